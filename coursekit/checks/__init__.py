@@ -1,0 +1,1 @@
+"""The probes behind every exercise, one module per part of the course."""

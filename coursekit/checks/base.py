@@ -1,0 +1,39 @@
+"""What a check is: a probe run once with the engine under test and once with PyTorch."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input of a probe: plain data only (numpy arrays, numbers, strings), so it can cross a pipe."""
+    label: str                       # what a student reads, e.g. "mul: (3,) * (3,) float32"
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Check:
+    """`run(lib, **args)` returns a dict of array-likes; `lib` is minigrad (student) or torch (reference).
+
+    `ref(torch, **args)` replaces `run` on the reference side when minigrad's API has no torch twin.
+    `cases()` gives the public cases; `hidden(rng)` draws more at grading time (instructor only).
+    With `answer=True` the probe also receives the student's notebook function: run(lib, answer, **args).
+    """
+    name: str
+    run: Callable[..., dict]
+    cases: Callable[[], list[Case]]
+    ref: Callable[..., dict] | None = None
+    hidden: Callable[[np.random.Generator], list[Case]] | None = None
+    answer: bool = False
+    hint: str = ""                   # Chinese, shown when the check fails
+
+    def reference(self, torch, args: dict, answer=None) -> dict:
+        if self.ref is not None:
+            return self.ref(torch, **args)
+        return self.run(torch, answer, **args) if self.answer else self.run(torch, **args)
+
+    def attempt(self, lib, args: dict, answer=None) -> dict:
+        return self.run(lib, answer, **args) if self.answer else self.run(lib, **args)
