@@ -31,6 +31,8 @@ def _exercises() -> tuple[Exercise, ...]:
                  "minigrad/autograd.py", E.BACKWARD),
         Exercise("2.1-vjp", "反向模式：基本运算的伴随规则", 10, "03_reverse_mode",
                  "minigrad/ops.py", E.VJP, requires=("2.1-backward",)),
+        Exercise("2.1-gradcheck", "梯度检验：比较解析梯度与数值梯度", 10, "03_reverse_mode",
+                 "minigrad/numdiff.py", E.GRADCHECK, requires=("2.1-numdiff", "2.1-backward")),
         Exercise("2.1-jacobian", "雅可比矩阵：jacfwd 与 jacrev", 10, "04_matrix_order",
                  "minigrad/func.py", E.JACOBIAN, requires=("2.1-jvp", "2.1-backward", "2.1-vjp")),
         Exercise("2.1.1-dot-sum", "点积与求和的反向规则", 10, "05_simple_example",

@@ -33,5 +33,6 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def mg():
+    """The engine under test, imported from the folder --minigrad chose."""
     import minigrad
     return minigrad

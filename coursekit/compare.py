@@ -1,0 +1,75 @@
+"""Compare a probe's outputs with PyTorch's: plain arrays only, with a written tolerance per dtype.
+
+Tolerance policy: values are equal when |actual - expected| <= atol + rtol * |expected| elementwise
+(numpy.allclose), NaNs in the same places. float32: rtol 1e-4, atol 1e-5 (float32 keeps ~7 digits, and
+a sum or a chain of ops may round in another order than PyTorch's kernels); float64: rtol 1e-9,
+atol 1e-11. Integers, booleans and strings must be equal exactly. Shapes and dtypes must match exactly:
+a float64 result where PyTorch gives float32 is a difference a student should hear about.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+TOLERANCE = {np.dtype(np.float32): (1e-4, 1e-5), np.dtype(np.float64): (1e-9, 1e-11)}
+MAX_ELEMENTS = 1_000_000     # a probe's output is small; anything larger is refused
+
+
+def to_plain(outputs: dict) -> dict[str, np.ndarray]:
+    """Turn a probe's outputs (tensors, numbers, bools, strings) into plain numpy arrays."""
+    plain = {}
+    for key, value in outputs.items():
+        if hasattr(value, "detach"):          # a torch or minigrad tensor
+            value = value.detach()
+        if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
+            value = value.numpy()
+        array = np.array(value)
+        if array.dtype == object:
+            raise TypeError(f"output {key!r} is not numeric data: {type(value).__name__}")
+        plain[str(key)] = array
+    return plain
+
+
+def describe(array: np.ndarray) -> str:
+    return f"{tuple(array.shape)} {array.dtype}"
+
+
+def _values(array: np.ndarray, limit: int = 6) -> str:
+    flat = array.reshape(-1)
+    text = np.array2string(flat[:limit], precision=6, separator=", ")
+    return text[:-1] + ", ...]" if flat.size > limit else text
+
+
+def compare_one(key: str, expected: np.ndarray, actual: np.ndarray, tolerance=None) -> str | None:
+    if expected.shape != actual.shape:
+        return f"`{key}` 的形状不同：PyTorch 为 {tuple(expected.shape)}，你的为 {tuple(actual.shape)}"
+    if expected.dtype != actual.dtype:
+        return f"`{key}` 的数据类型不同：PyTorch 为 {expected.dtype}，你的为 {actual.dtype}"
+    if expected.dtype.kind in "fc":
+        rtol, atol = tolerance or TOLERANCE.get(expected.dtype, (1e-4, 1e-5))
+        close = np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
+        if close.all():
+            return None
+        error = np.nanmax(np.abs(actual.astype(np.float64) - expected.astype(np.float64)))
+        return (f"`{key}` 的数值不同（最大误差 {error:.3g}，允许 {atol:g} + {rtol:g}·|PyTorch|）\n"
+                f"    PyTorch：{_values(expected)}\n    你的：  {_values(actual)}")
+    if not np.array_equal(expected, actual):
+        return f"`{key}` 不同：PyTorch 为 {_values(expected)}，你的为 {_values(actual)}"
+    return None
+
+
+def compare(expected: dict, actual: dict, tolerance=None) -> str | None:
+    """None when `actual` matches `expected` (both dicts of arrays), else a Chinese explanation."""
+    missing = [k for k in expected if k not in actual]
+    if missing:
+        return f"缺少输出 {', '.join(map(repr, missing))}"
+    extra = [k for k in actual if k not in expected]
+    if extra:
+        return f"多出了输出 {', '.join(map(repr, extra))}"
+    for key in expected:
+        a = np.asarray(actual[key])
+        if a.dtype == object or a.size > MAX_ELEMENTS:
+            return f"`{key}` 不是合适大小的数值数组"
+        problem = compare_one(key, np.asarray(expected[key]), a, tolerance)
+        if problem:
+            return problem
+    return None

@@ -1,0 +1,1 @@
+"""Figures, tables and demos that the chapter notebooks call (code in the package, not pasted in cells)."""

@@ -1,0 +1,59 @@
+"""The check machinery itself: probes are well-formed, comparisons catch differences, verdicts read well."""
+import numpy as np
+import pytest
+import torch
+
+from coursekit import exercises
+from coursekit.checking import NOT_IMPLEMENTED, run_exercise
+from coursekit.compare import compare, to_plain
+from coursekit.selfcheck import verdict
+
+TORCH_HAS_NO_TWIN = {"2.1-numdiff"}      # minigrad.numdiff has no torch counterpart
+
+
+@pytest.mark.parametrize("exercise", [e for e in exercises.all_exercises()
+                                      if not e.answer and e.id not in TORCH_HAS_NO_TWIN], ids=lambda e: e.id)
+def test_probe_run_with_torch_on_both_sides_agrees(exercise):
+    report = run_exercise(exercise, torch, torch, rng=np.random.default_rng(0))
+    assert report.passed, verdict(report)
+
+
+def test_every_exercise_has_checks_cases_and_points():
+    for exercise in exercises.all_exercises():
+        assert exercise.points > 0 and exercise.checks, exercise.id
+        assert all(check.cases() for check in exercise.checks), exercise.id
+
+
+def test_compare_reports_shape_dtype_and_value_differences():
+    a = {"x": np.ones(3, np.float32)}
+    assert compare(a, {"x": np.ones(3, np.float32)}) is None
+    assert "形状" in compare(a, {"x": np.ones(4, np.float32)})
+    assert "数据类型" in compare(a, {"x": np.ones(3, np.float64)})
+    assert "最大误差" in compare(a, {"x": np.array([1, 1, 1.01], np.float32)})
+    assert "缺少" in compare(a, {})
+
+
+def test_to_plain_refuses_objects_that_are_not_numbers():
+    class ClaimsEqualToAnything:
+        def __eq__(self, other):
+            return True
+    with pytest.raises(TypeError):
+        to_plain({"x": ClaimsEqualToAnything()})
+
+
+class _Unfinished:
+    """A fake engine whose every attribute is a stub of exercise 2.1-backward."""
+    def __getattr__(self, name):
+        raise NotImplementedError("练习 2.1-backward 尚未完成：反向模式（minigrad/autograd.py）")
+
+
+def test_verdict_names_the_unfinished_exercise_a_check_depends_on():
+    report = run_exercise(exercises.get("2.1-vjp"), _Unfinished(), torch)
+    assert report.first_problem.status == NOT_IMPLEMENTED
+    text = verdict(report)
+    assert "2.1-backward" in text and "minigrad/autograd.py" in text
+
+
+def test_unknown_exercise_id_is_a_clear_error():
+    with pytest.raises(KeyError, match="known ids"):
+        exercises.get("2.1-nope")
