@@ -23,7 +23,7 @@ def _exercises() -> tuple[Exercise, ...]:
     from .checks import engine_checks as E
     from .checks import notebook_checks as N
     return (
-        Exercise("2.1-numdiff", "数值微分：中心差分与梯度检验", 10, "01_four_ways",
+        Exercise("2.1-numdiff", "数值微分：中心差分", 10, "01_four_ways",
                  "minigrad/numdiff.py", E.NUMDIFF),
         Exercise("2.1-jvp", "前向模式：基本运算的切线规则", 10, "02_graph_and_forward_mode",
                  "minigrad/ops.py", E.JVP),

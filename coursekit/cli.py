@@ -1,0 +1,126 @@
+"""`python -m coursekit <verb>` (or the `coursekit` console script).
+
+Students: `check [ID ...]`. Instructors and maintainers: `release [OUT] [--html]`, `solutions OUT`,
+`validate`, `grade`, `gradescope`. Verbs whose code is not shipped (the student repository has no
+release, validator or grader) are simply not offered.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+
+
+def _available(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:
+        return False
+
+
+def _course_root() -> Path:
+    """The maintainers' repository: the folder above coursekit/ when it has solutions/, else the cwd."""
+    package_parent = Path(__file__).resolve().parent.parent
+    if (package_parent / "solutions").is_dir():
+        return package_parent
+    return Path.cwd()
+
+
+def _check(args) -> int:
+    from .selfcheck import check_command
+    return check_command(args.ids)
+
+
+def _release(args) -> int:
+    from .release import release
+    return release(args.root, Path(args.out) if args.out else None, html=args.html, force=args.force)
+
+
+def _solutions(args) -> int:
+    from .answerkey import build_answer_key
+    return build_answer_key(args.root, Path(args.out))
+
+
+def _validate(args) -> int:
+    from .validate import validate
+    return validate(args.root, only=args.step, skip_slow=args.fast)
+
+
+def _add_instructor_verbs(verbs) -> None:
+    root = argparse.ArgumentParser(add_help=False)
+    root.add_argument("--root", type=Path, default=None,
+                      help="the course repository (default: the one this coursekit belongs to)")
+    if _available("coursekit.release"):
+        p = verbs.add_parser("release", parents=[root], help="build the student version from solutions/",
+                             description="Without OUT: refresh chapters/ and minigrad/ in place. With OUT: write a "
+                                         "standalone student repository there.")
+        p.add_argument("out", nargs="?", help="folder for a standalone student repository")
+        p.add_argument("--html", action="store_true", help="also render the student notebooks as HTML pages")
+        p.add_argument("--force", action="store_true", help="replace OUT if it is not empty")
+        p.set_defaults(handler=_release)
+    if _available("coursekit.answerkey"):
+        p = verbs.add_parser("solutions", parents=[root], help="the answer key: executed solution notebooks + HTML")
+        p.add_argument("out", help="folder for the answer key")
+        p.set_defaults(handler=_solutions)
+    if _available("coursekit.validate"):
+        from .validate import STEPS
+        p = verbs.add_parser("validate", parents=[root], help="prove the course consistent (exit 0 only if it is)")
+        p.add_argument("--step", action="append", metavar="NAME",
+                       help="run only this step (repeatable): " + ", ".join(s.name for s in STEPS))
+        p.add_argument("--fast", action="store_true", help="skip the slow steps")
+        p.set_defaults(handler=_validate)
+
+
+def _input_errors() -> tuple:
+    errors = []
+    if _available("coursekit.markers"):
+        from .markers import MarkerError
+        errors.append(MarkerError)
+    if _available("coursekit.release"):
+        from .release.course import CourseInputError
+        errors.append(CourseInputError)
+    return tuple(errors)
+
+
+def _failures() -> tuple:
+    if _available("coursekit.answerkey"):
+        from .answerkey import NotebookFailed
+        return (NotebookFailed,)
+    return ()
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(prog="coursekit", description="Tooling of the automatic-differentiation course.")
+    verbs = main_parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    p = verbs.add_parser("check", help="check your exercises against PyTorch (a table, then what to fix)")
+    p.add_argument("ids", nargs="*", metavar="ID", help="exercise ids (default: all)")
+    p.set_defaults(handler=_check)
+    _add_instructor_verbs(verbs)
+    try:
+        from .grading.cli import add_parsers
+    except ImportError:      # the student repository has no grader
+        pass
+    else:
+        add_parsers(verbs)
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "root", "absent") is None:
+        args.root = _course_root()
+    try:
+        return int(args.handler(args) or 0)
+    except _input_errors() as error:         # bad input: one clear line, no traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except _failures() as error:             # a solution notebook failed to execute
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,73 @@
+"""The `grade` and `gradescope` verbs of `python -m coursekit` (registered by coursekit/cli.py)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .sandbox import Limits
+
+
+def _grade(args) -> int:
+    from .grader import grade, summary
+    limits = Limits(exercise_seconds=args.exercise_timeout, submission_seconds=args.submission_timeout,
+                    memory_bytes=args.memory_mb * 2 ** 20)
+    missing = [p for p in args.submissions if not Path(p).exists()]
+    if missing:
+        print(f"error: no such submission: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    try:
+        from .. import exercises
+        for exercise_id in args.exercise or ():
+            exercises.get(exercise_id)
+    except KeyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    graded = grade(args.submissions, args.out, jobs=args.jobs, force=args.force, limits=limits,
+                   exercise_ids=args.exercise)
+    print(summary(graded, Path(args.out).resolve()))
+    return 1 if any("error" in results for _, results, _ in graded) else 0
+
+
+def _gradescope(args) -> int:
+    from .gradescope import build_bundle
+    path = build_bundle(Path(args.out))
+    print(f"Gradescope autograder bundle: {path} (upload it as the assignment's autograder)")
+    return 0
+
+
+def add_parsers(verbs) -> None:
+    defaults = Limits()
+    p = verbs.add_parser("grade", help="grade student submissions (folders or .zip files) safely",
+                         description="Grade each SUBMISSION (a folder or .zip shaped like the student release: "
+                                     "minigrad/, chapters/) into DIR/<name>/results.json (Gradescope's schema) and "
+                                     "DIR/<name>/feedback.md, plus DIR/grades.csv. Student code runs only in "
+                                     "confined child processes. Submissions already graded with the same content "
+                                     "are skipped unless --force.")
+    p.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION",
+                   help="a submission folder or .zip (e.g. submissions/*); named after the folder or zip stem")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel (default: 1)")
+    p.add_argument("--force", action="store_true", help="regrade submissions that already have results")
+    p.add_argument("--exercise", action="append", metavar="ID",
+                   help="grade only this exercise (repeatable; default: all)")
+    p.add_argument("--exercise-timeout", type=float, default=defaults.exercise_seconds, metavar="SECONDS",
+                   help=f"time limit of one exercise's checks (default: {defaults.exercise_seconds:g})")
+    p.add_argument("--submission-timeout", type=float, default=defaults.submission_seconds, metavar="SECONDS",
+                   help=f"time limit of one whole submission (default: {defaults.submission_seconds:g})")
+    p.add_argument("--memory-mb", type=int, default=defaults.memory_bytes // 2 ** 20, metavar="MB",
+                   help=f"address-space limit of a child (default: {defaults.memory_bytes // 2 ** 20})")
+    p.set_defaults(handler=_grade)
+    p = verbs.add_parser("gradescope", help="build the Gradescope autograder bundle (a .zip)",
+                         description="Write OUT.zip with setup.sh, run_autograder and the grader; Gradescope "
+                                     "runs the same grader as `grade` on /autograder/submission.")
+    p.add_argument("out", type=Path, metavar="OUT.zip")
+    p.set_defaults(handler=_gradescope)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry point (the bundle's run_autograder does not need coursekit/cli.py)."""
+    parser = argparse.ArgumentParser(prog="coursekit.grading")
+    add_parsers(parser.add_subparsers(dest="verb", required=True))
+    args = parser.parse_args(argv)
+    return int(args.handler(args) or 0)

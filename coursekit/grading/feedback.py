@@ -1,0 +1,78 @@
+"""feedback.md: per exercise, points, what failed on which input, and how to reproduce it (Chinese)."""
+from __future__ import annotations
+
+from ..checking import NOT_IMPLEMENTED
+from .outcome import NOT_RUN, RULE, ExerciseOutcome, Graded
+
+MAX_FAILURES_SHOWN = 3
+
+
+def reproduce_line(outcome: ExerciseOutcome) -> str:
+    exercise = outcome.exercise
+    if exercise.answer:
+        return (f"复现：在 {exercise.where} 中运行练习单元格后执行 "
+                f"`check(\"{exercise.id}\", {exercise.answer})`。")
+    return (f"复现：在课程文件夹中运行 `python -m coursekit check {exercise.id}`，"
+            f"或在笔记本中运行 `check(\"{exercise.id}\")`。")
+
+
+def _failure_lines(outcome: ExerciseOutcome) -> list[str]:
+    failures = [f for f in outcome.failures if f[0].message != NOT_RUN]
+    if failures and all(r.status == NOT_IMPLEMENTED for r, _, _ in failures):
+        first = failures[0][0]
+        other = first.exercise if first.exercise not in (None, "?", outcome.exercise.id) else None
+        if other:
+            return [f"- 未完成：检查用到了练习 {other}，它还没有完成（{first.message}）"]
+        return [f"- 未完成：请在 {outcome.exercise.where} 中完成标有「练习 {outcome.exercise.id}」的部分。"]
+    lines = []
+    for result, hidden, inputs in failures[:MAX_FAILURES_SHOWN]:
+        kind = "隐藏用例" if hidden else "公开用例"
+        label = result.case if "隐藏" in result.case or not hidden else f"{result.case}（隐藏用例）"
+        lines.append(f"- {kind}「{result.check} · {label}」未通过：")
+        if inputs:
+            lines.append(f"  - 输入：{inputs}")
+        lines.extend(f"  {line}" for line in result.message.splitlines())
+    if failures and all(hidden for _, hidden, _ in failures):
+        lines.append("- 公开用例全部通过，只有隐藏用例未通过：`check` 只运行公开用例，请用上面的输入自己与 PyTorch "
+                     "比较，看看代码是否只对公开输入成立。")
+    if len(failures) > MAX_FAILURES_SHOWN:
+        lines.append(f"- 另有 {len(failures) - MAX_FAILURES_SHOWN} 个用例未通过。")
+    hints = {c.hint for c in outcome.exercise.checks if c.hint and any(r.check == c.name for r, _, _ in failures)}
+    lines.extend(f"- 提示：{hint}" for hint in sorted(hints))
+    return lines
+
+
+def exercise_section(outcome: ExerciseOutcome) -> str:
+    """The feedback of one exercise (also the `output` of its test in results.json)."""
+    exercise, total = outcome.exercise, len(outcome.results)
+    hidden = sum(outcome.hidden)
+    mark = "✅" if outcome.passed else "❌"
+    lines = [f"### {mark} 练习 {exercise.id}：{exercise.title}（{outcome.score}/{exercise.points} 分）", ""]
+    if outcome.passed:
+        lines.append(f"全部 {total} 个用例（其中隐藏用例 {hidden} 个）都与 PyTorch 一致。")
+    else:
+        if outcome.problem:
+            lines.append(f"- {outcome.problem}")
+        lines.extend(_failure_lines(outcome))
+        passed = sum(r.ok for r in outcome.results)
+        if total:
+            lines.append(f"- 通过 {passed}/{total} 个用例（其中隐藏用例 {hidden} 个）。")
+        lines.append(f"- {reproduce_line(outcome)}")
+    lines.extend(f"- 注意：{note}" for note in outcome.notes)
+    return "\n".join(lines)
+
+
+def summary_section(graded: Graded) -> str:
+    lines = [f"# 评分反馈：{graded.name}", "", f"**总分：{graded.score}/{graded.max_score}**", "", RULE, ""]
+    if graded.notes:
+        lines += ["## 关于提交本身", ""] + [f"- {note}" for note in graded.notes] + [""]
+    lines += ["| 练习 | 得分 | 满分 |", "|---|---|---|"]
+    lines += [f"| {o.exercise.id} {o.exercise.title} | {o.score} | {o.exercise.points} |" for o in graded.outcomes]
+    return "\n".join(lines)
+
+
+def render(graded: Graded) -> str:
+    parts = [summary_section(graded), "", "## 各练习详情", ""]
+    for outcome in graded.outcomes:
+        parts += [exercise_section(outcome), ""]
+    return "\n".join(parts)

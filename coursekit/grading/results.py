@@ -1,0 +1,72 @@
+"""results.json in Gradescope's schema (score, execution_time, output, extra_data, tests[]).
+
+See https://gradescope-autograders.readthedocs.io/en/latest/specs/ : each test has name, score,
+max_score, status ("passed"/"failed"), output and visibility. `extra_data` (stored by Gradescope, not
+shown) carries the submission hash that lets a rerun skip what is already graded.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .feedback import exercise_section, summary_section
+from .outcome import Graded
+
+FORMAT = 1        # bump when results.json changes meaning: older results are then regraded
+
+
+def to_results(graded: Graded) -> dict:
+    tests = [{"name": f"{o.exercise.id} {o.exercise.title}", "score": o.score, "max_score": o.exercise.points,
+              "status": "passed" if o.passed else "failed", "output": exercise_section(o),
+              "output_format": "md", "visibility": "visible"} for o in graded.outcomes]
+    return {"score": graded.score, "execution_time": round(graded.seconds, 1),
+            "output": summary_section(graded), "output_format": "md", "visibility": "visible",
+            "stdout_visibility": "hidden", "tests": tests,
+            "extra_data": {"submission": graded.name, "submission_hash": graded.hash, "format": FORMAT,
+                           "max_score": graded.max_score,
+                           "exercises": {o.exercise.id: o.score for o in graded.outcomes}}}
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so that a reader sees the old file or the new one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def results_text(results: dict) -> str:
+    return json.dumps(results, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_results(path: Path, results: dict) -> None:
+    write_atomic(path, results_text(results))
+
+
+def parse_results(text: str | bytes | None) -> dict | None:
+    """A results.json written by this grader, or None if missing, unreadable or of another format."""
+    try:
+        data = json.loads(text) if text is not None else None
+    except (ValueError, RecursionError):
+        return None
+    extra = data.get("extra_data") if isinstance(data, dict) else None
+    if not isinstance(extra, dict) or extra.get("format") != FORMAT or not isinstance(data.get("tests"), list):
+        return None
+    return data
+
+
+def read_results(path: Path) -> dict | None:
+    try:
+        return parse_results(Path(path).read_bytes())
+    except OSError:
+        return None

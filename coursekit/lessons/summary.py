@@ -1,0 +1,13 @@
+"""Notebook 09: what the student built, read from the exercise registry."""
+from __future__ import annotations
+
+from .. import exercises
+from .intro import Table
+
+
+def built_table() -> Table:
+    """One row per exercise: where it is introduced, what it is, which file holds the student's code."""
+    rows = [[e.section, e.id, e.title, e.where, str(e.points)] for e in exercises.all_exercises()]
+    total = sum(e.points for e in exercises.all_exercises())
+    return Table(["notebook", "exercise", "what", "file", "points"], rows, align=["l", "l", "l", "l", "r"],
+                 caption=f"{len(rows)} exercises, {total} points")

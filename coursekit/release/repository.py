@@ -1,0 +1,97 @@
+"""The standalone student repository: the student version plus what students need to run it.
+
+Only what the lists below name is copied: anything new in the maintainers' repository stays out of the
+student repository until it is added here on purpose.
+"""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from string import Template
+
+from ..markers import MarkerError, find_regions, remove_hidden
+from .build import build_student_files
+from .course import Course, CourseInputError, files_under, read_text
+
+# coursekit modules students need (a trailing "/" keeps a whole folder)
+STUDENT_PACKAGE = (
+    "coursekit/__init__.py", "coursekit/__main__.py", "coursekit/cli.py",
+    "coursekit/engine.py", "coursekit/exercises.py", "coursekit/answers.py",
+    "coursekit/checking.py", "coursekit/selfcheck.py", "coursekit/compare.py",
+    "coursekit/checks/__init__.py", "coursekit/checks/base.py",
+    "coursekit/checks/engine_checks.py", "coursekit/checks/notebook_checks.py",
+    "coursekit/lessons/",
+)
+# the student-facing tests: `pytest` in the student repository runs them
+STUDENT_TESTS = ("tests/conftest.py", "tests/test_exercises.py", "tests/nbval_sanitize.cfg")
+# everything else copied as it is
+STUDENT_EXTRAS = ("text/", "environment.yml", ".gitignore")
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _expand(course: Course, names) -> list[tuple[str, Path]]:
+    chosen = []
+    for name in names:
+        if name.endswith("/"):
+            folder = course.require(name.rstrip("/"))
+            chosen += [(p.relative_to(course.root).as_posix(), p) for p in files_under(folder)]
+        else:
+            chosen.append((name, course.require(name)))
+    return chosen
+
+
+def _package_file(relative: str, path: Path) -> bytes:
+    """A tooling file for students: hidden tests removed, and no solution region allowed."""
+    if path.suffix != ".py":
+        return path.read_bytes()
+    text = read_text(path, relative)
+    solutions = [r for r in find_regions(text, relative) if r.kind == "solution"]
+    if solutions:
+        raise MarkerError(relative, solutions[0].begin, "solution region in tooling code: solution regions belong "
+                                                        "in solutions/minigrad or the solution notebooks")
+    return remove_hidden(text, relative).encode("utf-8")
+
+
+def _toml_list(items, indent="    ") -> str:
+    return "".join(f'{indent}"{item}",\n' for item in items)
+
+
+def pyproject(course: Course) -> bytes:
+    """The student pyproject.toml: same project and dependencies, pytest over tests/ and chapters/."""
+    try:
+        project = tomllib.loads(read_text(course.require("pyproject.toml")))["project"]
+    except (tomllib.TOMLDecodeError, KeyError) as error:
+        raise CourseInputError(f"pyproject.toml: cannot read [project] ({error})") from None
+    values = {
+        "name": project["name"], "version": project["version"], "description": project.get("description", ""),
+        "requires_python": project.get("requires-python", ">=3.10"),
+        "dependencies": _toml_list(project.get("dependencies", [])),
+        "dev_dependencies": _toml_list(project.get("optional-dependencies", {}).get("dev", [])),
+    }
+    return Template((TEMPLATES / "pyproject.toml.tmpl").read_text(encoding="utf-8")).substitute(values).encode("utf-8")
+
+
+def exercise_table(course: Course) -> str:
+    rows = ["| 练习 | 内容 | 分值 | 在哪里写 | 在哪个笔记本检查 |", "|---|---|---|---|---|"]
+    for e in course.exercises:
+        rows.append(f"| `{e.id}` | {e.title} | {e.points} | `{e.where}` | `chapters/{e.section}.ipynb` |")
+    return "\n".join(rows)
+
+
+def readme(course: Course) -> bytes:
+    values = {"exercise_table": exercise_table(course),
+              "total_points": sum(e.points for e in course.exercises)}
+    return Template((TEMPLATES / "README.md.tmpl").read_text(encoding="utf-8")).substitute(values).encode("utf-8")
+
+
+def build_repository(course: Course) -> dict[str, bytes]:
+    """Every file of the standalone student repository, {relative path: bytes}, sorted."""
+    files = build_student_files(course)
+    for relative, path in _expand(course, STUDENT_PACKAGE):
+        files[relative] = _package_file(relative, path)
+    for relative, path in _expand(course, STUDENT_TESTS + STUDENT_EXTRAS):
+        files[relative] = path.read_bytes()
+    files["pyproject.toml"] = pyproject(course)
+    files["README.md"] = readme(course)
+    return dict(sorted(files.items()))

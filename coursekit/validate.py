@@ -1,0 +1,373 @@
+"""`python -m coursekit validate`: prove the course consistent.
+
+The validator is a list of named steps; each is a small function `step(course) -> [Problem]`, so the
+maintainers' pytest runs exactly the same steps (tests/test_validate.py). Exit code: 0 when every step
+finds nothing, 1 when a step finds problems, 2 on bad input (malformed notebook, missing file, unknown id).
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .markers import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, MarkerError, check_python_regions, find_regions
+from .mirror import TEXT, check_mirror
+from .release.build import build_minigrad, build_student_files, differences, write_files
+from .release.course import Course, CourseInputError, files_under, read_notebook, read_text
+from .release.notebook_steps import NotebookContext, clear_solutions, is_solution_cell, nbgrader
+from .release.repository import build_repository
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    fix: str          # what is wrong and what to do
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable[[Course], list[Problem]]
+    about: str
+    slow: bool = False
+
+
+# ---------------------------------------------------------------- helpers
+
+def _notebooks(course: Course) -> list[tuple[str, object]]:
+    return [(course.relative(p), read_notebook(p, course.relative(p))) for p in course.notebooks()]
+
+
+def _engine_sources(course: Course) -> list[tuple[str, str]]:
+    folder = course.require("solutions/minigrad")
+    return [(course.relative(p), read_text(p)) for p in files_under(folder) if p.suffix == ".py"]
+
+
+def _torch():
+    import torch
+    return torch
+
+
+def _run(exercise, lib, answer=None):
+    from .checking import run_exercise
+    return run_exercise(exercise, lib, _torch(), answer)
+
+
+def _first_problem(report) -> str:
+    problem = report.first_problem
+    return f"{problem.check} · {problem.case}: {problem.message.splitlines()[0] if problem.message else problem.status}"
+
+
+def _answer(course: Course, exercise, stubbed: bool = False):
+    """The function a notebook exercise's solution cell defines (or its stub's, with `stubbed`)."""
+    path = course.solutions / exercise.where
+    shown_as = course.relative(path)
+    notebook = read_notebook(path, shown_as)
+    if stubbed:
+        notebook.cells = [c for c in notebook.cells if nbgrader(c).get("grade_id") == exercise.id]
+        notebook = clear_solutions(notebook, NotebookContext(shown_as, exercise.where, course.titles))
+    namespace = {"__name__": f"exercise_{exercise.id}"}
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and nbgrader(cell).get("grade_id") == exercise.id:
+            try:
+                exec(compile(cell.source, f"{shown_as}[{exercise.id}]", "exec"), namespace)
+            except NotImplementedError as error:      # a stub at the cell's top level
+                def unfinished(*args, _error=error, **kwargs):
+                    raise NotImplementedError(str(_error))
+                return unfinished
+    return namespace.get(exercise.answer)
+
+
+# ---------------------------------------------------------------- steps
+
+def _marker_problem(error: MarkerError) -> Problem:
+    return Problem(f"{error.path}:{error.line}", error.message)
+
+
+def _engine_regions(course: Course, found: dict) -> list[Problem]:
+    """Record in `found` (id -> files) the regions of solutions/minigrad; return marker problems."""
+    problems = []
+    for file, text in _engine_sources(course):
+        try:
+            for region in check_python_regions(text, file):
+                found.setdefault(region.id, set()).add(file)
+        except MarkerError as error:
+            problems.append(_marker_problem(error))
+    return problems
+
+
+def _notebook_regions(course: Course, found: dict) -> list[Problem]:
+    """Record in `found` the solution cells of the notebooks; return marker problems."""
+    problems = []
+    for file, notebook in _notebooks(course):
+        for index, cell in enumerate(notebook.cells):
+            where = f"{file} cell {index}"
+            try:
+                regions = [r for r in find_regions(cell.source, where) if r.kind == "solution"]
+            except MarkerError as error:
+                problems.append(_marker_problem(error))
+                continue
+            if cell.cell_type == "code" and is_solution_cell(cell):
+                grade_id = nbgrader(cell).get("grade_id")
+                found.setdefault(grade_id, set()).add(file)
+                if not regions:
+                    problems.append(Problem(where, f"solution cell {grade_id!r} has no '{BEGIN_SOLUTION}' region: "
+                                                   f"mark the solution code"))
+            elif regions:
+                problems.append(Problem(where, "solution markers in a cell without nbgrader solution metadata: add "
+                                               '{"nbgrader": {"grade_id": ..., "solution": true}}'))
+    return problems
+
+
+def registry(course: Course) -> list[Problem]:
+    """Every exercise has checks, cases and points; its markers exist where the registry says; every
+    marker id is registered; every marker is well-formed and placed inside a function body."""
+    found = {}                        # exercise id -> files holding its region
+    problems = _engine_regions(course, found) + _notebook_regions(course, found)
+    known = {e.id for e in course.exercises}
+    for exercise_id, files in sorted(found.items(), key=lambda item: str(item[0])):
+        if exercise_id not in known:
+            problems.append(Problem(", ".join(sorted(files)), f"marker id {exercise_id!r} is not in the registry: "
+                                    f"fix the id or register it in coursekit/exercises.py"))
+    for exercise in course.exercises:
+        where = f"solutions/{exercise.where}"
+        if not exercise.checks or any(not check.cases() for check in exercise.checks):
+            problems.append(Problem("coursekit/exercises.py", f"{exercise.id}: needs checks, each with public cases"))
+        if exercise.points <= 0:
+            problems.append(Problem("coursekit/exercises.py", f"{exercise.id}: give it a positive number of points"))
+        if where not in found.get(exercise.id, set()):
+            elsewhere = ", ".join(sorted(found.get(exercise.id, ()))) or "nowhere"
+            problems.append(Problem(where, f"no region of exercise {exercise.id} here (found: {elsewhere}): "
+                                           f"add '{BEGIN_SOLUTION} {exercise.id}' where the registry says, or fix `where`"))
+    return problems
+
+
+def solutions_pass(course: Course) -> list[Problem]:
+    """The solutions pass every check of every exercise."""
+    from .engine import fresh_engine
+    problems = []
+    with fresh_engine(course.require("solutions")) as lib:
+        for exercise in course.exercises:
+            answer = _answer(course, exercise) if exercise.answer else None
+            if exercise.answer and not callable(answer):
+                problems.append(Problem(f"solutions/{exercise.where}", f"{exercise.id}: the solution cell does not "
+                                        f"define {exercise.answer}()"))
+                continue
+            report = _run(exercise, lib, answer)
+            if not report.passed:
+                problems.append(Problem(f"solutions/{exercise.where}", f"{exercise.id} fails {_first_problem(report)}: "
+                                        f"fix the solution (or the check)"))
+    return problems
+
+
+def _report_with_stub(course: Course, exercise):
+    """The exercise's checks run with only its own regions stubbed (None: the stub defines nothing)."""
+    from .engine import fresh_engine
+    with tempfile.TemporaryDirectory(prefix="coursekit-stub-") as folder:
+        if exercise.answer:          # a notebook exercise: the solutions engine, the stubbed cell's function
+            with fresh_engine(course.require("solutions")) as lib:
+                answer = _answer(course, exercise, stubbed=True)
+                return _run(exercise, lib, answer) if callable(answer) else None
+        write_files(build_minigrad(course, only={exercise.id}), Path(folder))
+        with fresh_engine(folder) as lib:
+            return _run(exercise, lib)
+
+
+def stubs_fail(course: Course) -> list[Problem]:
+    """With only one exercise stubbed (everything else solved), every check of that exercise fails."""
+    problems = []
+    for exercise in course.exercises:
+        report = _report_with_stub(course, exercise)
+        failing = {r.check for r in report.results if not r.ok} if report else {c.name for c in exercise.checks}
+        for check in exercise.checks:
+            if check.name not in failing:
+                problems.append(Problem(f"solutions/{exercise.where}", f"{exercise.id}: check {check.name!r} passes "
+                                        f"even with the exercise stubbed: make the region cover what the check "
+                                        f"tests, or make the check exercise the region"))
+    return problems
+
+
+def release_current(course: Course) -> list[Problem]:
+    """The committed chapters/ and minigrad/ equal a fresh release build."""
+    try:
+        files = build_student_files(course)
+    except MarkerError as error:
+        return [Problem(f"{error.path}:{error.line}", f"release cannot build: {error.message}")]
+    return [Problem(path, f"{what} (compared with a fresh build): run `python -m coursekit release` and commit")
+            for path, what in differences(files, course.root).items()]
+
+
+def _solution_texts(course: Course) -> list[tuple[str, str]]:
+    """(file, text) of every solution and hidden region body, and every reference answer and solution output."""
+    texts = []
+    for file, text in _engine_sources(course) + _package_sources(course):
+        lines = text.splitlines()
+        texts += [(file, "\n".join(r.body(lines))) for r in find_regions(text, file)]
+    for file, notebook in _notebooks(course):
+        for cell in notebook.cells:
+            lines = cell.source.splitlines()
+            texts += [(file, "\n".join(r.body(lines))) for r in find_regions(cell.source, file)]
+            if is_solution_cell(cell) and cell.cell_type == "markdown":
+                texts.append((file, cell.source))
+    return [(file, text) for file, text in texts if text.strip()]
+
+
+def _package_sources(course: Course) -> list[tuple[str, str]]:
+    """The checks' sources: where the hidden-case generators live."""
+    folder = course.require("coursekit/checks")
+    return [(course.relative(p), read_text(p)) for p in files_under(folder) if p.suffix == ".py"]
+
+
+def _visible_text(path: str, data: bytes) -> str:
+    """A file's text as a reader sees it (a notebook: its cell sources and text outputs)."""
+    import nbformat
+    from .mirror import cell_output_text
+    text = data.decode("utf-8", "replace")
+    if path.endswith(".ipynb"):
+        notebook = nbformat.reads(text, as_version=4)
+        return "\n".join(c.source + "\n" + cell_output_text(c) for c in notebook.cells)
+    return text
+
+
+INSTRUCTOR_ONLY = ("solutions/", "coursekit/grading/", "coursekit/release/", "coursekit/validate.py",
+                   "coursekit/answerkey.py", "coursekit/mirror.py", "coursekit/markers.py",
+                   "coursekit/checks/hidden.py", "coursekit/templates/", "tests/test_validate.py",
+                   "tests/test_release.py", "tests/test_markers.py", "tests/test_mirror.py")
+
+
+def no_leaks(course: Course) -> list[Problem]:
+    """No solution, hidden-test or instructor-only text in the student repository."""
+    try:
+        files = build_repository(course)
+    except MarkerError as error:
+        return [Problem(f"{error.path}:{error.line}", f"release cannot build: {error.message}")]
+    problems = [Problem(path, "instructor-only file in the student repository: remove it from the release lists")
+                for path in files if path.startswith(INSTRUCTOR_ONLY)]
+    texts = {path: _visible_text(path, data) for path, data in files.items()}
+    for path, text in texts.items():
+        for marker in (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN):
+            if marker in text:
+                problems.append(Problem(path, f"{marker!r} left in the student version: the release must remove it"))
+    squeezed = {path: "".join(text.split()) for path, text in texts.items()}
+    for source, secret in _solution_texts(course):
+        needle = "".join(secret.split())
+        for path, text in squeezed.items():
+            if len(needle) >= 8 and needle in text:
+                problems.append(Problem(path, f"contains solution or hidden-test text from {source} "
+                                              f"({secret.strip().splitlines()[0][:50]!r}…): it must be stubbed/removed"))
+    return problems
+
+
+def mirror(course: Course) -> list[Problem]:
+    """The notebooks mirror the course text: headings in order, paragraphs verbatim, code blocks as
+    cells, printed results as stored outputs."""
+    text = read_text(course.require(TEXT), TEXT)
+    return [Problem(file, fix) for file, fix in check_mirror(text, _notebooks(course))]
+
+
+def nbval(course: Course) -> list[Problem]:
+    """The solution notebooks pass nbval (strict; tests/nbval_sanitize.cfg for what legitimately varies)."""
+    course.notebooks()
+    command = [sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider", "-o", "addopts=", "--nbval",
+               "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "solutions/chapters"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(course.root), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(command, cwd=course.root, capture_output=True, text=True, env=env)
+    if done.returncode == 0:
+        return []
+    output = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)          # nbval colours its messages
+    failed = [line for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    if not failed:
+        return [Problem("solutions/chapters", f"pytest --nbval exited with {done.returncode}: {output[-500:]}")]
+    return [Problem(line.split()[1].split("::")[0], f"{line}: re-execute the notebook (jupyter nbconvert "
+                                                    f"--execute --inplace) or make the cell deterministic")
+            for line in failed]
+
+
+def student_repo(course: Course) -> list[Problem]:
+    """The standalone student repository works: every coursekit module it ships imports,
+    `python -m coursekit check --help` runs, and `pytest` collects its tests and notebooks."""
+    with tempfile.TemporaryDirectory(prefix="coursekit-student-") as folder:
+        write_files(build_repository(course), Path(folder))
+        modules = sorted(p.relative_to(folder).with_suffix("").as_posix().replace("/", ".").removesuffix(".__init__")
+                         for p in Path(folder, "coursekit").rglob("*.py") if p.name != "__main__.py")
+        script = "import importlib\nfor m in %r: importlib.import_module(m)\n" % modules
+        problems = []
+        commands = ([sys.executable, "-c", script], [sys.executable, "-m", "coursekit", "check", "--help"],
+                    [sys.executable, "-m", "pytest", "--collect-only", "-q"])
+        for command in commands:
+            done = subprocess.run(command, cwd=folder, capture_output=True, text=True)
+            if done.returncode != 0:
+                last = (done.stderr.strip().splitlines() or ["?"])[-1]
+                problems.append(Problem("coursekit/release/repository.py", f"in the student repository, "
+                                        f"{' '.join(command[1:])[:60]!r} fails ({last}): add the missing module to "
+                                        f"STUDENT_PACKAGE or stop importing instructor code"))
+    return problems
+
+
+STEPS = (
+    Step("registry", registry, "exercises, checks, points and markers agree"),
+    Step("solutions-pass", solutions_pass, "the solutions pass every check"),
+    Step("stubs-fail", stubs_fail, "each exercise's stub fails every one of its checks", slow=True),
+    Step("release-current", release_current, "committed chapters/ and minigrad/ equal a fresh build"),
+    Step("no-leaks", no_leaks, "no solution or hidden-test text in the student repository"),
+    Step("student-repo", student_repo, "the standalone student repository imports and runs", slow=True),
+    Step("mirror", mirror, "the notebooks mirror text/2.1_autodiff.md"),
+    Step("nbval", nbval, "the solution notebooks pass pytest --nbval", slow=True),
+)
+
+
+# ---------------------------------------------------------------- the command
+
+def _crash(error: Exception) -> Problem:
+    import traceback
+    frame = traceback.extract_tb(error.__traceback__)[-1]
+    where = f"{frame.filename}:{frame.lineno}"
+    if isinstance(error, SyntaxError) and error.filename:
+        where = f"{error.filename}:{error.lineno}"
+    return Problem(where, f"the step crashed: {type(error).__name__}: {error}")
+
+
+def _say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def run_steps(course: Course, steps=STEPS, echo=_say) -> int:
+    results = []          # (step, status, problems, seconds)
+    input_error = False
+    for step in steps:
+        started = time.perf_counter()
+        try:
+            problems = step.run(course)
+            status = "ok" if not problems else "FAIL"
+        except (CourseInputError, MarkerError) as error:
+            problems, status, input_error = [Problem(str(error).split(":")[0], str(error))], "ERROR", True
+        except Exception as error:       # e.g. the solutions engine does not import: say where, briefly
+            problems, status = [_crash(error)], "ERROR"
+        results.append((step, status, problems, time.perf_counter() - started))
+        echo(f"  {step.name:<16} {status:<5} ({time.perf_counter() - started:.1f} s)")
+    echo("")
+    echo(f"{'check':<16} {'status':<6} {'problems':>8}")
+    echo(f"{'-' * 16} {'-' * 6} {'-' * 8}")
+    for step, status, problems, _ in results:
+        echo(f"{step.name:<16} {status:<6} {len(problems):>8}")
+    for step, status, problems, _ in results:
+        for problem in problems:
+            echo(f"\n[{step.name}] {problem.file}\n    {problem.fix}")
+    if input_error:
+        return 2
+    return 0 if all(status == "ok" for _, status, _, _ in results) else 1
+
+
+def validate(root: Path, only: list[str] | None = None, skip_slow: bool = False, echo=_say) -> int:
+    names = {step.name for step in STEPS}
+    unknown = [name for name in only or [] if name not in names]
+    if unknown:
+        raise CourseInputError(f"unknown validation step(s) {', '.join(unknown)}; steps: {', '.join(sorted(names))}")
+    steps = [s for s in STEPS if (not only or s.name in only) and not (skip_slow and s.slow)]
+    return run_steps(root if isinstance(root, Course) else Course(root), steps, echo)
