@@ -1,7 +1,12 @@
-"""The graph. Every op that needs gradients records a Node (its `grad_fn`): which rule to run, on
-which inputs, with what it saved. Built-in ops (`Op`, in ops.py) compute on numpy arrays; custom ops
-(`Function`, torch.autograd.Function's API) compute on tensors. Both record the same Node, so there is
-one graph and one backward traversal (autograd.py)."""
+"""The graph. Every op that needs gradients records a Node (the output's `grad_fn`): which rule to
+run, the nodes its inputs came from, and what it saved for backward. A leaf that requires grad
+enters the graph through its AccumulateGrad node. Nodes point to nodes, never to the tensors they
+produced, so an intermediate result stays alive only while a node keeps it in `saved` (released by
+backward unless retain_graph=True).
+
+Built-in ops (`Op`, in ops.py) compute on numpy arrays; custom ops (`Function`, the API of
+torch.autograd.Function) compute on tensors. Both record the same Node, so there is one graph and
+one backward traversal (autograd.py)."""
 from __future__ import annotations
 
 import itertools

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import autograd
 from .grad_mode import set_grad_enabled
 from .tensor import Tensor
 
@@ -56,7 +57,6 @@ def numerical_jacobian(func, inputs: tuple, which: int, eps: float) -> np.ndarra
 
 def analytical_jacobian(func, inputs: tuple, which: int) -> np.ndarray:
     """J[i, :] = the gradient of output element i, by the engine's backward (one pass per row)."""
-    from . import autograd
     leaves = [Tensor(x.data, requires_grad=x.requires_grad) if isinstance(x, Tensor) else x for x in inputs]
     with set_grad_enabled(True):
         out = func(*leaves)

@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 
+from .dtypes import DEFAULT_FLOAT, from_numpy
+
 
 class PrintOptions:
     precision = 4
@@ -149,7 +151,6 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
 
 def tensor_repr(t, prefix: str = "tensor(") -> str:
     """What torch prints for a tensor: values, then dtype / grad_fn / requires_grad suffixes."""
-    from .dtypes import DEFAULT_FLOAT, from_numpy
     values = t.data
     indent = len(prefix)
     suffixes = []

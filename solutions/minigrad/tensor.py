@@ -8,6 +8,7 @@ import numpy as np
 
 from . import dtypes
 from .grad_mode import STATE
+from .printing import tensor_repr
 
 
 class Size(tuple):
@@ -21,12 +22,15 @@ class Size(tuple):
 
 
 class Tensor:
+    """A numpy array (`data`) with what autograd needs: `requires_grad`, `grad`, `grad_fn` (the Node
+    that made it; None for a leaf) and, in forward mode, a `tangent`."""
+    __array_priority__ = 1000          # numpy_array * tensor gives a Tensor (numpy defers to us)
     __slots__ = ("data", "requires_grad", "grad", "grad_fn", "tangent", "_retains_grad", "_accumulator",
                  "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False):
-        if type(data) is not np.ndarray:
-            data = np.asarray(data)
+        if type(data) is not np.ndarray:          # torch.Tensor([1, 2]) is float32, like torch's
+            data = np.asarray(data) if isinstance(data, (np.ndarray, np.generic)) else np.asarray(data, np.float32)
         self.data = data
         self.requires_grad = requires_grad
         self.grad = None
@@ -134,7 +138,6 @@ class Tensor:
         return repr(self).__format__(spec)
 
     def __repr__(self) -> str:
-        from .printing import tensor_repr
         return tensor_repr(self)
 
     def __str__(self) -> str:
@@ -216,8 +219,9 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's .grad. A non-scalar output needs `gradient`
-        (the vector v of the vector-Jacobian product vᵀJ)."""
-        from . import autograd
+        (the vector v of the vector-Jacobian product vᵀJ), a tensor of self's shape; like torch,
+        a missing one raises RuntimeError("grad can be implicitly created only for scalar outputs")
+        and one of another shape RuntimeError("Mismatch in shape: ...")."""
         if gradient is None and self.data.size == 1:
             gradient = Tensor(np.ones_like(self.data))            # dy/dy = 1
         else:
@@ -231,7 +235,7 @@ class Tensor:
                 raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {gradient.shape} and "
                                    f"output[0] has a shape of {self.shape}.")
             ### END SOLUTION
-        autograd.backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph,
+        _autograd.backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph,
                           inputs=inputs)
 
     # ------------------------------------------------------------ arithmetic (a scalar on either side)
@@ -546,12 +550,10 @@ class Tensor:
     clip = clamp
 
     def softmax(self, dim):
-        from .nn.functional import softmax
-        return softmax(self, dim)
+        return _functional.softmax(self, dim)
 
     def log_softmax(self, dim):
-        from .nn.functional import log_softmax
-        return log_softmax(self, dim)
+        return _functional.log_softmax(self, dim)
 
 
 def _shape_args(shape) -> tuple:
@@ -567,3 +569,5 @@ def _rebuild(data, requires_grad):
 
 from . import ops as _ops  # noqa: E402  (ops needs Tensor defined first)
 from .function import apply1 as _apply1, apply2 as _apply2  # noqa: E402
+from . import autograd as _autograd  # noqa: E402
+from .nn import functional as _functional  # noqa: E402

@@ -53,6 +53,10 @@ def trace(root: Tensor, names: dict | None = None) -> list[GraphNode]:
     tensors = {vertex(t): (k, t) for k, t in (names or {}).items() if isinstance(t, Tensor) and t.requires_grad}
     tensors.setdefault(vertex(root), (None, root))
     nodes = _collect(vertex(root))
+    for n in nodes:                  # intermediate values the graph saved for backward
+        for s in n.saved or ():
+            if isinstance(s, Tensor) and s.requires_grad:
+                tensors.setdefault(vertex(s), (None, s))
     inputs = {n: [x for x in n.inputs if x is not None] for n in nodes}
     waiting = {n: len(set(inputs[n])) for n in nodes}
     users: dict = {}
@@ -107,7 +111,8 @@ def _layers(nodes: list[GraphNode]) -> list[int]:
 
 def draw_graph(root: Tensor, names: dict | None = None, show_values: bool = True) -> GraphDrawing:
     """Leaves on the left, the output on the right; one box per tensor, labelled with its name or the
-    op that made it (grad_fn), its shape, and its value when it is a single number."""
+    op that made it (grad_fn), and its value (a single number, for leaves, named tensors and the
+    output) or its shape."""
     nodes = trace(root, names)
     depth = _layers(nodes)
     columns: dict[int, list[GraphNode]] = {}
@@ -138,7 +143,8 @@ def draw_graph(root: Tensor, names: dict | None = None, show_values: bool = True
         title = n.name if leaf or not n.name else f"{n.name} = {n.op}"
         title = title if title else (n.op or "leaf")
         detail = f"shape {list(n.shape)}"
-        if show_values and n.value is not None and n.value.size == 1:
+        known = leaf or n.name or n.id == len(nodes) - 1      # values of leaves, named tensors, the output
+        if show_values and known and n.value is not None and n.value.size == 1:
             detail = f"{float(n.value):.6g}"
         parts.append(f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="8" fill="{fill}" stroke="#333"/>')
         parts.append(f'<text x="{x + box_w / 2}" y="{y + 19}" text-anchor="middle">{escape(title)}</text>')

@@ -26,6 +26,9 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    def __reduce__(self):
+        return (Parameter, (self.data, self.requires_grad))
+
 
 class Module:
     """Base class: assign Parameters and Modules as attributes; define forward; call the module."""
