@@ -18,10 +18,10 @@ def to_plain(outputs: dict) -> dict[str, np.ndarray]:
     """Turn a probe's outputs (tensors, numbers, bools, strings) into plain numpy arrays."""
     plain = {}
     for key, value in outputs.items():
-        if hasattr(value, "detach"):          # a torch or minigrad tensor
-            value = value.detach()
-        if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
-            value = value.numpy()
+        if type(value).__module__.startswith("torch"):
+            value = value.detach().numpy()
+        elif hasattr(value, "__array__") and not isinstance(value, np.ndarray):
+            value = value.__array__()     # a minigrad tensor (not .detach(): that is an exercise)
         array = np.array(value)
         if array.dtype == object:
             raise TypeError(f"output {key!r} is not numeric data: {type(value).__name__}")

@@ -1,0 +1,158 @@
+"""Making tensors: tensor, arange, zeros, ones, randn, *_like, and the random seed."""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from . import dtypes
+from .tensor import Tensor
+
+_rng = np.random.default_rng(0)
+
+
+def manual_seed(seed: int):
+    """Reset minigrad's own random generator (randn, nn.Linear's initial weights)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+    return _rng
+
+
+def generator() -> np.random.Generator:
+    return _rng
+
+
+def _contains_float(values) -> bool:
+    if isinstance(values, (list, tuple)):
+        return any(_contains_float(v) for v in values)
+    if isinstance(values, Tensor):
+        return values.data.dtype.kind == "f"
+    return isinstance(values, (builtins.float, np.floating))
+
+
+def _finish(data: np.ndarray, dtype, requires_grad: bool) -> Tensor:
+    if dtype is not None:
+        data = data.astype(dtypes.to_numpy(dtype), copy=False)
+    t = Tensor(data)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """A new tensor holding a copy of `data` (nested lists, numbers, numpy arrays or tensors).
+    Python floats become float32 (torch's default), Python ints int64, bools bool; numpy arrays
+    keep their dtype."""
+    if isinstance(data, Tensor):
+        array = data.data.copy()
+    elif isinstance(data, (np.ndarray, np.generic)):
+        array = np.array(data)
+    elif dtype is not None:
+        array = np.array(data, dtype=dtypes.to_numpy(dtype))
+    else:
+        array = np.array(data)
+        if array.dtype.kind == "f" or (array.dtype == object and _contains_float(data)):
+            array = array.astype(dtypes.DEFAULT_FLOAT.np)
+        elif array.dtype.kind in "iu":
+            array = array.astype(np.int64)
+    return _finish(array, dtype, requires_grad)
+
+
+def as_tensor(data, dtype=None) -> Tensor:
+    if isinstance(data, Tensor) and dtype is None:
+        return data
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    return Tensor(array)
+
+
+def _size(size, keyword=None) -> tuple:
+    """zeros(2, 3), zeros((2, 3)), zeros([2, 3]) and zeros(size=(2, 3)) alike."""
+    if keyword is not None:
+        size = (keyword,)
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    return tuple([int(n) for n in size])
+
+
+def _float_dtype(dtype):
+    return dtypes.to_numpy(dtype) if dtype is not None else dtypes.DEFAULT_FLOAT.np
+
+
+def zeros(*shape, size=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return _finish(np.zeros(_size(shape, size), _float_dtype(dtype)), None, requires_grad)
+
+
+def ones(*shape, size=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return _finish(np.ones(_size(shape, size), _float_dtype(dtype)), None, requires_grad)
+
+
+def empty(*shape, size=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return zeros(*shape, size=size, dtype=dtype, requires_grad=requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    if dtype is None:
+        dtype = (dtypes.bool_ if isinstance(fill_value, builtins.bool) else
+                 dtypes.int64 if isinstance(fill_value, builtins.int) else dtypes.DEFAULT_FLOAT)
+    return _finish(np.full(_size((size,)), fill_value, dtypes.to_numpy(dtype)), None, requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), None, requires_grad)
+
+
+def randn(*shape, size=None, dtype=None, requires_grad: bool = False, generator=None, device=None) -> Tensor:
+    """Standard normal samples from minigrad's generator (see manual_seed)."""
+    values = (generator or _rng).standard_normal(_size(shape, size))
+    return _finish(np.asarray(values, dtype=_float_dtype(dtype)), None, requires_grad)
+
+
+def rand(*shape, size=None, dtype=None, requires_grad: bool = False, generator=None, device=None) -> Tensor:
+    values = (generator or _rng).random(_size(shape, size))
+    return _finish(np.asarray(values, dtype=_float_dtype(dtype)), None, requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    values = (generator or _rng).integers(low, high, size=_size((size,)))
+    return _finish(np.asarray(values, dtype=np.int64), dtype, False)
+
+
+def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.zeros_like(t.data, dtype=None if dtype is None else dtypes.to_numpy(dtype)), None,
+                   requires_grad)
+
+
+def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.ones_like(t.data, dtype=None if dtype is None else dtypes.to_numpy(dtype)), None,
+                   requires_grad)
+
+
+def randn_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return randn(t.data.shape, dtype=dtype if dtype is not None else t.dtype, requires_grad=requires_grad)
+
+
+def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.full_like(t.data, fill_value, dtype=None if dtype is None else dtypes.to_numpy(dtype)),
+                   None, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """arange(4) is int64, arange(4.0) float32 (any float argument makes it floating)."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        floating = any(isinstance(v, (builtins.float, np.floating)) for v in (start, end, step))
+        dtype = dtypes.DEFAULT_FLOAT if floating else dtypes.int64
+    count = max(0, int(np.ceil((end - start) / step)))
+    values = start + step * np.arange(count, dtype=np.float64) if dtypes.to_numpy(dtype).kind == "f" \
+        else np.arange(start, end, step)
+    return _finish(np.asarray(values), dtype, requires_grad)
+
+
+def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), None, requires_grad)

@@ -1,0 +1,114 @@
+"""torch.func's transforms: jvp (forward mode), vjp (reverse mode), and the Jacobians they build:
+jacfwd column by column from jvp, jacrev row by row from vjp."""
+from __future__ import annotations
+
+import numpy as np
+
+from .autograd import backprop
+from .function import vertex
+from .grad_mode import STATE, set_grad_enabled
+from .ops import stack
+from .tensor import Tensor
+
+
+def _tuple(x) -> tuple:
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def jvp(func, primals, tangents, *, strict: bool = False, has_aux: bool = False):
+    """(func(*primals), J·tangents): one forward pass carrying tangents along (dual numbers)."""
+    primals, tangents = _tuple(primals), _tuple(tangents)
+    if len(primals) != len(tangents):
+        raise RuntimeError("jvp: Expected primals and tangents to have the same length")
+    duals = []
+    for p, t in zip(primals, tangents):
+        if t.shape != p.shape:
+            raise RuntimeError(f"jvp: Expected primal and tangent to have the same shape, got {p.shape} "
+                               f"and {t.shape}")
+        dual = Tensor(p.data)
+        dual.tangent = Tensor(t.data)
+        duals.append(dual)
+    previous, STATE.forward_ad = STATE.forward_ad, True
+    try:
+        out = func(*duals)
+    finally:
+        STATE.forward_ad = previous
+    aux = None
+    if has_aux:
+        out, aux = out
+    outs = _tuple(out)
+    primal_out = tuple(Tensor(o.data) for o in outs)
+    tangent_out = tuple(o.tangent if o.tangent is not None else Tensor(np.zeros_like(o.data)) for o in outs)
+    if not isinstance(out, (tuple, list)):
+        primal_out, tangent_out = primal_out[0], tangent_out[0]
+    return (primal_out, tangent_out, aux) if has_aux else (primal_out, tangent_out)
+
+
+def vjp(func, *primals, has_aux: bool = False):
+    """(func(*primals), vjp_fn) where vjp_fn(v) = vᵀJ, one tuple entry per primal (reverse mode)."""
+    leaves = [Tensor(p.data, requires_grad=True) for p in primals]
+    nodes = [vertex(x) for x in leaves]         # kept alive here, so unused inputs get zeros
+    with set_grad_enabled(True):
+        out = func(*leaves)
+    aux = None
+    if has_aux:
+        out, aux = out
+
+    def vjp_fn(*cotangents):
+        """vᵀJ: one reverse pass seeded with the cotangents v (the graph is kept for further calls)."""
+        outs, vs = _tuple(out), cotangents
+        if len(vs) == 1 and isinstance(out, (tuple, list)):
+            vs = _tuple(vs[0])
+        roots = [vertex(o) for o in outs if o.requires_grad]
+        seeds = [Tensor(np.asarray(v.data, dtype=o.data.dtype)) for o, v in zip(outs, vs) if o.requires_grad]
+        found = {}
+
+        def collect(node, g):
+            found[node] = g
+
+        with set_grad_enabled(False):
+            backprop(roots, seeds, True, collect)
+        return tuple(found.get(node, Tensor(np.zeros_like(x.data))) for x, node in zip(leaves, nodes))
+
+    primal_out = tuple(Tensor(o.data) for o in _tuple(out))
+    if not isinstance(out, (tuple, list)):
+        primal_out = primal_out[0]
+    return (primal_out, vjp_fn, aux) if has_aux else (primal_out, vjp_fn)
+
+
+def _basis(x: Tensor, j: int) -> Tensor:
+    """The j-th unit tensor eⱼ shaped like x."""
+    e = np.zeros(x.data.size, dtype=x.data.dtype)
+    e[j] = 1
+    return Tensor(e.reshape(x.data.shape))
+
+
+def _zeros(x: Tensor) -> Tensor:
+    return Tensor(np.zeros_like(x.data))
+
+
+def _per_argnum(jacobian_of, argnums):
+    """One Jacobian for an int `argnums`, a tuple of them for a tuple (torch.func's convention)."""
+    def jacobian(*args):
+        if isinstance(argnums, int):
+            return jacobian_of(args, argnums)
+        return tuple(jacobian_of(args, k) for k in argnums)
+    return jacobian
+
+
+def jacfwd(func, argnums=0):
+    """A function computing the Jacobian of func w.r.t. argument `argnums`: shape out.shape + x.shape."""
+    def jacobian_of(args, argnum):
+        x = args[argnum]
+        # 练习 2.1-jacobian：雅可比矩阵：jacfwd 与 jacrev。在这里写你的代码。
+        raise NotImplementedError("练习 2.1-jacobian 尚未完成：雅可比矩阵：jacfwd 与 jacrev（minigrad/func.py）")
+    return _per_argnum(jacobian_of, argnums)
+
+
+def jacrev(func, argnums=0):
+    """A function computing the Jacobian of func w.r.t. argument `argnums`: shape out.shape + x.shape."""
+    def jacobian_of(args, argnum):
+        x = args[argnum]
+        # 练习 2.1-jacobian：雅可比矩阵：jacfwd 与 jacrev。在这里写你的代码。
+        raise NotImplementedError("练习 2.1-jacobian 尚未完成：雅可比矩阵：jacfwd 与 jacrev（minigrad/func.py）")
+    return _per_argnum(jacobian_of, argnums)

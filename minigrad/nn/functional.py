@@ -1,0 +1,169 @@
+"""torch.nn.functional: relu, linear, softmax, log_softmax, cross_entropy, mse_loss, ...
+Each fused op has its forward, backward and jvp side by side, like ops.py."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op
+from ..tensor import Tensor
+
+
+class Addmm(Op):
+    """c = x Wᵀ + b (a linear layer on a batch)"""
+    name, saves = "AddmmBackward0", "inputs"
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w, b = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        return (grad @ w if need_x else None), (grad.T @ x if need_w else None), (grad.sum(0) if need_b else None)
+
+    @staticmethod
+    def jvp(ctx, dx, dw, db):
+        x, w, b = ctx.saved_tensors
+        return dx @ w.T + x @ dw.T + db
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    if x.ndim == 2:
+        return Addmm.apply(x, weight, bias)
+    out = x @ weight.T
+    return out + bias if bias is not None else out
+
+
+def relu(x: Tensor) -> Tensor:
+    return x.relu()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return x.sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    return x.tanh()
+
+
+class LogSoftmax(Op):
+    """c = a − log Σ exp(a) along dim"""
+    name, saves = "LogSoftmaxBackward0", "output"
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        shifted = a - a.max(axis=dim, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (c,) = ctx.saved_tensors                      # ∂/∂a = ḡ − softmax · Σ ḡ
+        return grad - c.exp() * grad.sum(dim=ctx.dim, keepdim=True)
+
+    @staticmethod
+    def jvp(ctx, da):
+        (c,) = ctx.saved_tensors
+        return da - (c.exp() * da).sum(dim=ctx.dim, keepdim=True)
+
+
+class Softmax(Op):
+    """c = exp(a) / Σ exp(a) along dim"""
+    name, saves = "SoftmaxBackward0", "output"
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        e = np.exp(a - a.max(axis=dim, keepdims=True))
+        return e / e.sum(axis=dim, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (c,) = ctx.saved_tensors                      # ∂/∂a = c · (ḡ − Σ ḡ c)
+        return c * (grad - (grad * c).sum(dim=ctx.dim, keepdim=True))
+
+    @staticmethod
+    def jvp(ctx, da):
+        (c,) = ctx.saved_tensors
+        return c * (da - (da * c).sum(dim=ctx.dim, keepdim=True))
+
+
+def log_softmax(x: Tensor, dim: int) -> Tensor:
+    return LogSoftmax.apply(x, dim=dim)
+
+
+def softmax(x: Tensor, dim: int) -> Tensor:
+    return Softmax.apply(x, dim=dim)
+
+
+class NllLoss(Op):
+    """c = −mean_i logp[i, target_i]"""
+    name = "NllLossBackward0"
+
+    @staticmethod
+    def forward(ctx, logp, target, reduction="mean"):
+        ctx.shape, ctx.target, ctx.reduction = logp.shape, target, reduction
+        picked = -logp[np.arange(logp.shape[0]), target]
+        if reduction == "none":
+            return picked
+        total = picked.sum(dtype=logp.dtype)
+        return total / np.asarray(len(target), logp.dtype) if reduction == "mean" else total
+
+    @staticmethod
+    def backward(ctx, grad):
+        onehot = np.zeros(ctx.shape, dtype=grad.data.dtype)
+        onehot[np.arange(ctx.shape[0]), ctx.target] = -1
+        if ctx.reduction == "mean":
+            onehot /= ctx.shape[0]
+        g = grad.unsqueeze(1) if ctx.reduction == "none" else grad
+        return g * Tensor(onehot), None
+
+    @staticmethod
+    def jvp(ctx, dlogp, dtarget):
+        picked = -dlogp[np.arange(ctx.shape[0]), ctx.target]
+        return picked if ctx.reduction == "none" else picked.mean() if ctx.reduction == "mean" else picked.sum()
+
+
+def nll_loss(logp: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    return NllLoss.apply(logp, target.data if isinstance(target, Tensor) else np.asarray(target),
+                         reduction=reduction)
+
+
+def cross_entropy(logits: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean of −log softmax(logits)[target] (int64 class indices)."""
+    return nll_loss(log_softmax(logits, 1), target, reduction)
+
+
+class MseLoss(Op):
+    """c = mean((x − y)²)"""
+    name, saves = "MseLossBackward0", "inputs"
+
+    @staticmethod
+    def forward(ctx, x, y, reduction="mean"):
+        ctx.reduction = reduction
+        squared = (x - y) ** 2
+        return squared.mean(dtype=squared.dtype) if reduction == "mean" else squared.sum() if reduction == "sum" \
+            else squared
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        diff = x - y
+        g = grad * 2 * diff
+        if ctx.reduction == "mean":
+            g = g / diff.numel()
+        return g, -g
+
+    @staticmethod
+    def jvp(ctx, dx, dy):
+        x, y = ctx.saved_tensors
+        d = 2 * (x - y) * (dx - dy)
+        return d.mean() if ctx.reduction == "mean" else d.sum() if ctx.reduction == "sum" else d
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    return MseLoss.apply(input, target, reduction=reduction)

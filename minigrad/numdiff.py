@@ -1,0 +1,88 @@
+"""Numerical differentiation: central differences, and gradcheck (backward's Jacobian against the
+numerical one), in the spirit of torch.autograd.gradcheck."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import autograd
+from .grad_mode import set_grad_enabled
+from .tensor import Tensor
+
+
+class GradcheckError(RuntimeError):
+    """The analytical and the numerical Jacobians differ."""
+
+
+def central_difference(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """∂f/∂xᵢ ≈ (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h for every element of x (float64). `f` takes a numpy
+    array and returns a float; the result has x's shape. `x` is left unchanged."""
+    # 练习 2.1-numdiff：数值微分：中心差分。在这里写你的代码。
+    raise NotImplementedError("练习 2.1-numdiff 尚未完成：数值微分：中心差分（minigrad/numdiff.py）")
+
+
+def _outputs(func, inputs) -> np.ndarray:
+    """func(*inputs) as one flat float64 array (several outputs are concatenated)."""
+    with set_grad_enabled(False):
+        out = func(*inputs)
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    return np.concatenate([np.asarray(o.data, dtype=np.float64).reshape(-1) for o in outs])
+
+
+def numerical_jacobian(func, inputs: tuple, which: int, eps: float) -> np.ndarray:
+    """J[i, j] = ∂ output_i / ∂ input[which]_j by central differences, one output element at a time."""
+    x0 = inputs[which].data
+
+    def output(i):
+        def f(x):
+            args = list(inputs)
+            args[which] = Tensor(x.astype(x0.dtype))
+            return _outputs(func, args)[i]
+        return f
+
+    n_out = _outputs(func, inputs).size
+    return np.stack([central_difference(output(i), x0, eps).reshape(-1) for i in range(n_out)]) \
+        if n_out else np.zeros((0, x0.size))
+
+
+def analytical_jacobian(func, inputs: tuple, which: int) -> np.ndarray:
+    """J[i, :] = the gradient of output element i, by the engine's backward (one pass per row)."""
+    leaves = [Tensor(x.data, requires_grad=x.requires_grad) if isinstance(x, Tensor) else x for x in inputs]
+    with set_grad_enabled(True):
+        out = func(*leaves)
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    rows = []
+    for o in outs:
+        for i in range(o.data.size):
+            seed = np.zeros(o.data.size, dtype=o.data.dtype)
+            seed[i] = 1
+            leaves[which].grad = None
+            if o.requires_grad:
+                autograd.backward([o], [Tensor(seed.reshape(o.data.shape))], retain_graph=True)
+            g = leaves[which].grad
+            rows.append(np.zeros(leaves[which].data.size) if g is None else g.data.astype(np.float64).reshape(-1))
+    return np.stack(rows) if rows else np.zeros((0, leaves[which].data.size))
+
+
+def jacobians_match(analytical: np.ndarray, numerical: np.ndarray, atol: float, rtol: float) -> bool:
+    """True when every entry agrees: |analytical − numerical| ≤ atol + rtol·|numerical|."""
+    # 练习 2.1-gradcheck：梯度检验：比较解析梯度与数值梯度。在这里写你的代码。
+    raise NotImplementedError("练习 2.1-gradcheck 尚未完成：梯度检验：比较解析梯度与数值梯度（minigrad/numdiff.py）")
+
+
+def gradcheck(func, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_exception: bool = True, **_ignored) -> bool:
+    """Compare the Jacobian backward computes with central differences, for every input that
+    requires grad (use float64 inputs). True if they match; otherwise GradcheckError, or False
+    with raise_exception=False."""
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    for which, x in enumerate(inputs):
+        if not (isinstance(x, Tensor) and x.requires_grad):
+            continue
+        numerical = numerical_jacobian(func, inputs, which, eps)
+        analytical = analytical_jacobian(func, inputs, which)
+        if not jacobians_match(analytical, numerical, atol, rtol):
+            if raise_exception:
+                raise GradcheckError(f"Jacobian mismatch for output 0 with respect to input {which},\n"
+                                     f"numerical:{numerical}\nanalytical:{analytical}\n")
+            return False
+    return True

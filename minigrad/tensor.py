@@ -1,0 +1,559 @@
+"""Tensor: a numpy array plus what autograd needs (requires_grad, grad, grad_fn, a forward-mode tangent).
+Operators and methods call the ops of ops.py; `backward()` starts the traversal of autograd.py."""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from . import dtypes
+from .grad_mode import STATE
+from .printing import tensor_repr
+
+
+class Size(tuple):
+    """A shape, printed like torch.Size([2, 3])."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+class Tensor:
+    """A numpy array (`data`) with what autograd needs: `requires_grad`, `grad`, `grad_fn` (the Node
+    that made it; None for a leaf) and, in forward mode, a `tangent`."""
+    __array_priority__ = 1000          # numpy_array * tensor gives a Tensor (numpy defers to us)
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "tangent", "_retains_grad", "_accumulator",
+                 "__weakref__")
+
+    def __init__(self, data, requires_grad: bool = False):
+        if type(data) is not np.ndarray:          # torch.Tensor([1, 2]) is float32, like torch's
+            data = np.asarray(data) if isinstance(data, (np.ndarray, np.generic)) else np.asarray(data, np.float32)
+        self.data = data
+        self.requires_grad = requires_grad
+        self.grad = None
+        self.grad_fn = None
+        self.tangent = None
+        self._retains_grad = False
+        self._accumulator = None           # weak reference to the leaf's AccumulateGrad node
+
+    # ------------------------------------------------------------ properties
+    @property
+    def shape(self) -> Size:
+        return Size(self.data.shape)
+
+    def size(self, dim: int | None = None):
+        return Size(self.data.shape) if dim is None else self.data.shape[dim]
+
+    @property
+    def dtype(self):
+        return dtypes.from_numpy(self.data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    nelement = numel
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def T(self) -> "Tensor":
+        return self.permute(*reversed(range(self.data.ndim)))
+
+    @property
+    def mT(self) -> "Tensor":
+        return self.transpose(-2, -1)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    # ------------------------------------------------------------ conversions
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def numpy(self) -> np.ndarray:
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.data.item())
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (_ops.Unbind.apply(self, index=i) for i in range(self.data.shape[0]))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __format__(self, spec: str) -> str:
+        if self.data.ndim == 0:
+            return self.item().__format__(spec)
+        return repr(self).__format__(spec)
+
+    def __repr__(self) -> str:
+        return tensor_repr(self)
+
+    def __str__(self) -> str:
+        return self.__repr__()
+
+    def __reduce__(self):
+        return (_rebuild, (self.data, self.requires_grad))
+
+    def to(self, dtype=None, *args, **kwargs) -> "Tensor":
+        if dtype is None or isinstance(dtype, str):           # .to("cpu")
+            dtype = kwargs.get("dtype")
+            if dtype is None:
+                return self
+        if dtypes.to_numpy(dtype) == self.data.dtype:
+            return self
+        return _ops.Cast.apply(self, dtype=dtypes.to_numpy(dtype))
+
+    def float(self) -> "Tensor":
+        return self.to(dtypes.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(dtypes.float64)
+
+    def long(self) -> "Tensor":
+        return self.to(dtypes.int64)
+
+    def bool(self) -> "Tensor":
+        return self.to(dtypes.bool_)
+
+    def type_as(self, other: "Tensor") -> "Tensor":
+        return self.to(other.dtype)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    # ------------------------------------------------------------ autograd
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use "
+                               "a computed variable in a subgraph that doesn't require differentiation use "
+                               "var_no_grad = var.detach().")
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self._retains_grad = True
+            self.grad_fn.retained = weakref.ref(self)
+
+    def detach(self) -> "Tensor":
+        """A new tensor with the same values, cut from the graph: no grad_fn, requires_grad=False."""
+        # 练习 2.1.3-detach：分离计算：detach 与 no_grad。在这里写你的代码。
+        raise NotImplementedError("练习 2.1.3-detach 尚未完成：分离计算：detach 与 no_grad（minigrad/tensor.py）")
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn, self.requires_grad = None, False
+        return self
+
+    def zero_(self) -> "Tensor":
+        self.data[...] = 0
+        return self
+
+    def fill_(self, value) -> "Tensor":
+        self.data[...] = value
+        return self
+
+    def copy_(self, other) -> "Tensor":
+        self.data[...] = other.data if isinstance(other, Tensor) else other
+        return self
+
+    def clone(self) -> "Tensor":
+        return _ops.Clone.apply(self)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's .grad. A non-scalar output needs `gradient`
+        (the vector v of the vector-Jacobian product vᵀJ), a tensor of self's shape; like torch,
+        a missing one raises RuntimeError("grad can be implicitly created only for scalar outputs")
+        and one of another shape RuntimeError("Mismatch in shape: ...")."""
+        if gradient is None and self.data.size == 1:
+            gradient = Tensor(np.ones_like(self.data))            # dy/dy = 1
+        else:
+            # 练习 2.1.2-backward-gradient：非标量输出的 backward(gradient)。在这里写你的代码。
+            raise NotImplementedError("练习 2.1.2-backward-gradient 尚未完成：非标量输出的 backward(gradient)（minigrad/tensor.py）")
+        _autograd.backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph,
+                          inputs=inputs)
+
+    # ------------------------------------------------------------ arithmetic (a scalar on either side)
+    def __add__(self, other):
+        return _apply2(_ops.Add, self, other)
+
+    def __radd__(self, other):                 # other + self
+        return _apply2(_ops.Add, other, self)
+
+    def __sub__(self, other):
+        return _apply2(_ops.Sub, self, other)
+
+    def __rsub__(self, other):                 # other - self
+        return _apply2(_ops.Rsub, self, other)
+
+    def __mul__(self, other):
+        if type(other) is float or type(other) is int:       # a constant: no gradient needed for it
+            return _apply2(_ops.MulScalar, self, other)
+        return _apply2(_ops.Mul, self, other)
+
+    def __rmul__(self, other):                 # other * self
+        if type(other) is float or type(other) is int:
+            return _apply2(_ops.MulScalar, self, other)
+        return _apply2(_ops.Mul, other, self)
+
+    def __truediv__(self, other):
+        return _apply2(_ops.Div, self, other)
+
+    def __rtruediv__(self, other):             # other / self
+        if type(other) is float or type(other) is int:
+            return _apply2(_ops.RDiv, self, other)
+        return _apply2(_ops.Div, other, self)
+
+    def __pow__(self, other):
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other):                 # other ** self
+        return _ops.pow(other, self)
+
+    def __neg__(self):
+        return _apply1(_ops.Neg, self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _apply1(_ops.Abs, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    # in place: on the values, outside the graph (e.g. `w -= lr * w.grad` under no_grad)
+    def _inplace(self, other, fn):
+        if STATE.enabled and self.requires_grad:
+            if self.grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            return NotImplemented
+        value = other.data if isinstance(other, Tensor) else other
+        fn(self.data, value, out=self.data, casting="unsafe")
+        return self
+
+    def __iadd__(self, other):
+        result = self._inplace(other, np.add)
+        return self.__add__(other) if result is NotImplemented else result
+
+    def __isub__(self, other):
+        result = self._inplace(other, np.subtract)
+        return self.__sub__(other) if result is NotImplemented else result
+
+    def __imul__(self, other):
+        result = self._inplace(other, np.multiply)
+        return self.__mul__(other) if result is NotImplemented else result
+
+    def __itruediv__(self, other):
+        result = self._inplace(other, np.true_divide)
+        return self.__truediv__(other) if result is NotImplemented else result
+
+    def add_(self, other, alpha=1):
+        return self.__iadd__(other * alpha if alpha != 1 else other)
+
+    def sub_(self, other, alpha=1):
+        return self.__isub__(other * alpha if alpha != 1 else other)
+
+    def mul_(self, other):
+        return self.__imul__(other)
+
+    def div_(self, other):
+        return self.__itruediv__(other)
+
+    # ------------------------------------------------------------ comparisons: bool tensors, no graph
+    def _compare(self, other, fn):
+        return Tensor(fn(self.data, other.data if isinstance(other, Tensor) else other))
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    def __eq__(self, other):
+        if other is None or isinstance(other, str):      # like torch: not equal, no error
+            return False
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        if other is None or isinstance(other, str):
+            return True
+        return self._compare(other, np.not_equal)
+
+    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
+
+    def equal(self, other) -> bool:
+        return self.data.shape == other.data.shape and bool(np.array_equal(self.data, other.data))
+
+    def __invert__(self):
+        return Tensor(~self.data)
+
+    def __and__(self, other):
+        return self._compare(other, np.logical_and if self.data.dtype == np.bool_ else np.bitwise_and)
+
+    def __or__(self, other):
+        return self._compare(other, np.logical_or if self.data.dtype == np.bool_ else np.bitwise_or)
+
+    def all(self):
+        return Tensor(np.all(self.data))
+
+    def any(self):
+        return Tensor(np.any(self.data))
+
+    def isfinite(self):
+        return Tensor(np.isfinite(self.data))
+
+    def argmax(self, dim=None, keepdim=False):
+        if dim is None:
+            return Tensor(np.asarray(np.argmax(self.data), dtype=np.int64))
+        return Tensor(np.argmax(self.data, axis=dim, keepdims=keepdim).astype(np.int64))
+
+    def argmin(self, dim=None, keepdim=False):
+        if dim is None:
+            return Tensor(np.asarray(np.argmin(self.data), dtype=np.int64))
+        return Tensor(np.argmin(self.data, axis=dim, keepdims=keepdim).astype(np.int64))
+
+    def allclose(self, other, rtol=1e-5, atol=1e-8) -> bool:
+        return bool(np.allclose(self.data, other.data if isinstance(other, Tensor) else other, rtol, atol))
+
+    # ------------------------------------------------------------ indexing and shapes
+    def __getitem__(self, index):
+        return _ops.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        if STATE.enabled and self.requires_grad:
+            raise RuntimeError("in-place assignment into a tensor that requires grad is not supported by minigrad")
+        self.data[_ops.plain_index(index)] = value.data if isinstance(value, Tensor) else value
+
+    def reshape(self, *shape):
+        return _ops.reshape(self, _shape_args(shape))
+
+    def view(self, *shape):
+        return _ops.reshape(self, _shape_args(shape))
+
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    reshape_as = view_as
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        shape = self.data.shape
+        if not shape:
+            return self.reshape(1)
+        start, end = start_dim % len(shape), end_dim % len(shape)
+        return self.reshape(*shape[:start], -1, *shape[end + 1:])
+
+    def transpose(self, dim0, dim1):
+        return _ops.Transpose.apply(self, dim0=dim0, dim1=dim1)
+
+    swapaxes = transpose
+
+    def t(self):
+        return self.transpose(0, 1) if self.data.ndim == 2 else self
+
+    def permute(self, *dims):
+        return _ops.Permute.apply(self, dims=tuple(_shape_args(dims)))
+
+    def unsqueeze(self, dim):
+        return _ops.Unsqueeze.apply(self, dim=dim)
+
+    def squeeze(self, dim=None):
+        return _ops.Squeeze.apply(self, dim=dim)
+
+    def expand(self, *shape):
+        return _ops.Expand.apply(self, shape=tuple(_shape_args(shape)))
+
+    def expand_as(self, other):
+        return self.expand(*other.shape)
+
+    def contiguous(self):
+        return self
+
+    # ------------------------------------------------------------ reductions
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        if dim is None:
+            out = _apply1(_ops.Sum, self)
+        else:
+            out = _ops.SumDim.apply(self, dim=dim, keepdim=keepdim)
+        return out if dtype is None else out.to(dtype)
+
+    def mean(self, dim=None, keepdim=False):
+        if self.data.dtype.kind not in "fc":
+            raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
+                               f"point or complex dtype. Got: {self.dtype.name.capitalize()}")
+        if dim is None:
+            return _ops.Mean.apply(self)
+        return _ops.MeanDim.apply(self, dim=dim, keepdim=keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return _ops.maximum(self, dim)
+        if dim is None:
+            return _ops.MaxAll.apply(self)
+        return _ops.max_dim(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return -_ops.maximum(-self, -dim)
+        if dim is None:
+            return _ops.MinAll.apply(self)
+        return _ops.max_dim(self, dim, keepdim, op=_ops.MinDim)
+
+    def norm(self, p="fro", dim=None, keepdim=False):
+        """The 2-norm ‖x‖ = sqrt(Σ x²), over all elements or along `dim`. Composed of minigrad ops, so
+        its grad_fn is SqrtBackward0 (torch's fused op prints LinalgVectorNormBackward0)."""
+        # 练习 2.1.4-norm：范数及其梯度。在这里写你的代码。
+        raise NotImplementedError("练习 2.1.4-norm 尚未完成：范数及其梯度（minigrad/tensor.py）")
+
+    # ------------------------------------------------------------ elementwise functions
+    def exp(self):
+        return _apply1(_ops.Exp, self)
+
+    def log(self):
+        return _apply1(_ops.Log, self)
+
+    def sin(self):
+        return _apply1(_ops.Sin, self)
+
+    def cos(self):
+        return _apply1(_ops.Cos, self)
+
+    def tanh(self):
+        return _apply1(_ops.Tanh, self)
+
+    def sigmoid(self):
+        return _apply1(_ops.Sigmoid, self)
+
+    def relu(self):
+        return _apply1(_ops.Relu, self)
+
+    def abs(self):
+        return _apply1(_ops.Abs, self)
+
+    def sqrt(self):
+        return _apply1(_ops.Sqrt, self)
+
+    def pow(self, exponent):
+        return _ops.pow(self, exponent)
+
+    def square(self):
+        return _ops.pow(self, 2)
+
+    def neg(self):
+        return _apply1(_ops.Neg, self)
+
+    def add(self, other, alpha=1):
+        return self + (other * alpha if alpha != 1 else other)
+
+    def sub(self, other, alpha=1):
+        return self - (other * alpha if alpha != 1 else other)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def matmul(self, other):
+        return _ops.matmul(self, other)
+
+    def dot(self, other):
+        return _ops.dot(self, other)
+
+    def mm(self, other):
+        return _ops.mm(self, other)
+
+    def maximum(self, other):
+        return _ops.maximum(self, other)
+
+    def clamp(self, min=None, max=None):
+        return _ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def softmax(self, dim):
+        return _functional.softmax(self, dim)
+
+    def log_softmax(self, dim):
+        return _functional.log_softmax(self, dim)
+
+
+def _shape_args(shape) -> tuple:
+    """reshape(2, 3) and reshape((2, 3)) alike."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple([int(s) for s in shape])
+
+
+def _rebuild(data, requires_grad):
+    return Tensor(data, requires_grad)
+
+
+from . import ops as _ops  # noqa: E402  (ops needs Tensor defined first)
+from .function import apply1 as _apply1, apply2 as _apply2  # noqa: E402
+from . import autograd as _autograd  # noqa: E402
+from .nn import functional as _functional  # noqa: E402

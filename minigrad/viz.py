@@ -1,0 +1,153 @@
+"""The computation graph, as data (for trace tables) and as a picture (an SVG drawn by hand, shown
+inline by Jupyter; nothing to install).
+
+    trace(y, names={"x1": x1, "x2": x2})      tensors in topological order (inputs before users)
+    graph_data(y, names=...)                  {"nodes": [...], "edges": [(src, dst), ...]}
+    draw_graph(y, names=...)                  an object Jupyter displays as SVG
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+import numpy as np
+
+from .function import AccumulateGrad, vertex
+from .tensor import Tensor
+
+
+@dataclass
+class GraphNode:
+    """One vertex of the graph: a leaf tensor, or an op (its grad_fn) and the tensor it produced."""
+    id: int                       # position in topological order
+    name: str | None              # from `names`, if given
+    op: str | None                # grad_fn name (MulBackward0), None for a leaf
+    shape: tuple
+    value: np.ndarray | None      # the tensor's values, when the tensor is known (a leaf, the root, a named one)
+    inputs: list[int] = field(default_factory=list)
+    tensor: Tensor | None = field(default=None, repr=False)
+
+    @property
+    def label(self) -> str:
+        return self.name or (self.op.replace("Backward0", "").replace("Backward1", "") if self.op else "leaf")
+
+
+def _collect(root) -> list:
+    """Every node `root` depends on, breadth first."""
+    seen, found, frontier = {root}, [root], [root]
+    while frontier:
+        nxt = []
+        for node in frontier:
+            for x in node.inputs:
+                if x is not None and x not in seen:
+                    seen.add(x)
+                    found.append(x)
+                    nxt.append(x)
+        frontier = nxt
+    return found
+
+
+def trace(root: Tensor, names: dict | None = None) -> list[GraphNode]:
+    """The graph's vertices in topological order: leaves first, then the ops in the order the program
+    ran them (Kahn's algorithm: a vertex once all its inputs are listed)."""
+    tensors = {vertex(t): (k, t) for k, t in (names or {}).items() if isinstance(t, Tensor) and t.requires_grad}
+    tensors.setdefault(vertex(root), (None, root))
+    nodes = _collect(vertex(root))
+    for n in nodes:                  # intermediate values the graph saved for backward
+        for s in n.saved or ():
+            if isinstance(s, Tensor) and s.requires_grad:
+                tensors.setdefault(vertex(s), (None, s))
+    inputs = {n: [x for x in n.inputs if x is not None] for n in nodes}
+    waiting = {n: len(set(inputs[n])) for n in nodes}
+    users: dict = {}
+    for n in nodes:
+        for x in set(inputs[n]):
+            users.setdefault(x, []).append(n)
+    ready = [n for n in nodes if waiting[n] == 0]
+    order, position = [], {}
+    while ready:
+        ready.sort(key=lambda n: (type(n) is not AccumulateGrad, n.seq))
+        n = ready.pop(0)
+        position[n] = len(order)
+        name, tensor = tensors.get(n, (None, None))
+        leaf = type(n) is AccumulateGrad
+        if leaf:
+            tensor = n.variable
+        order.append(GraphNode(len(order), name, None if leaf else n.name(), tuple(n.meta[0]),
+                               None if tensor is None else np.array(tensor.data),
+                               [position[x] for x in inputs[n]], tensor))
+        for user in users.get(n, []):
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                ready.append(user)
+    return order
+
+
+def graph_data(root: Tensor, names: dict | None = None) -> dict:
+    nodes = trace(root, names)
+    return {"nodes": nodes, "edges": [(i, n.id) for n in nodes for i in n.inputs]}
+
+
+class GraphDrawing:
+    """An SVG picture of the graph; Jupyter shows it through `_repr_svg_`."""
+
+    def __init__(self, svg: str):
+        self.svg = svg
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def save(self, path) -> None:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.svg)
+
+
+def _layers(nodes: list[GraphNode]) -> list[int]:
+    depth = []
+    for n in nodes:
+        depth.append(1 + max((depth[i] for i in n.inputs), default=-1))
+    return depth
+
+
+def draw_graph(root: Tensor, names: dict | None = None, show_values: bool = True) -> GraphDrawing:
+    """Leaves on the left, the output on the right; one box per tensor, labelled with its name or the
+    op that made it (grad_fn), and its value (a single number, for leaves, named tensors and the
+    output) or its shape."""
+    nodes = trace(root, names)
+    depth = _layers(nodes)
+    columns: dict[int, list[GraphNode]] = {}
+    for n, d in zip(nodes, depth):
+        columns.setdefault(d, []).append(n)
+    box_w, box_h, gap_x, gap_y, margin = 150, 46, 60, 22, 12
+    height = max(len(c) for c in columns.values()) * (box_h + gap_y) - gap_y + 2 * margin
+    width = len(columns) * (box_w + gap_x) - gap_x + 2 * margin
+    pos = {}
+    for d, column in columns.items():
+        top = (height - (len(column) * (box_h + gap_y) - gap_y)) / 2
+        for k, n in enumerate(column):
+            pos[n.id] = (margin + d * (box_w + gap_x), top + k * (box_h + gap_y))
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="monospace" font-size="12">',
+             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+             'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>']
+    for n in nodes:
+        x2, y2 = pos[n.id]
+        for i in n.inputs:
+            x1, y1 = pos[i]
+            parts.append(f'<line x1="{x1 + box_w}" y1="{y1 + box_h / 2}" x2="{x2}" y2="{y2 + box_h / 2}" '
+                         f'stroke="#555" marker-end="url(#arrow)"/>')
+    for n in nodes:
+        x, y = pos[n.id]
+        leaf = n.op is None
+        fill = "#dbeafe" if leaf else ("#fde68a" if n.id == len(nodes) - 1 else "#f3f4f6")
+        title = n.name if leaf or not n.name else f"{n.name} = {n.op}"
+        title = title if title else (n.op or "leaf")
+        detail = f"shape {list(n.shape)}"
+        known = leaf or n.name or n.id == len(nodes) - 1      # values of leaves, named tensors, the output
+        if show_values and known and n.value is not None and n.value.size == 1:
+            detail = f"{float(n.value):.6g}"
+        parts.append(f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="8" fill="{fill}" stroke="#333"/>')
+        parts.append(f'<text x="{x + box_w / 2}" y="{y + 19}" text-anchor="middle">{escape(title)}</text>')
+        parts.append(f'<text x="{x + box_w / 2}" y="{y + 36}" text-anchor="middle" fill="#444">{escape(detail)}</text>')
+    parts.append("</svg>")
+    return GraphDrawing("\n".join(parts))
