@@ -7,16 +7,16 @@ release, validator or grader) are simply not offered.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from pathlib import Path
 
 
 def _available(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ImportError:
-        return False
+    """Whether this copy of coursekit ships `module` (looked up beside this file, not through an
+    editable install, which would find the maintainers' copy)."""
+    here = Path(__file__).resolve().parent
+    name = module.split(".", 1)[1]
+    return (here / f"{name}.py").is_file() or (here / name / "__init__.py").is_file()
 
 
 def _course_root() -> Path:
