@@ -6,8 +6,6 @@ finds nothing, 1 when a step finds problems, 2 on bad input (malformed notebook,
 """
 from __future__ import annotations
 
-import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -18,6 +16,7 @@ from typing import Callable
 
 from .markers import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, MarkerError, check_python_regions, find_regions
 from .mirror import TEXT, check_mirror
+from .notebook_runs import run_nbval, student_notebook_problems
 from .release.build import build_minigrad, build_student_files, differences, write_files
 from .release.course import Course, CourseInputError, files_under, read_notebook, read_text
 from .release.notebook_steps import NotebookContext, clear_solutions, is_solution_cell, nbgrader
@@ -274,19 +273,20 @@ def mirror(course: Course) -> list[Problem]:
 def nbval(course: Course) -> list[Problem]:
     """The solution notebooks pass nbval (strict; tests/nbval_sanitize.cfg for what legitimately varies)."""
     course.notebooks()
-    command = [sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider", "-o", "addopts=", "--nbval",
-               "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "solutions/chapters"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(course.root), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run(command, cwd=course.root, capture_output=True, text=True, env=env)
-    if done.returncode == 0:
+    run = run_nbval(course, "solutions/chapters")
+    if run.returncode == 0:
         return []
-    output = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)          # nbval colours its messages
-    failed = [line for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))]
-    if not failed:
-        return [Problem("solutions/chapters", f"pytest --nbval exited with {done.returncode}: {output[-500:]}")]
+    if not run.failed:
+        return [Problem("solutions/chapters", f"pytest --nbval exited with {run.returncode}: {run.output[-500:]}")]
     return [Problem(line.split()[1].split("::")[0], f"{line}: re-execute the notebook (jupyter nbconvert "
                                                     f"--execute --inplace) or make the cell deterministic")
-            for line in failed]
+            for line in run.failed]
+
+
+def student_notebooks(course: Course) -> list[Problem]:
+    """On the complete engine the student notebooks fail only where they call an unfinished notebook
+    exercise; on the student engine every engine exercise's check cell fails."""
+    return [Problem(file, fix) for file, fix in student_notebook_problems(course)]
 
 
 def student_repo(course: Course) -> list[Problem]:
@@ -319,6 +319,8 @@ STEPS = (
     Step("student-repo", student_repo, "the standalone student repository imports and runs", slow=True),
     Step("mirror", mirror, "the notebooks mirror text/2.1_autodiff.md"),
     Step("nbval", nbval, "the solution notebooks pass pytest --nbval", slow=True),
+    Step("student-notebooks", student_notebooks, "student notebooks fail exactly at unfinished exercises",
+         slow=True),
 )
 
 
@@ -337,6 +339,9 @@ def _say(line: str = "") -> None:
     print(line, flush=True)
 
 
+WIDTH = max(len(step.name) for step in STEPS)
+
+
 def run_steps(course: Course, steps=STEPS, echo=_say) -> int:
     results = []          # (step, status, problems, seconds)
     input_error = False
@@ -350,12 +355,12 @@ def run_steps(course: Course, steps=STEPS, echo=_say) -> int:
         except Exception as error:       # e.g. the solutions engine does not import: say where, briefly
             problems, status = [_crash(error)], "ERROR"
         results.append((step, status, problems, time.perf_counter() - started))
-        echo(f"  {step.name:<16} {status:<5} ({time.perf_counter() - started:.1f} s)")
+        echo(f"  {step.name:<{WIDTH}} {status:<5} ({time.perf_counter() - started:.1f} s)")
     echo("")
-    echo(f"{'check':<16} {'status':<6} {'problems':>8}")
-    echo(f"{'-' * 16} {'-' * 6} {'-' * 8}")
+    echo(f"{'check':<{WIDTH}} {'status':<6} {'problems':>8}")
+    echo(f"{'-' * WIDTH} {'-' * 6} {'-' * 8}")
     for step, status, problems, _ in results:
-        echo(f"{step.name:<16} {status:<6} {len(problems):>8}")
+        echo(f"{step.name:<{WIDTH}} {status:<6} {len(problems):>8}")
     for step, status, problems, _ in results:
         for problem in problems:
             echo(f"\n[{step.name}] {problem.file}\n    {problem.fix}")

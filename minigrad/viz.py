@@ -1,9 +1,9 @@
-"""The computation graph, as data (for trace tables) and as a picture (an SVG drawn by hand, shown
-inline by Jupyter; nothing to install).
+"""The computation graph, as data (for trace tables) and as a picture (SVG drawn by hand, and the same
+picture as PNG through matplotlib for notebooks that are not trusted yet).
 
     trace(y, names={"x1": x1, "x2": x2})      tensors in topological order (inputs before users)
     graph_data(y, names=...)                  {"nodes": [...], "edges": [(src, dst), ...]}
-    draw_graph(y, names=...)                  an object Jupyter displays as SVG
+    draw_graph(y, names=...)                  an object Jupyter displays; .save("g.svg" or "g.png")
 """
 from __future__ import annotations
 
@@ -88,18 +88,47 @@ def graph_data(root: Tensor, names: dict | None = None) -> dict:
     return {"nodes": nodes, "edges": [(i, n.id) for n in nodes for i in n.inputs]}
 
 
-class GraphDrawing:
-    """An SVG picture of the graph; Jupyter shows it through `_repr_svg_`."""
+@dataclass
+class Box:
+    """One drawn vertex: top-left corner, colour and two lines of text."""
+    x: float
+    y: float
+    fill: str
+    title: str
+    detail: str
 
-    def __init__(self, svg: str):
-        self.svg = svg
+
+@dataclass
+class GraphDrawing:
+    """A laid-out picture of the graph. Jupyter shows it as SVG where the notebook is trusted and as PNG
+    (drawn with matplotlib) where it is not, as in a freshly opened notebook."""
+    boxes: list[Box]
+    edges: list[tuple[int, int]]          # (from box, to box)
+    width: float
+    height: float
+    BOX_W = 150
+    BOX_H = 46
+
+    def __repr__(self) -> str:
+        return f"<graph: {len(self.boxes)} vertices, {len(self.edges)} edges>"
 
     def _repr_svg_(self) -> str:
-        return self.svg
+        return _svg(self)
+
+    def _repr_png_(self) -> bytes:
+        return _png(self)
 
     def save(self, path) -> None:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(self.svg)
+        """Write the picture; the file's suffix (.svg or .png) picks the format."""
+        path = str(path)
+        if path.endswith(".png"):
+            with open(path, "wb") as f:
+                f.write(_png(self))
+        elif path.endswith(".svg"):
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(_svg(self))
+        else:
+            raise ValueError(f"save({path!r}): give a file name ending in .svg or .png")
 
 
 def _layers(nodes: list[GraphNode]) -> list[int]:
@@ -107,6 +136,19 @@ def _layers(nodes: list[GraphNode]) -> list[int]:
     for n in nodes:
         depth.append(1 + max((depth[i] for i in n.inputs), default=-1))
     return depth
+
+
+def _box(n: GraphNode, last: int, show_values: bool) -> tuple[str, str, str]:
+    """Colour, title and detail line of one vertex."""
+    leaf = n.op is None
+    fill = "#dbeafe" if leaf else ("#fde68a" if n.id == last else "#f3f4f6")
+    title = n.name if leaf or not n.name else f"{n.name} = {n.op}"
+    title = title if title else (n.op or "leaf")
+    detail = f"shape {list(n.shape)}"
+    known = leaf or n.name or n.id == last      # values of leaves, named tensors, the output
+    if show_values and known and n.value is not None and n.value.size == 1:
+        detail = f"{float(n.value):.6g}"
+    return fill, title, detail
 
 
 def draw_graph(root: Tensor, names: dict | None = None, show_values: bool = True) -> GraphDrawing:
@@ -118,36 +160,60 @@ def draw_graph(root: Tensor, names: dict | None = None, show_values: bool = True
     columns: dict[int, list[GraphNode]] = {}
     for n, d in zip(nodes, depth):
         columns.setdefault(d, []).append(n)
-    box_w, box_h, gap_x, gap_y, margin = 150, 46, 60, 22, 12
+    box_w, box_h, gap_x, gap_y, margin = GraphDrawing.BOX_W, GraphDrawing.BOX_H, 60, 22, 12
     height = max(len(c) for c in columns.values()) * (box_h + gap_y) - gap_y + 2 * margin
     width = len(columns) * (box_w + gap_x) - gap_x + 2 * margin
-    pos = {}
+    boxes: dict[int, Box] = {}
     for d, column in columns.items():
         top = (height - (len(column) * (box_h + gap_y) - gap_y)) / 2
         for k, n in enumerate(column):
-            pos[n.id] = (margin + d * (box_w + gap_x), top + k * (box_h + gap_y))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            boxes[n.id] = Box(margin + d * (box_w + gap_x), top + k * (box_h + gap_y),
+                              *_box(n, len(nodes) - 1, show_values))
+    edges = [(i, n.id) for n in nodes for i in n.inputs]
+    return GraphDrawing([boxes[n.id] for n in nodes], edges, width, height)
+
+
+def _svg(g: GraphDrawing) -> str:
+    w, h = g.BOX_W, g.BOX_H
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{g.width}" height="{g.height}" '
              f'font-family="monospace" font-size="12">',
              '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
              'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>']
-    for n in nodes:
-        x2, y2 = pos[n.id]
-        for i in n.inputs:
-            x1, y1 = pos[i]
-            parts.append(f'<line x1="{x1 + box_w}" y1="{y1 + box_h / 2}" x2="{x2}" y2="{y2 + box_h / 2}" '
-                         f'stroke="#555" marker-end="url(#arrow)"/>')
-    for n in nodes:
-        x, y = pos[n.id]
-        leaf = n.op is None
-        fill = "#dbeafe" if leaf else ("#fde68a" if n.id == len(nodes) - 1 else "#f3f4f6")
-        title = n.name if leaf or not n.name else f"{n.name} = {n.op}"
-        title = title if title else (n.op or "leaf")
-        detail = f"shape {list(n.shape)}"
-        known = leaf or n.name or n.id == len(nodes) - 1      # values of leaves, named tensors, the output
-        if show_values and known and n.value is not None and n.value.size == 1:
-            detail = f"{float(n.value):.6g}"
-        parts.append(f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="8" fill="{fill}" stroke="#333"/>')
-        parts.append(f'<text x="{x + box_w / 2}" y="{y + 19}" text-anchor="middle">{escape(title)}</text>')
-        parts.append(f'<text x="{x + box_w / 2}" y="{y + 36}" text-anchor="middle" fill="#444">{escape(detail)}</text>')
+    for i, j in g.edges:
+        a, b = g.boxes[i], g.boxes[j]
+        parts.append(f'<line x1="{a.x + w}" y1="{a.y + h / 2}" x2="{b.x}" y2="{b.y + h / 2}" '
+                     f'stroke="#555" marker-end="url(#arrow)"/>')
+    for b in g.boxes:
+        parts.append(f'<rect x="{b.x}" y="{b.y}" width="{w}" height="{h}" rx="8" fill="{b.fill}" stroke="#333"/>')
+        parts.append(f'<text x="{b.x + w / 2}" y="{b.y + 19}" text-anchor="middle">{escape(b.title)}</text>')
+        parts.append(f'<text x="{b.x + w / 2}" y="{b.y + 36}" text-anchor="middle" fill="#444">{escape(b.detail)}</text>')
     parts.append("</svg>")
-    return GraphDrawing("\n".join(parts))
+    return "\n".join(parts)
+
+
+def _png(g: GraphDrawing, dpi: int = 100) -> bytes:
+    """The same picture drawn by matplotlib, in SVG pixels (y grows downwards)."""
+    import io
+
+    from matplotlib.figure import Figure            # no pyplot: nothing global, no window
+    from matplotlib.patches import FancyBboxPatch
+
+    w, h = g.BOX_W, g.BOX_H
+    fig = Figure(figsize=(g.width / dpi, g.height / dpi), dpi=dpi)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, g.width)
+    ax.set_ylim(g.height, 0)
+    ax.axis("off")
+    for i, j in g.edges:
+        a, b = g.boxes[i], g.boxes[j]
+        ax.annotate("", xy=(b.x, b.y + h / 2), xytext=(a.x + w, a.y + h / 2),
+                    arrowprops=dict(arrowstyle="-|>", color="#555", shrinkA=0, shrinkB=0, lw=1))
+    font = dict(ha="center", va="center", family="monospace", fontsize=12 * 72 / dpi)
+    for b in g.boxes:
+        ax.add_patch(FancyBboxPatch((b.x, b.y), w, h, boxstyle="round,pad=0,rounding_size=8",
+                                    facecolor=b.fill, edgecolor="#333", lw=1))
+        ax.text(b.x + w / 2, b.y + 15, b.title, **font)
+        ax.text(b.x + w / 2, b.y + 32, b.detail, color="#444", **font)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()

@@ -1,0 +1,69 @@
+"""The student notebooks fail exactly at unfinished exercises: on the real course, and on a toy course
+where the step must catch a failure away from the exercises and a check cell that cannot fail."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursekit.release import Course, release
+from coursekit.validate import STEPS
+
+from test_release import make_toy_course
+from test_validate import _report
+
+ROOT = Path(__file__).resolve().parent.parent
+STEP = {step.name: step for step in STEPS}["student-notebooks"]
+
+
+@pytest.mark.slow
+def test_the_course_student_notebooks_fail_only_at_unfinished_exercises():
+    problems = STEP.run(Course(ROOT))
+    assert problems == [], _report(problems)
+
+
+def _student_cell(course: Course, source_start: str, change) -> None:
+    path = course.root / "chapters/01_toy.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    change(next(c for c in notebook.cells if c.source.startswith(source_start)))
+    nbformat.write(notebook, path)
+
+
+@pytest.fixture
+def executed_toy(tmp_path, monkeypatch) -> Course:
+    """The released toy course, with the outputs its solution notebook really prints (not made-up ones)."""
+    from nbclient import NotebookClient
+    toy = make_toy_course(tmp_path / "course")
+    monkeypatch.setenv("PYTHONPATH", str(toy.root))      # the kernel imports the toy's coursekit
+    monkeypatch.delenv("MINIGRAD_ROOT", raising=False)   # and the engine beside the notebook
+    path = toy.solutions / "chapters/01_toy.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbformat.write(notebook, path)
+    release(toy, echo=lambda *_: None)
+    return toy
+
+
+@pytest.mark.slow
+def test_student_notebooks_step_passes_on_the_toy_course(executed_toy):
+    problems = STEP.run(executed_toy)
+    assert problems == [], _report(problems)
+
+
+@pytest.mark.slow
+def test_student_notebooks_step_finds_a_failure_away_from_the_exercises(executed_toy):
+    def stale(cell):
+        cell.outputs[0].data["text/plain"] = "array([0, 1, 3])"
+    _student_cell(executed_toy, "import numpy", stale)
+    fixes = _report(STEP.run(executed_toy))
+    assert "chapters/01_toy.ipynb::Cell 1 fails on the complete engine" in fixes
+
+
+@pytest.mark.slow
+def test_student_notebooks_step_finds_a_check_cell_that_cannot_fail(executed_toy):
+    def ignore_output(cell):
+        cell.metadata["tags"] = ["nbval-ignore-output"]
+    _student_cell(executed_toy, 'check("toy-twice")', ignore_output)
+    fixes = _report(STEP.run(executed_toy))
+    assert "chapters/01_toy.ipynb::Cell 2 (check 'toy-twice') passes on the student engine" in fixes
