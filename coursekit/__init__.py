@@ -14,6 +14,6 @@ def load_ipython_extension(ipython) -> None:
 
 
 def check(exercise_id: str, answer=None):
-    """Check one exercise against PyTorch and print a short verdict in Chinese."""
+    """Check one exercise against PyTorch: print the Chinese verdict if it passes, raise it if not."""
     from .selfcheck import check as _check
     return _check(exercise_id, answer)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .engine import ENV_VAR
 from .release.course import Course, read_notebook
-from .release.notebook_steps import is_solution_cell
+from .release.notebook_steps import checked_ids, is_solution_cell
 
 Cell = tuple[str, int]          # (notebook path relative to the course root, nbval's code-cell number)
 
@@ -93,7 +93,7 @@ def engine_check_cells(course: Course) -> dict[Cell, str]:
     for path in sorted((course.root / "chapters").glob("*.ipynb")):
         notebook = course.relative(path)
         for number, cell in enumerate(_code_cells(course, notebook)):
-            for exercise_id in re.findall(r"""check\(\s*["']([^"']+)["']""", cell.source):
+            for exercise_id in checked_ids(cell.source):
                 if exercise_id in engine_ids:
                     found[(notebook, number)] = exercise_id
     return found

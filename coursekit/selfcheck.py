@@ -54,13 +54,22 @@ def verdict(report: ExerciseReport) -> str:
     return "\n".join(lines)
 
 
+class NotPassed(Exception):
+    """Raised by a check cell whose exercise does not pass yet: the cell counts as failed (for nbval, and
+    "Run All" stops there), and the notebook shows the verdict alone, without a traceback."""
+
+    def _render_traceback_(self) -> list[str]:      # IPython's hook for how an exception is shown
+        return [str(self)]
+
+
 def check(exercise_id: str, answer=None) -> None:
-    """Print the verdict of one exercise (what a notebook's check cell does)."""
+    """Print the verdict of one exercise when it passes; raise NotPassed with the verdict when not."""
     try:
         report = run(exercise_id, answer)
     except (exercises.UnknownExercise, EngineNotFound, TypeError) as error:
-        print(f"⚠️ {error}")
-        return
+        raise NotPassed(f"⚠️ {error}") from None
+    if not report.passed:
+        raise NotPassed(verdict(report))
     print(verdict(report))
 
 

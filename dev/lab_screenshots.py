@@ -4,7 +4,7 @@
 
 Needs Debian's `chromium` and `fonts-noto-cjk` (apt-get install chromium fonts-noto-cjk). Starts
 JupyterLab on a free port (no token), opens each notebook in headless Chromium, scrolls the notebook
-panel and saves one PNG per screenful: OUT/<notebook>-01.png, -02.png, ... The notebooks open
+panel and saves one PNG per screenful: OUT/chapters--05_simple_example-01.png, -02.png, ... The notebooks open
 untrusted, as they do for a student who has just cloned the course.
 """
 from __future__ import annotations
@@ -107,12 +107,17 @@ async def shoot(devtools_port: int, lab_port: int, notebooks: list[str], out: Pa
             await page.call("Runtime.evaluate", expression="new Promise(r => setTimeout(r, 500))", awaitPromise=True)
             if await page.js(f"!!{SCROLLER} && document.querySelectorAll('.jp-Cell').length > 0"):
                 break
-        await page.js("document.querySelector('.jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current')?.click();"
-                      "new Promise(r => setTimeout(r, 4000))")      # more room; wait for MathJax and images
+        if await page.js("!!document.querySelector('.jp-SideBar.jp-mod-left .lm-mod-current')"):
+            for kind in ("keyDown", "keyUp"):         # Ctrl+B hides the file browser: more room for the page
+                await page.call("Input.dispatchKeyEvent", type=kind, modifiers=2, key="b", code="KeyB",
+                                windowsVirtualKeyCode=66)
+        await page.js("new Promise(r => setTimeout(r, 4000))")      # MathJax and images
         total = await page.js(f"{SCROLLER}.scrollHeight")
         view = await page.js(f"{SCROLLER}.clientHeight")
-        stem = Path(notebook).stem
-        for k, top in enumerate(range(0, max(total - view, 0) + 1, max(view - 40, 1)), start=1):
+        stem = Path(notebook).with_suffix("").as_posix().replace("/", "--")    # chapters--05_simple_example
+        last = max(total - view, 0)
+        tops = [*range(0, last, max(view - 40, 1)), last]        # overlapping screenfuls, the last at the end
+        for k, top in enumerate(tops, start=1):
             await page.js(f"{SCROLLER}.scrollTop = {top}; new Promise(r => setTimeout(r, 800))")
             shot = await page.call("Page.captureScreenshot", format="png")
             (out / f"{stem}-{k:02d}.png").write_bytes(base64.b64decode(shot["data"]))

@@ -57,3 +57,21 @@ def test_verdict_names_the_unfinished_exercise_a_check_depends_on():
 def test_unknown_exercise_id_is_a_clear_error():
     with pytest.raises(KeyError, match="known ids"):
         exercises.get("2.1-nope")
+
+
+def test_check_raises_the_verdict_when_the_exercise_does_not_pass():
+    from coursekit import check
+    from coursekit.selfcheck import NotPassed
+    with pytest.raises(NotPassed, match="⚠️.*no-such-exercise"):
+        check("no-such-exercise")
+
+
+def test_in_a_notebook_a_check_that_does_not_pass_fails_the_cell_and_shows_only_the_verdict():
+    import nbformat
+    from nbclient import NotebookClient
+    cells = ["%load_ext coursekit\nfrom coursekit import check", 'check("no-such-exercise")']
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(notebook, allow_errors=True, kernel_name="python3").execute()
+    (error,) = notebook.cells[1].outputs
+    assert error.output_type == "error" and error.ename == "NotPassed"      # the cell failed: nbval sees it
+    assert len(error.traceback) == 1 and "no-such-exercise" in error.traceback[0]   # the verdict, no stack

@@ -163,7 +163,7 @@ def test_engine_region_becomes_the_stub_and_hidden_tests_disappear(toy):
     assert ops.startswith('"""Toy ops."""\nimport numpy as np\n\n\ndef twice(x):\n    """2x."""\n')
 
 
-def test_student_notebook_stubs_solutions_and_keeps_text_and_check_outputs(toy):
+def test_student_notebook_stubs_solutions_keeps_text_outputs_and_empties_check_cells(toy):
     notebook = _student_notebook(build_student_files(toy))
     cells = notebook.cells
     assert "squared" not in cells[6].source and "练习 toy-square 尚未完成：平方函数（chapters/01_toy.ipynb）" in cells[6].source
@@ -171,7 +171,8 @@ def test_student_notebook_stubs_solutions_and_keeps_text_and_check_outputs(toy):
     assert cells[6].outputs == [] and cells[6].execution_count is None
     assert cells[3].outputs[0].data["text/plain"] == "array([0, 1, 2])"       # the text's cell keeps its output
     assert "execution" not in cells[3].metadata                                # no timestamps
-    assert cells[5].outputs[0].text.startswith("✅")                            # so does the check cell
+    assert cells[5].outputs == [] and cells[5].execution_count is None         # no verdict before the work
+    assert "nbval-ignore-output" in cells[5].metadata.tags                      # a check fails by raising
     assert cells[8].source == ANSWER_PROMPT
     assert cells[9].source == "assert square(3) == 9"
     assert cells[6].metadata.nbgrader.grade_id == "toy-square"                 # the grader still finds the cell

@@ -62,8 +62,8 @@ def test_student_notebooks_step_finds_a_failure_away_from_the_exercises(executed
 
 @pytest.mark.slow
 def test_student_notebooks_step_finds_a_check_cell_that_cannot_fail(executed_toy):
-    def ignore_output(cell):
-        cell.metadata["tags"] = ["nbval-ignore-output"]
-    _student_cell(executed_toy, 'check("toy-twice")', ignore_output)
+    def swallow(cell):
+        cell.source = f"try:\n    {cell.source}\nexcept Exception:\n    pass"
+    _student_cell(executed_toy, 'check("toy-twice")', swallow)
     fixes = _report(STEP.run(executed_toy))
     assert "chapters/01_toy.ipynb::Cell 2 (check 'toy-twice') passes on the student engine" in fixes

@@ -193,7 +193,7 @@ def _describe(error: BaseException) -> str:
 def load_answer(exercise, source: str, minigrad):
     """Execute the exercise cell alone, in a fresh namespace; return the function it defines."""
     lines = [("# " + line) if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
-    namespace = {"__name__": f"exercise_cell", "minigrad": minigrad}
+    namespace = {"__name__": "exercise_cell", "minigrad": minigrad}
     exec(compile("\n".join(lines), f"{exercise.where}[{exercise.id}]", "exec"), namespace)
     answer = namespace.get(exercise.answer)
     if not callable(answer):

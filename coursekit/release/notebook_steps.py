@@ -4,12 +4,15 @@ Like nbgrader's preprocessors, each step takes the notebook (a copy) and returns
 
     clear_solutions         solution regions -> stub; reference answers -> a prompt
     clear_hidden_tests      hidden-test regions removed from every cell
-    clear_solution_outputs  the outputs of solution cells removed (text and check cells keep theirs)
+    clear_solution_outputs  the outputs of solution cells removed (text cells keep theirs: nbval compares)
+    clear_check_outputs     check cells start empty (no verdict before the student has worked) and
+                            tell nbval to ignore their output: a check that does not pass raises
     drop_execution_timing   the timestamps Jupyter records per cell removed
 """
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 
 import nbformat
@@ -30,6 +33,14 @@ def nbgrader(cell) -> dict:
 
 def is_solution_cell(cell) -> bool:
     return bool(nbgrader(cell).get("solution"))
+
+
+CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([^"']+)["']""")
+
+
+def checked_ids(source: str) -> list[str]:
+    """The exercise ids a cell checks: `check("2.1-vjp")` -> ["2.1-vjp"]."""
+    return CHECK_CALL.findall(source)
 
 
 def cell_label(ctx: NotebookContext, index: int, cell) -> str:
@@ -79,6 +90,18 @@ def clear_solution_outputs(notebook, ctx: NotebookContext):
     return notebook
 
 
+def clear_check_outputs(notebook, ctx: NotebookContext):
+    """Check cells lose the reference verdict and are tagged nbval-ignore-output (they fail by raising)."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and checked_ids(cell.source):
+            cell.outputs = []
+            cell.execution_count = None
+            tags = cell.metadata.setdefault("tags", [])
+            if "nbval-ignore-output" not in tags:
+                tags.append("nbval-ignore-output")
+    return notebook
+
+
 def drop_execution_timing(notebook, ctx: NotebookContext):
     """Remove `metadata.execution` (when each cell ran): the student version carries no timestamps."""
     for cell in notebook.cells:
@@ -86,7 +109,8 @@ def drop_execution_timing(notebook, ctx: NotebookContext):
     return notebook
 
 
-NOTEBOOK_STEPS = (clear_solutions, clear_hidden_tests, clear_solution_outputs, drop_execution_timing)
+NOTEBOOK_STEPS = (clear_solutions, clear_hidden_tests, clear_solution_outputs, clear_check_outputs,
+                  drop_execution_timing)
 
 
 def student_notebook(notebook: nbformat.NotebookNode, ctx: NotebookContext, steps=NOTEBOOK_STEPS):
