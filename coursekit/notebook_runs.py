@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,7 +109,9 @@ def student_notebook_problems(course: Course) -> list[tuple[str, str]]:
     course.require("chapters")
     problems = []
     expected = cells_using_stubs(course)
-    complete = run_nbval(course, "chapters", engine=course.solutions)
+    with ThreadPoolExecutor(2) as pool:            # the two runs are independent: run them side by side
+        runs = [pool.submit(run_nbval, course, "chapters", engine) for engine in (course.solutions, course.root)]
+        complete, stubbed = (run.result() for run in runs)
     if complete.returncode not in (0, 1) or (complete.returncode == 1 and not complete.failed):
         return [("chapters", f"pytest --nbval did not run (exit {complete.returncode}): {complete.output[-500:]}")]
     for cell in sorted(complete.cells - set(expected)):
@@ -117,7 +120,6 @@ def student_notebook_problems(course: Course) -> list[tuple[str, str]]:
     for cell in sorted(set(expected) - complete.cells):
         problems.append((cell[0], f"{_cell_name(cell)} passes although it calls the unfinished exercise "
                                   f"{expected[cell]}: its stored output must come from the solution"))
-    stubbed = run_nbval(course, "chapters", engine=course.root)
     for cell, exercise_id in sorted(engine_check_cells(course).items()):
         if cell not in stubbed.cells:
             problems.append((cell[0], f"{_cell_name(cell)} (check {exercise_id!r}) passes on the student engine, "

@@ -112,7 +112,9 @@ async def shoot(devtools_port: int, lab_port: int, notebooks: list[str], out: Pa
                 await page.call("Input.dispatchKeyEvent", type=kind, modifiers=2, key="b", code="KeyB",
                                 windowsVirtualKeyCode=66)
         await page.js("new Promise(r => setTimeout(r, 4000))")      # MathJax and images
-        total = await page.js(f"{SCROLLER}.scrollHeight")
+        total = await page.js(f"(s => {{ const cells = s.querySelectorAll('.jp-Cell');"   # to the last cell's end
+                              f"return Math.ceil(cells[cells.length - 1].getBoundingClientRect().bottom"
+                              f" - s.getBoundingClientRect().top + s.scrollTop + 40); }})({SCROLLER})")
         view = await page.js(f"{SCROLLER}.clientHeight")
         stem = Path(notebook).with_suffix("").as_posix().replace("/", "--")    # chapters--05_simple_example
         last = max(total - view, 0)

@@ -2,6 +2,7 @@
 where the step must catch a failure away from the exercises and a check cell that cannot fail."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -10,7 +11,7 @@ import pytest
 from coursekit.release import Course, release
 from coursekit.validate import STEPS
 
-from test_release import make_toy_course
+from test_release import make_toy_course, toy_exercises
 from test_validate import _report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,19 +31,27 @@ def _student_cell(course: Course, source_start: str, change) -> None:
     nbformat.write(notebook, path)
 
 
-@pytest.fixture
-def executed_toy(tmp_path, monkeypatch) -> Course:
+@pytest.fixture(scope="module")
+def executed_toy_template(tmp_path_factory) -> Path:
     """The released toy course, with the outputs its solution notebook really prints (not made-up ones)."""
     from nbclient import NotebookClient
-    toy = make_toy_course(tmp_path / "course")
-    monkeypatch.setenv("PYTHONPATH", str(toy.root))      # the kernel imports the toy's coursekit
-    monkeypatch.delenv("MINIGRAD_ROOT", raising=False)   # and the engine beside the notebook
+    toy = make_toy_course(tmp_path_factory.mktemp("toy") / "course")
     path = toy.solutions / "chapters/01_toy.ipynb"
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, resources={"metadata": {"path": str(path.parent)}}).execute()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYTHONPATH", str(toy.root))          # the kernel imports the toy's coursekit
+        patch.delenv("MINIGRAD_ROOT", raising=False)       # and the engine beside the notebook
+        NotebookClient(notebook, resources={"metadata": {"path": str(path.parent)}}).execute()
     nbformat.write(notebook, path)
     release(toy, echo=lambda *_: None)
-    return toy
+    return toy.root
+
+
+@pytest.fixture
+def executed_toy(executed_toy_template, tmp_path) -> Course:
+    """A fresh copy of the executed toy course, for one test to change."""
+    root = shutil.copytree(executed_toy_template, tmp_path / "course")
+    return Course(root, toy_exercises())
 
 
 @pytest.mark.slow
