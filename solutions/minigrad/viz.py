@@ -151,24 +151,36 @@ def _box(n: GraphNode, last: int, show_values: bool) -> tuple[str, str, str]:
     return fill, title, detail
 
 
+def _rows(columns: dict[int, list[GraphNode]], step: float) -> dict[int, float]:
+    """Vertical position of every vertex: leaves stacked; every other vertex at the mean height of its
+    inputs (so arrows run nearly level), pushed down just enough not to overlap the one above it."""
+    y: dict[int, float] = {}
+    for d in sorted(columns):
+        wanted = [(sum(y[i] for i in n.inputs) / len(n.inputs) if n.inputs else k * step, n.id)
+                  for k, n in enumerate(columns[d])]
+        floor = float("-inf")
+        for target, node in sorted(wanted):
+            y[node] = floor = max(target, floor + step)
+    low = min(y.values())
+    return {node: value - low for node, value in y.items()}
+
+
 def draw_graph(root: Tensor, names: dict | None = None, show_values: bool = True) -> GraphDrawing:
     """Leaves on the left, the output on the right; one box per tensor, labelled with its name or the
     op that made it (grad_fn), and its value (a single number, for leaves, named tensors and the
     output) or its shape."""
     nodes = trace(root, names)
-    depth = _layers(nodes)
     columns: dict[int, list[GraphNode]] = {}
-    for n, d in zip(nodes, depth):
+    for n, d in zip(nodes, _layers(nodes)):
         columns.setdefault(d, []).append(n)
     box_w, box_h, gap_x, gap_y, margin = GraphDrawing.BOX_W, GraphDrawing.BOX_H, 60, 22, 12
-    height = max(len(c) for c in columns.values()) * (box_h + gap_y) - gap_y + 2 * margin
-    width = len(columns) * (box_w + gap_x) - gap_x + 2 * margin
+    rows = _rows(columns, box_h + gap_y)
     boxes: dict[int, Box] = {}
     for d, column in columns.items():
-        top = (height - (len(column) * (box_h + gap_y) - gap_y)) / 2
-        for k, n in enumerate(column):
-            boxes[n.id] = Box(margin + d * (box_w + gap_x), top + k * (box_h + gap_y),
-                              *_box(n, len(nodes) - 1, show_values))
+        for n in column:
+            boxes[n.id] = Box(margin + d * (box_w + gap_x), margin + rows[n.id], *_box(n, len(nodes) - 1, show_values))
+    width = len(columns) * (box_w + gap_x) - gap_x + 2 * margin
+    height = max(rows.values()) + box_h + 2 * margin
     edges = [(i, n.id) for n in nodes for i in n.inputs]
     return GraphDrawing([boxes[n.id] for n in nodes], edges, width, height)
 
