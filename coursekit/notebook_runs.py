@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .engine import ENV_VAR
 from .release.course import Course, read_notebook
-from .release.notebook_steps import checked_ids, is_solution_cell
+from .release.notebook_steps import checked_ids, is_solution_cell, nbgrader
 
 Cell = tuple[str, int]          # (notebook path relative to the course root, nbval's code-cell number)
 
@@ -67,20 +67,16 @@ def _code_cells(course: Course, notebook: str) -> list:
     return [c for c in read_notebook(path, notebook).cells if c.cell_type == "code"]
 
 
-def _student_notebook(exercise) -> str:
-    return "chapters/" + Path(exercise.where).name
-
-
 def cells_using_stubs(course: Course) -> dict[Cell, str]:
     """The student notebooks' code cells that call a notebook exercise's function after its stub cell."""
     found = {}
     for exercise in course.exercises:
         if not exercise.answer:
             continue
-        notebook = _student_notebook(exercise)
+        notebook = exercise.where                  # a notebook exercise's `where` is its student notebook
         stub_seen = False
         for number, cell in enumerate(_code_cells(course, notebook)):
-            if is_solution_cell(cell) and cell.metadata["nbgrader"].get("grade_id") == exercise.id:
+            if is_solution_cell(cell) and nbgrader(cell).get("grade_id") == exercise.id:
                 stub_seen = True
             elif stub_seen and exercise.answer in _loaded_names(cell.source):
                 found[(notebook, number)] = exercise.id
@@ -104,16 +100,24 @@ def _cell_name(cell: Cell) -> str:
     return f"{cell[0]}::Cell {cell[1]}"
 
 
+def _did_not_run(run: NbvalRun, engine: str) -> list[tuple[str, str]]:
+    """A problem when pytest stopped before reporting cells (exit 2+, or exit 1 without a FAILED line)."""
+    if run.returncode == 0 or (run.returncode == 1 and run.failed):
+        return []
+    return [("chapters", f"pytest --nbval on the {engine} engine did not run (exit {run.returncode}): "
+                         f"{run.output[-500:]}")]
+
+
 def student_notebook_problems(course: Course) -> list[tuple[str, str]]:
     """(file, what is wrong and what to do) for the two runs described at the top of this module."""
     course.require("chapters")
-    problems = []
-    expected = cells_using_stubs(course)
     with ThreadPoolExecutor(2) as pool:            # the two runs are independent: run them side by side
         runs = [pool.submit(run_nbval, course, "chapters", engine) for engine in (course.solutions, course.root)]
         complete, stubbed = (run.result() for run in runs)
-    if complete.returncode not in (0, 1) or (complete.returncode == 1 and not complete.failed):
-        return [("chapters", f"pytest --nbval did not run (exit {complete.returncode}): {complete.output[-500:]}")]
+    problems = _did_not_run(complete, "complete") + _did_not_run(stubbed, "student")
+    if problems:
+        return problems
+    expected = cells_using_stubs(course)
     for cell in sorted(complete.cells - set(expected)):
         problems.append((cell[0], f"{_cell_name(cell)} fails on the complete engine, but calls no unfinished "
                                   f"notebook exercise: rebuild the release, or keep the cell independent of stubs"))

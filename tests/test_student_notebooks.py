@@ -76,3 +76,11 @@ def test_student_notebooks_step_finds_a_check_cell_that_cannot_fail(executed_toy
     _student_cell(executed_toy, 'check("toy-twice")', swallow)
     fixes = _report(STEP.run(executed_toy))
     assert "chapters/01_toy.ipynb::Cell 2 (check 'toy-twice') passes on the student engine" in fixes
+
+
+@pytest.mark.slow
+def test_student_notebooks_step_says_when_nbval_did_not_run(executed_toy):
+    (executed_toy.root / "chapters/00_broken.ipynb").write_text("{oops", encoding="utf-8")
+    fixes = _report(STEP.run(executed_toy))
+    assert "pytest --nbval on the complete engine did not run" in fixes
+    assert "passes on the student engine" not in fixes          # no verdict on cells from a run that failed

@@ -120,15 +120,11 @@ class GraphDrawing:
 
     def save(self, path) -> None:
         """Write the picture; the file's suffix (.svg or .png) picks the format."""
-        path = str(path)
-        if path.endswith(".png"):
-            with open(path, "wb") as f:
-                f.write(_png(self))
-        elif path.endswith(".svg"):
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(_svg(self))
-        else:
-            raise ValueError(f"save({path!r}): give a file name ending in .svg or .png")
+        suffix = str(path).rsplit(".", 1)[-1]
+        if suffix not in ("svg", "png"):
+            raise ValueError(f"save({str(path)!r}): give a file name ending in .svg or .png")
+        with open(path, "wb") as f:
+            f.write(_svg(self).encode("utf-8") if suffix == "svg" else _png(self))
 
 
 def _layers(nodes: list[GraphNode]) -> list[int]:
