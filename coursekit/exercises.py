@@ -13,7 +13,7 @@ class Exercise:
     title: str                 # Chinese, shown to students
     points: int
     section: str               # the notebook (stem) where the exercise is introduced
-    where: str                 # the file the student edits, relative to the course root
+    where: str                 # the file (for the ops: the folder ops/) the student edits, relative to the course root
     checks: tuple[Check, ...]
     requires: tuple[str, ...] = ()   # exercises whose code the checks also run
     answer: str | None = None        # notebook exercises: the name the cell defines
@@ -26,17 +26,17 @@ def _exercises() -> tuple[Exercise, ...]:
         Exercise("2.1-numdiff", "数值微分：中心差分", 10, "01_four_ways",
                  "minigrad/numdiff.py", E.NUMDIFF),
         Exercise("2.1-jvp", "前向模式：基本运算的切线规则", 10, "02_graph_and_forward_mode",
-                 "minigrad/ops.py", E.JVP),
+                 "minigrad/ops/", E.JVP),
         Exercise("2.1-backward", "反向模式：拓扑排序与梯度累加", 10, "03_reverse_mode",
                  "minigrad/autograd.py", E.BACKWARD),
         Exercise("2.1-vjp", "反向模式：基本运算的伴随规则", 10, "03_reverse_mode",
-                 "minigrad/ops.py", E.VJP, requires=("2.1-backward",)),
+                 "minigrad/ops/", E.VJP, requires=("2.1-backward",)),
         Exercise("2.1-gradcheck", "梯度检验：比较解析梯度与数值梯度", 10, "03_reverse_mode",
                  "minigrad/numdiff.py", E.GRADCHECK, requires=("2.1-numdiff", "2.1-backward")),
         Exercise("2.1-jacobian", "雅可比矩阵：jacfwd 与 jacrev", 10, "04_matrix_order",
                  "minigrad/func.py", E.JACOBIAN, requires=("2.1-jvp", "2.1-backward", "2.1-vjp")),
         Exercise("2.1.1-dot-sum", "点积与求和的反向规则", 10, "05_simple_example",
-                 "minigrad/ops.py", E.DOT_SUM, requires=("2.1-backward",)),
+                 "minigrad/ops/", E.DOT_SUM, requires=("2.1-backward",)),
         Exercise("2.1.2-backward-gradient", "非标量输出的 backward(gradient)", 10, "06_nonscalar_backward",
                  "minigrad/tensor.py", E.BACKWARD_GRADIENT, requires=("2.1-backward", "2.1-vjp")),
         Exercise("2.1.2-unbroadcast", "广播的梯度：求和回输入的形状", 10, "06_nonscalar_backward",

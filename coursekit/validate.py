@@ -140,7 +140,9 @@ def registry(course: Course) -> list[Problem]:
             problems.append(Problem("coursekit/exercises.py", f"{exercise.id}: needs checks, each with public cases"))
         if exercise.points <= 0:
             problems.append(Problem("coursekit/exercises.py", f"{exercise.id}: give it a positive number of points"))
-        if where not in found.get(exercise.id, set()):
+        files = found.get(exercise.id, set())
+        inside = where.endswith("/") and any(f.startswith(where) for f in files)   # a folder: a region in one of its files
+        if where not in files and not inside:
             elsewhere = ", ".join(sorted(found.get(exercise.id, ()))) or "nowhere"
             problems.append(Problem(where, f"no region of exercise {exercise.id} here (found: {elsewhere}): "
                                            f"add '{BEGIN_SOLUTION} {exercise.id}' where the registry says, or fix `where`"))

@@ -4,7 +4,7 @@ enters the graph through its AccumulateGrad node. Nodes point to nodes, never to
 produced, so an intermediate result stays alive only while a node keeps it in `saved` (released by
 backward unless retain_graph=True).
 
-Built-in ops (`Op`, in ops.py) compute on numpy arrays; custom ops (`Function`, the API of
+Built-in ops (`Op`, in ops/) compute on numpy arrays; custom ops (`Function`, the API of
 torch.autograd.Function) compute on tensors. Both record the same Node, so there is one graph and
 one backward traversal (autograd.py)."""
 from __future__ import annotations

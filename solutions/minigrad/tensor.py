@@ -1,5 +1,5 @@
 """Tensor: a numpy array plus what autograd needs (requires_grad, grad, grad_fn, a forward-mode tangent).
-Operators and methods call the ops of ops.py; `backward()` starts the traversal of autograd.py."""
+Operators and methods call the ops of ops/; `backward()` starts the traversal of autograd.py."""
 from __future__ import annotations
 
 import weakref

@@ -1,5 +1,5 @@
 """torch.nn.functional: relu, linear, softmax, log_softmax, cross_entropy, mse_loss, ...
-Each fused op has its forward, backward and jvp side by side, like ops.py."""
+Each fused op has its forward, backward and jvp side by side, like the ops in ops/."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,0 +1,165 @@
+"""Reductions: sum, mean, max and min, over everything or along dims."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op
+from ..tensor import Tensor
+from ._common import MinValuesIndices, ValuesIndices, _const
+
+
+def _dims(dim, ndim: int) -> tuple:
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    return tuple(sorted([d % ndim if ndim else 0 for d in dims]))
+
+
+def _keep_shape(shape: tuple, dims: tuple) -> tuple:
+    """`shape` with the reduced dims set to 1 (what keepdim=True gives)."""
+    return tuple([1 if i in dims else n for i, n in enumerate(shape)])
+
+
+class Sum(Op):
+    """c = Σ a (all elements)"""
+    name = "SumBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.shape = a.shape
+        return np.sum(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # 练习 2.1.1-dot-sum：点积与求和的反向规则。在这里写你的代码。
+        raise NotImplementedError("练习 2.1.1-dot-sum 尚未完成：点积与求和的反向规则（minigrad/ops/reductions.py）")
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da.sum()
+
+
+class SumDim(Op):
+    """c = Σ a along `dim`"""
+    name = "SumBackward1"
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim=False):
+        ctx.shape, ctx.dims, ctx.keepdim = a.shape, _dims(dim, a.ndim), keepdim
+        return np.sum(a, axis=ctx.dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # 练习 2.1.1-dot-sum：点积与求和的反向规则。在这里写你的代码。
+        raise NotImplementedError("练习 2.1.1-dot-sum 尚未完成：点积与求和的反向规则（minigrad/ops/reductions.py）")
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da.sum(dim=ctx.dims, keepdim=ctx.keepdim)
+
+
+class Mean(Op):
+    """c = (Σ a) / n"""
+    name = "MeanBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.shape = a.shape
+        return np.mean(a, dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(ctx.shape) / max(1, int(np.prod(ctx.shape)))
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da.mean()
+
+
+class MeanDim(Op):
+    """c = mean of a along `dim`"""
+    name = "MeanBackward1"
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim=False):
+        ctx.shape, ctx.dims, ctx.keepdim = a.shape, _dims(dim, a.ndim), keepdim
+        return np.mean(a, axis=ctx.dims, keepdims=keepdim, dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.keepdim:
+            grad = grad.reshape(_keep_shape(ctx.shape, ctx.dims))
+        count = int(np.prod([ctx.shape[d] for d in ctx.dims])) if ctx.shape else 1
+        return grad.expand(ctx.shape) / count
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da.mean(dim=ctx.dims, keepdim=ctx.keepdim)
+
+
+class MaxAll(Op):
+    """c = max a (all elements); ties share the gradient equally (as torch)"""
+    name, saves = "MaxBackward1", "inputs"
+    reduce = np.max
+
+    @staticmethod
+    def forward(ctx, a):
+        if a.size == 0:
+            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0.")
+        out = ctx.rule.reduce(a)
+        mask = a == out
+        ctx.share = mask / mask.sum()
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * _const(ctx.share).to(grad.dtype)
+
+    @staticmethod
+    def jvp(ctx, da):
+        return (da * _const(ctx.share).to(da.dtype)).sum()
+
+
+class MinAll(MaxAll):
+    """c = min a (all elements)"""
+    name, reduce = "MinBackward1", np.min
+
+
+class MaxDim(Op):
+    """c = max of a along `dim` (the gradient goes to the position `indices` names)"""
+    name = "MaxBackward0"
+    arg = np.argmax
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim=False):
+        dim = dim % a.ndim if a.ndim else 0
+        indices = np.expand_dims(ctx.rule.arg(a, axis=dim), dim) if a.ndim else np.zeros((), np.int64)
+        ctx.onehot = (np.arange(a.shape[dim]).reshape([-1] + [1] * (a.ndim - dim - 1)) == indices) if a.ndim \
+            else np.ones((), bool)
+        ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, a.shape
+        out = np.take_along_axis(a, indices, dim) if a.ndim else a
+        return out if keepdim or not a.ndim else np.squeeze(out, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.keepdim and ctx.shape:
+            grad = grad.unsqueeze(ctx.dim)
+        return grad * _const(ctx.onehot)
+
+    @staticmethod
+    def jvp(ctx, da):
+        picked = (da * _const(ctx.onehot)).sum(dim=ctx.dim, keepdim=True) if ctx.shape else da
+        return picked if ctx.keepdim or not ctx.shape else picked.squeeze(ctx.dim)
+
+
+class MinDim(MaxDim):
+    """c = min of a along `dim`"""
+    name, arg = "MinBackward0", np.argmin
+
+
+def max_dim(a, dim, keepdim=False, op=MaxDim):
+    """(values, indices) of the maximum (or, with op=MinDim, minimum) along `dim`, like torch.max(a, dim)."""
+    values = op.apply(a, dim=dim, keepdim=keepdim)
+    if a.data.ndim:
+        indices = op.arg(a.data, axis=dim, keepdims=keepdim).astype(np.int64)
+    else:
+        indices = np.zeros((), np.int64)
+    return (ValuesIndices if op is MaxDim else MinValuesIndices)(values, Tensor(indices))

@@ -1,0 +1,99 @@
+"""Products: dot, matmul, mm, mv."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op
+from ..tensor import Tensor
+
+
+class Dot(Op):
+    """c = a · b = Σᵢ aᵢ bᵢ (two vectors)"""
+    name, saves = "DotBackward0", "inputs"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim != 1 or b.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+        if a.shape != b.shape:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
+                               f"[{b.shape[0]}] to have the same number of elements, but got "
+                               f"{a.shape[0]} and {b.shape[0]} elements respectively")
+        return np.dot(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ### BEGIN SOLUTION 2.1.1-dot-sum
+        # ∂(a·b)/∂a = b，∂(a·b)/∂b = a（grad 是标量）
+        return grad * b, grad * a
+        ### END SOLUTION
+
+    @staticmethod
+    def jvp(ctx, da, db):
+        a, b = ctx.saved_tensors
+        return dot(da, b) + dot(a, db)
+
+
+def dot(a, b) -> Tensor:
+    return Dot.apply(a, b)
+
+
+class Matmul(Op):
+    """c = a @ b with numpy's rules: 1-D operands are promoted, batch dimensions broadcast."""
+    name, saves = "UnsafeViewBackward0", "inputs"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        if a.ndim == 1:                               # a: (k,)  grad: (..., p)
+            grad_a = (b @ grad.unsqueeze(-1)).squeeze(-1)
+            grad_b = a.unsqueeze(-1) * grad.unsqueeze(-2)
+        elif b.ndim == 1:                             # b: (k,)  grad: (..., n)
+            grad_a = grad.unsqueeze(-1) * b
+            grad_b = (a.mT @ grad.unsqueeze(-1)).squeeze(-1)
+        else:                                         # ∂(AB)/∂A = G Bᵀ, ∂(AB)/∂B = Aᵀ G
+            need_a, need_b = ctx.needs_input_grad
+            grad_a = grad @ b.mT if need_a else None
+            grad_b = a.mT @ grad if need_b else None
+        return grad_a, grad_b
+
+    @staticmethod
+    def jvp(ctx, da, db):
+        a, b = ctx.saved_tensors
+        return da @ b + a @ db
+
+
+class Mm(Matmul):
+    name = "MmBackward0"
+
+
+class Mv(Matmul):
+    name = "MvBackward0"
+
+
+class Vm(Matmul):
+    name = "SqueezeBackward4"
+
+
+def matmul(a, b) -> Tensor:
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError("matmul(): argument 'other' must be Tensor")
+    na, nb = a.data.ndim, b.data.ndim
+    if na == 0 or nb == 0:
+        raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
+                           f"{na}D and {nb}D")
+    if na == 1 and nb == 1:
+        return Dot.apply(a, b)
+    op = {(2, 2): Mm, (2, 1): Mv, (1, 2): Vm}.get((na, nb), Matmul)
+    return op.apply(a, b)
+
+
+def mm(a, b) -> Tensor:
+    if a.data.ndim != 2 or b.data.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    return Mm.apply(a, b)

@@ -1,0 +1,282 @@
+"""Shapes and indexing: view/reshape, transpose, permute, (un)squeeze, expand, indexing, cat, stack."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op
+from ..tensor import Tensor
+from .reductions import _dims
+
+
+class View(Op):
+    """c = a with another shape (same elements, same order)"""
+    name = "ViewBackward0"
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        out = a.reshape(shape)
+        ctx.shape, ctx.out_shape = a.shape, out.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da.reshape(ctx.out_shape)
+
+
+def reshape(a, shape) -> Tensor:
+    return View.apply(a, shape=shape)
+
+
+class Transpose(Op):
+    """c = a with dims dim0 and dim1 swapped"""
+    name = "TransposeBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim0, dim1):
+        ctx.dim0, ctx.dim1 = dim0, dim1
+        return np.swapaxes(a, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(ctx.dim0, ctx.dim1)
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da.transpose(ctx.dim0, ctx.dim1)
+
+
+class Permute(Op):
+    """c = a with its dims reordered"""
+    name = "PermuteBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return np.transpose(a, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(*np.argsort(ctx.dims).tolist())
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da.permute(*ctx.dims)
+
+
+class Unsqueeze(Op):
+    """c = a with a new dim of length 1 at `dim`"""
+    name = "UnsqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim % (a.ndim + 1)
+        return np.expand_dims(a, ctx.dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.squeeze(ctx.dim)
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da.unsqueeze(ctx.dim)
+
+
+class Squeeze(Op):
+    """c = a without dims of length 1 (all, or only `dim`)"""
+    name = "SqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim=None):
+        ctx.shape = a.shape
+        if dim is None:
+            out = np.squeeze(a)
+        else:
+            dims = tuple([d for d in _dims(dim, a.ndim) if a.ndim and a.shape[d] == 1])
+            out = np.squeeze(a, dims) if dims else a
+        ctx.out_shape = out.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da.reshape(ctx.out_shape)
+
+
+class Expand(Op):
+    """c = a broadcast to `shape` (no copy)"""
+    name = "ExpandBackward0"
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        shape = tuple([n if n != -1 else a.shape[i - len(shape) + a.ndim] for i, n in enumerate(shape)])
+        ctx.shape, ctx.out_shape = a.shape, shape
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        extra = grad.ndim - len(ctx.shape)              # sum over the dims the broadcast created
+        if extra:
+            grad = grad.sum(dim=tuple(range(extra)))
+        ones = tuple([i for i, n in enumerate(ctx.shape) if n == 1 and grad.shape[i] != 1])
+        return grad.sum(dim=ones, keepdim=True) if ones else grad
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da.expand(*ctx.out_shape)
+
+
+def plain_index(index):
+    """An index with tensors replaced by numpy arrays."""
+    if isinstance(index, tuple):
+        return tuple([plain_index(i) for i in index])
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray([i.item() if isinstance(i, Tensor) else i for i in index])
+    return index
+
+
+def _index_name(index) -> str:
+    """torch's grad_fn for a[index]: the last step it takes (select, slice, unsqueeze or advanced index)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if any(isinstance(p, (np.ndarray, list)) for p in parts):
+        return "IndexBackward0"
+    for p in reversed(parts):
+        if p is None:
+            return "UnsqueezeBackward0"
+        if isinstance(p, (int, np.integer)):
+            return "SelectBackward0"
+        if isinstance(p, slice) and p != slice(None):
+            return "SliceBackward0"
+    return "AliasBackward0"
+
+
+class Index(Op):
+    """c = a[index] (basic and advanced indexing)"""
+    name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.shape, ctx.index = a.shape, index
+        return a[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAdd.apply(grad, shape=ctx.shape, index=ctx.index)
+
+    @staticmethod
+    def jvp(ctx, da):
+        return Index.apply(da, index=ctx.index)
+
+
+class Select(Index):
+    name = "SelectBackward0"
+
+
+class Slice(Index):
+    name = "SliceBackward0"
+
+
+class UnsqueezeIndex(Index):
+    name = "UnsqueezeBackward0"
+
+
+class Alias(Index):
+    name = "AliasBackward0"
+
+
+class Unbind(Index):
+    name = "UnbindBackward0"
+
+
+_INDEX_OPS = {"IndexBackward0": Index, "SelectBackward0": Select, "SliceBackward0": Slice,
+              "UnsqueezeBackward0": UnsqueezeIndex, "AliasBackward0": Alias}
+
+
+class IndexAdd(Op):
+    """c = zeros(shape) with grad added at `index` (repeated indices add up): Index's gradient"""
+    name = "IndexBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, shape, index):
+        ctx.index, ctx.shape = index, shape
+        out = np.zeros(shape, dtype=grad.dtype)
+        np.add.at(out, index, grad)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Index.apply(grad, index=ctx.index)
+
+    @staticmethod
+    def jvp(ctx, dgrad):
+        return IndexAdd.apply(dgrad, shape=ctx.shape, index=ctx.index)
+
+
+def getitem(a, index) -> Tensor:
+    index = plain_index(index)
+    return _INDEX_OPS[_index_name(index)].apply(a, index=index)
+
+
+class Cat(Op):
+    """c = the inputs joined along `dim`"""
+    name = "CatBackward0"
+
+    @staticmethod
+    def forward(ctx, *arrays, dim=0):
+        dim = dim % arrays[0].ndim
+        ctx.dim, ctx.bounds = dim, np.cumsum([0] + [a.shape[dim] for a in arrays]).tolist()
+        return np.concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        index = [slice(None)] * grad.ndim
+        pieces = []
+        for lo, hi in zip(ctx.bounds[:-1], ctx.bounds[1:]):
+            index[ctx.dim] = slice(lo, hi)
+            pieces.append(grad[tuple(index)])
+        return tuple(pieces)
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        return cat(tangents, dim=ctx.dim)
+
+
+class Stack(Op):
+    """c = the inputs stacked along a new dim"""
+    name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx, *arrays, dim=0):
+        ctx.dim = dim % (arrays[0].ndim + 1)
+        return np.stack(arrays, axis=ctx.dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple([_select(grad, ctx.dim, i) for i in range(grad.shape[ctx.dim])])
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        return stack(tangents, dim=ctx.dim)
+
+
+def _select(t: Tensor, dim: int, i: int) -> Tensor:
+    """t[..., i, ...] with i at position `dim`."""
+    index = [slice(None)] * t.ndim
+    index[dim] = i
+    return t[tuple(index)]
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    return Cat.apply(*tensors, dim=dim)
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    return Stack.apply(*tensors, dim=dim)

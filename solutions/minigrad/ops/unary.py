@@ -1,0 +1,304 @@
+"""Elementwise ops with one input (exp, log, sin, relu, ...), casts and clone."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op, apply2
+from ..tensor import Tensor
+from ._common import _const
+
+
+class Neg(Op):
+    """c = −a"""
+    name = "NegBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+    @staticmethod
+    def jvp(ctx, da):
+        return -da
+
+
+class Exp(Op):
+    """c = eᵃ"""
+    name, saves = "ExpBackward0", "output"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.exp(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (c,) = ctx.saved_tensors
+        return grad * c
+
+    @staticmethod
+    def jvp(ctx, da):
+        (c,) = ctx.saved_tensors
+        return c * da
+
+
+class Log(Op):
+    """c = ln a"""
+    name, saves = "LogBackward0", "inputs"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        ### BEGIN SOLUTION 2.1-vjp
+        # d(ln a)/da = 1/a
+        return grad / a
+        ### END SOLUTION
+
+    @staticmethod
+    def jvp(ctx, da):
+        (a,) = ctx.saved_tensors
+        ### BEGIN SOLUTION 2.1-jvp
+        # dc = da / a
+        return da / a
+        ### END SOLUTION
+
+
+class Sin(Op):
+    """c = sin a"""
+    name, saves = "SinBackward0", "inputs"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sin(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        ### BEGIN SOLUTION 2.1-vjp
+        # d(sin a)/da = cos a
+        return grad * a.cos()
+        ### END SOLUTION
+
+    @staticmethod
+    def jvp(ctx, da):
+        (a,) = ctx.saved_tensors
+        ### BEGIN SOLUTION 2.1-jvp
+        # dc = cos a · da
+        return a.cos() * da
+        ### END SOLUTION
+
+
+class Cos(Op):
+    """c = cos a"""
+    name, saves = "CosBackward0", "inputs"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.cos(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return -grad * a.sin()
+
+    @staticmethod
+    def jvp(ctx, da):
+        (a,) = ctx.saved_tensors
+        return -a.sin() * da
+
+
+class Tanh(Op):
+    """c = tanh a"""
+    name, saves = "TanhBackward0", "output"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.tanh(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (c,) = ctx.saved_tensors
+        return apply2(TanhGrad, grad, c)          # ḡ·(1 − c²), as one op
+
+    @staticmethod
+    def jvp(ctx, da):
+        (c,) = ctx.saved_tensors
+        return (1 - c * c) * da
+
+
+class TanhGrad(Op):
+    """r = g·(1 − c²): tanh's backward as a single op (differentiable again, for create_graph)"""
+    name, saves = "TanhBackwardBackward0", "inputs"
+
+    @staticmethod
+    def forward(ctx, g, c):
+        return g * (1 - c * c)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, c = ctx.saved_tensors
+        return grad * (1 - c * c), -2 * grad * g * c
+
+    @staticmethod
+    def jvp(ctx, dg, dc):
+        g, c = ctx.saved_tensors
+        return dg * (1 - c * c) - 2 * g * c * dc
+
+
+class Sigmoid(Op):
+    """c = 1 / (1 + e⁻ᵃ)"""
+    name, saves = "SigmoidBackward0", "output"
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(-np.logaddexp(0, -a))       # stable for large |a|
+        return out.astype(a.dtype, copy=False) if isinstance(a, np.ndarray) else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (c,) = ctx.saved_tensors
+        return apply2(SigmoidGrad, grad, c)       # ḡ·c·(1 − c), as one op
+
+    @staticmethod
+    def jvp(ctx, da):
+        (c,) = ctx.saved_tensors
+        return c * (1 - c) * da
+
+
+class SigmoidGrad(Op):
+    """r = g·c·(1 − c): sigmoid's backward as a single op (differentiable again, for create_graph)"""
+    name, saves = "SigmoidBackwardBackward0", "inputs"
+
+    @staticmethod
+    def forward(ctx, g, c):
+        return g * c * (1 - c)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, c = ctx.saved_tensors
+        return grad * c * (1 - c), grad * g * (1 - 2 * c)
+
+    @staticmethod
+    def jvp(ctx, dg, dc):
+        g, c = ctx.saved_tensors
+        return dg * c * (1 - c) + g * (1 - 2 * c) * dc
+
+
+class Relu(Op):
+    """c = max(a, 0)"""
+    name, saves = "ReluBackward0", "output"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.maximum(a, 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (c,) = ctx.saved_tensors
+        return grad * _const(c.data > 0)
+
+    @staticmethod
+    def jvp(ctx, da):
+        (c,) = ctx.saved_tensors
+        return da * _const(c.data > 0)
+
+
+class Abs(Op):
+    """c = |a|"""
+    name, saves = "AbsBackward0", "inputs"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * _const(np.sign(a.data))
+
+    @staticmethod
+    def jvp(ctx, da):
+        (a,) = ctx.saved_tensors
+        return da * _const(np.sign(a.data))
+
+
+class Sqrt(Op):
+    """c = √a"""
+    name, saves = "SqrtBackward0", "output"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sqrt(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (c,) = ctx.saved_tensors
+        return grad / (2 * c)
+
+    @staticmethod
+    def jvp(ctx, da):
+        (c,) = ctx.saved_tensors
+        return da / (2 * c)
+
+
+class Clamp(Op):
+    """c = min(max(a, lo), hi)"""
+    name, saves = "ClampBackward1", "inputs"
+
+    @staticmethod
+    def forward(ctx, a, lo=None, hi=None):
+        ctx.inside = (a >= (-np.inf if lo is None else lo)) & (a <= (np.inf if hi is None else hi))
+        return np.clip(a, lo, hi)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * _const(ctx.inside)
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da * _const(ctx.inside)
+
+
+def clamp(a, min=None, max=None) -> Tensor:
+    return Clamp.apply(a, lo=min, hi=max)
+
+
+class Cast(Op):
+    """c = a converted to another dtype"""
+    name, promotes = "ToCopyBackward0", False
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.dtype = a.dtype
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.to(ctx.dtype)
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da
+
+
+class Clone(Op):
+    """c = a copy of a"""
+    name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da
