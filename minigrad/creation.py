@@ -1,4 +1,4 @@
-"""Making tensors: tensor, arange, zeros, ones, randn, *_like, and the random seed."""
+"""Making tensors: tensor, arange, zeros, ones, full, eye, *_like (random ones: random.py)."""
 from __future__ import annotations
 
 import builtins
@@ -8,26 +8,26 @@ import numpy as np
 from . import dtypes
 from .tensor import Tensor
 
-_rng = np.random.default_rng(0)
-
-
-def manual_seed(seed: int):
-    """Reset minigrad's own random generator (randn, nn.Linear's initial weights)."""
-    global _rng
-    _rng = np.random.default_rng(seed)
-    return _rng
-
-
-def generator() -> np.random.Generator:
-    return _rng
-
-
-def _contains_float(values) -> bool:
+def infer_dtype(values) -> np.dtype:
+    """torch.tensor's dtype for nested lists: each element counts with its own type (Python float:
+    the default float32, int: int64, bool: bool; numpy scalars and tensors keep theirs), combined
+    by torch's promotion. So [1, 2.] is float32 and [np.float64(1), 2.] float64."""
     if isinstance(values, (list, tuple)):
-        return any(_contains_float(v) for v in values)
+        result = None
+        for v in values:
+            result = dtypes.promote_types(infer_dtype(v), result)
+        return dtypes.DEFAULT_FLOAT.np if result is None else result
     if isinstance(values, Tensor):
-        return values.data.dtype.kind == "f"
-    return isinstance(values, (builtins.float, np.floating))
+        return np.asarray(values).dtype
+    if isinstance(values, (np.ndarray, np.generic)):
+        return values.dtype
+    if isinstance(values, builtins.bool):
+        return dtypes.bool_.np
+    if isinstance(values, builtins.int):
+        return dtypes.int64.np
+    if isinstance(values, builtins.float):
+        return dtypes.DEFAULT_FLOAT.np
+    raise TypeError(f"Could not infer dtype of {type(values).__name__}")
 
 
 def _finish(data: np.ndarray, dtype, requires_grad: bool) -> Tensor:
@@ -41,20 +41,15 @@ def _finish(data: np.ndarray, dtype, requires_grad: bool) -> Tensor:
 
 def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """A new tensor holding a copy of `data` (nested lists, numbers, numpy arrays or tensors).
-    Python floats become float32 (torch's default), Python ints int64, bools bool; numpy arrays
-    keep their dtype."""
+    Python floats become float32 (torch's default), Python ints int64, bools bool; numpy arrays,
+    numpy scalars and tensors keep their dtype (see infer_dtype)."""
     if isinstance(data, Tensor):
-        array = data.data.copy()
+        array = np.array(data)
     elif isinstance(data, (np.ndarray, np.generic)):
         array = np.array(data)
-    elif dtype is not None:
-        array = np.array(data, dtype=dtypes.to_numpy(dtype))
     else:
-        array = np.array(data)
-        if array.dtype.kind == "f" or (array.dtype == object and _contains_float(data)):
-            array = array.astype(dtypes.DEFAULT_FLOAT.np)
-        elif array.dtype.kind in "iu":
-            array = array.astype(np.int64)
+        want = dtypes.to_numpy(dtype) if dtype is not None else infer_dtype(data)
+        array = np.array(data, dtype=want)
     return _finish(array, dtype, requires_grad)
 
 
@@ -104,24 +99,6 @@ def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), None, requires_grad)
 
 
-def randn(*shape, size=None, dtype=None, requires_grad: bool = False, generator=None, device=None) -> Tensor:
-    """Standard normal samples from minigrad's generator (see manual_seed)."""
-    values = (generator or _rng).standard_normal(_size(shape, size))
-    return _finish(np.asarray(values, dtype=_float_dtype(dtype)), None, requires_grad)
-
-
-def rand(*shape, size=None, dtype=None, requires_grad: bool = False, generator=None, device=None) -> Tensor:
-    values = (generator or _rng).random(_size(shape, size))
-    return _finish(np.asarray(values, dtype=_float_dtype(dtype)), None, requires_grad)
-
-
-def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
-    if high is None:
-        low, high = 0, low
-    values = (generator or _rng).integers(low, high, size=_size((size,)))
-    return _finish(np.asarray(values, dtype=np.int64), dtype, False)
-
-
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
     return _finish(np.zeros_like(t.data, dtype=None if dtype is None else dtypes.to_numpy(dtype)), None,
                    requires_grad)
@@ -130,10 +107,6 @@ def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
 def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
     return _finish(np.ones_like(t.data, dtype=None if dtype is None else dtypes.to_numpy(dtype)), None,
                    requires_grad)
-
-
-def randn_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return randn(t.data.shape, dtype=dtype if dtype is not None else t.dtype, requires_grad=requires_grad)
 
 
 def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:

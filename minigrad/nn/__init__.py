@@ -1,4 +1,5 @@
-"""torch.nn, the parts a first MLP needs: Module, Parameter, Linear, Sequential, ReLU, losses."""
+"""torch.nn, the parts the book uses through chapter 4: Module, Parameter, Linear, Sequential, ReLU,
+Dropout, Flatten, losses, init."""
 from __future__ import annotations
 
 import math
@@ -6,12 +7,11 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .. import creation
 from ..tensor import Tensor
-from . import functional
+from . import functional, init
 
-__all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "Flatten",
-           "CrossEntropyLoss", "MSELoss", "functional"]
+__all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "Flatten", "Dropout",
+           "CrossEntropyLoss", "MSELoss", "functional", "init"]
 
 
 class Parameter(Tensor):
@@ -93,6 +93,13 @@ class Module:
     def children(self):
         return iter(self._modules.values())
 
+    def apply(self, fn):
+        """fn(module) for every submodule, children first, then this module (e.g. to initialise weights)."""
+        for child in self._modules.values():
+            child.apply(fn)
+        fn(self)
+        return self
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():
             if set_to_none:
@@ -141,19 +148,26 @@ class Module:
 
 
 class Linear(Module):
-    """y = x Wᵀ + b, W of shape (out_features, in_features); torch's init: U(−1/√in, 1/√in)."""
+    """y = x Wᵀ + b, W of shape (out_features, in_features), initialised as torch's: kaiming_uniform_
+    with a = √5 for W, U(−1/√in, 1/√in) for b."""
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        bound = 1 / math.sqrt(in_features) if in_features > 0 else 0
-        rng = creation.generator()
         np_dtype = np.float32 if dtype is None else np.dtype(getattr(dtype, "np", dtype))
-        self.weight = Parameter(rng.uniform(-bound, bound, (out_features, in_features)).astype(np_dtype))
+        self.weight = Parameter(np.empty((out_features, in_features), np_dtype))
         if bias:
-            self.bias = Parameter(rng.uniform(-bound, bound, (out_features,)).astype(np_dtype))
+            self.bias = Parameter(np.empty((out_features,), np_dtype))
         else:
             self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.in_features
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
         return functional.linear(x, self.weight, self.bias)
@@ -210,20 +224,43 @@ class Flatten(Module):
     def forward(self, x):
         return x.flatten(self.start_dim, self.end_dim)
 
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout(Module):
+    """In training mode, zero each element with probability p and scale the rest by 1/(1−p);
+    in eval mode, the identity."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False):
+        super().__init__()
+        if p < 0 or p > 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p, self.inplace = p, inplace
+
+    def forward(self, x):
+        return functional.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
 
 class CrossEntropyLoss(Module):
-    def __init__(self, reduction: str = "mean"):
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean", label_smoothing: float = 0.0):
         super().__init__()
-        self.reduction = reduction
+        if weight is not None or ignore_index != -100 or label_smoothing:
+            raise NotImplementedError("minigrad's CrossEntropyLoss supports only `reduction`")
+        self.reduction = functional.check_reduction(reduction)
 
     def forward(self, logits, target):
         return functional.cross_entropy(logits, target, self.reduction)
 
 
 class MSELoss(Module):
-    def __init__(self, reduction: str = "mean"):
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
         super().__init__()
-        self.reduction = reduction
+        self.reduction = functional.check_reduction(reduction)
 
     def forward(self, input, target):  # noqa: A002
         return functional.mse_loss(input, target, self.reduction)

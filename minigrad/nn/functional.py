@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import random
 from ..function import Op
 from ..tensor import Tensor
 
@@ -57,6 +58,8 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, a, dim):
         ctx.dim = dim
+        if a.size == 0:                               # nothing to normalise (torch returns it as is)
+            return a.copy()
         shifted = a - a.max(axis=dim, keepdims=True)
         return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
@@ -78,6 +81,8 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, a, dim):
         ctx.dim = dim
+        if a.size == 0:
+            return a.copy()
         e = np.exp(a - a.max(axis=dim, keepdims=True))
         return e / e.sum(axis=dim, keepdims=True)
 
@@ -128,9 +133,27 @@ class NllLoss(Op):
         return picked if ctx.reduction == "none" else picked.mean() if ctx.reduction == "mean" else picked.sum()
 
 
+def check_reduction(reduction: str) -> str:
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """x · mask / (1 − p) with mask ~ Bernoulli(1 − p) in training mode; x itself otherwise."""
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return x
+    values = np.asarray(x)
+    if p == 1:
+        return x * Tensor(np.zeros_like(values))
+    keep = random.generator().random(values.shape) >= p
+    return x * Tensor((keep / (1 - p)).astype(values.dtype))
+
+
 def nll_loss(logp: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    return NllLoss.apply(logp, target.data if isinstance(target, Tensor) else np.asarray(target),
-                         reduction=reduction)
+    return NllLoss.apply(logp, np.asarray(target), reduction=check_reduction(reduction))
 
 
 def cross_entropy(logits: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
@@ -166,4 +189,4 @@ class MseLoss(Op):
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
-    return MseLoss.apply(input, target, reduction=reduction)
+    return MseLoss.apply(input, target, reduction=check_reduction(reduction))

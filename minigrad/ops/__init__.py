@@ -8,15 +8,17 @@ input (zeros for inputs without one, 0.0 for Python scalars) and returns the out
 from ._common import MinValuesIndices, ValuesIndices, _const  # noqa: F401
 from .binary import (  # noqa: F401
     Add, Sub, Rsub, Mul, MulScalar, RDiv, Div, PowScalar, Pow, RPow, pow, Maximum, maximum, Where, where,
+    masked, FloorDivide, floor_divide, Remainder, remainder,
 )
 from .unary import (  # noqa: F401
     Neg, Exp, Log, Sin, Cos, Tanh, TanhGrad, Sigmoid, SigmoidGrad, Relu, Abs, Sqrt, Clamp, clamp, Cast, Clone,
 )
 from .linalg import (  # noqa: F401
-    Dot, dot, Matmul, Mm, Mv, Vm, matmul, mm,
+    Dot, dot, Matmul, Mm, Mv, Vm, matmul, mm, mv, VectorNorm, norm,
 )
 from .reductions import (  # noqa: F401
     _dims, _keep_shape, Sum, SumDim, Mean, MeanDim, MaxAll, MinAll, MaxDim, MinDim, max_dim,
+    Cumsum, Prod,
 )
 from .shape import (  # noqa: F401
     View, reshape, Transpose, Permute, Unsqueeze, Squeeze, Expand, plain_index, _index_name, Index, Select, Slice, UnsqueezeIndex, Alias, Unbind, IndexAdd, getitem, Cat, Stack, _select, cat, stack,

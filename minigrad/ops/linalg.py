@@ -1,10 +1,13 @@
-"""Products: dot, matmul, mm, mv."""
+"""Products and norms: dot, matmul, mm, mv, the 2-norm."""
 from __future__ import annotations
 
 import numpy as np
 
+from .. import dtypes
 from ..function import Op
 from ..tensor import Tensor
+from .binary import masked
+from .reductions import _dims, _keep_shape
 
 
 class Dot(Op):
@@ -95,3 +98,50 @@ def mm(a, b) -> Tensor:
     if a.data.ndim != 2 or b.data.ndim != 2:
         raise RuntimeError("self must be a matrix")
     return Mm.apply(a, b)
+
+
+def mv(a, b) -> Tensor:
+    if a.ndim != 2 or b.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {b.ndim}")
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
+                           f"vec ({b.shape[0]})")
+    return Mv.apply(a, b)
+
+
+class VectorNorm(Op):
+    """c = ‖a‖₂ = √(Σ a²) over all elements or along `dim`, as one op (torch.norm, torch.linalg.norm):
+    its gradient a / ‖a‖ is 0 where ‖a‖ = 0, as torch's. (Tensor.norm, exercise 2.1.4, is composed
+    of sqrt, sum and mul, and there the gradient at 0 is NaN, as in torch for the same composition.)"""
+    name, saves = "LinalgVectorNormBackward0", "inputs"
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False):
+        if a.dtype.kind != "f":
+            raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                               f"Got {dtypes.from_numpy(a.dtype).name.capitalize()}")
+        ctx.dims = None if dim is None else _dims(dim, a.ndim)
+        ctx.keepdim, ctx.shape = keepdim, a.shape
+        return np.sqrt(np.sum(a * a, axis=ctx.dims, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        norm = VectorNorm.apply(a, dim=ctx.dims, keepdim=True)
+        if not ctx.keepdim:
+            grad = grad.reshape(_keep_shape(ctx.shape, ctx.dims if ctx.dims is not None else range(a.ndim)))
+        return a * masked(grad / norm, np.asarray(norm) != 0)
+
+    @staticmethod
+    def jvp(ctx, da):
+        (a,) = ctx.saved_tensors
+        norm = VectorNorm.apply(a, dim=ctx.dims, keepdim=True)
+        dot = (a * da).sum() if ctx.dims is None else (a * da).sum(dim=ctx.dims, keepdim=True)
+        out = masked(dot / norm, np.asarray(norm) != 0)
+        return out if ctx.keepdim else out.reshape(VectorNorm.apply(a, dim=ctx.dims).shape)
+
+
+def norm(a, p="fro", dim=None, keepdim=False) -> Tensor:
+    if p not in ("fro", 2, 2.0):
+        raise NotImplementedError(f"minigrad.norm supports only the 2-norm (p='fro' or 2), not p={p!r}")
+    return VectorNorm.apply(a, dim=dim, keepdim=keepdim)

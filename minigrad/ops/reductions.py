@@ -6,6 +6,7 @@ import numpy as np
 from ..function import Op
 from ..tensor import Tensor
 from ._common import MinValuesIndices, ValuesIndices, _const
+from .binary import masked
 
 
 def _dims(dim, ndim: int) -> tuple:
@@ -106,12 +107,13 @@ class MaxAll(Op):
             raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0.")
         out = ctx.rule.reduce(a)
         mask = a == out
-        ctx.share = mask / mask.sum()
+        ctx.mask, ctx.count = mask, int(mask.sum())
+        ctx.share = mask / ctx.count
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * _const(ctx.share).to(grad.dtype)
+        return masked(grad / ctx.count, ctx.mask)        # ties share equally; torch's masked_fill
 
     @staticmethod
     def jvp(ctx, da):
@@ -142,7 +144,7 @@ class MaxDim(Op):
     def backward(ctx, grad):
         if not ctx.keepdim and ctx.shape:
             grad = grad.unsqueeze(ctx.dim)
-        return grad * _const(ctx.onehot)
+        return masked(grad, ctx.onehot)
 
     @staticmethod
     def jvp(ctx, da):
@@ -163,3 +165,78 @@ def max_dim(a, dim, keepdim=False, op=MaxDim):
     else:
         indices = np.zeros((), np.int64)
     return (ValuesIndices if op is MaxDim else MinValuesIndices)(values, Tensor(indices))
+
+
+def _int64_if_integral(a: np.ndarray):
+    """torch accumulates bool and integer tensors in int64 (sum, cumsum, prod)."""
+    return np.int64 if a.dtype.kind in "iub" else a.dtype
+
+
+class Cumsum(Op):
+    """c_i = Σ_{j ≤ i} a_j along `dim`"""
+    name, promotes = "CumsumBackward0", False
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim % a.ndim if a.ndim else 0
+        return np.cumsum(a, axis=ctx.dim if a.ndim else None, dtype=_int64_if_integral(a)).reshape(a.shape)
+
+    @staticmethod
+    def backward(ctx, grad):                          # the reversed cumulative sum of grad
+        if not grad.ndim:
+            return grad
+        return _flip(Cumsum.apply(_flip(grad, ctx.dim), dim=ctx.dim), ctx.dim)
+
+    @staticmethod
+    def jvp(ctx, da):
+        return Cumsum.apply(da, dim=ctx.dim)
+
+
+def _flip(t: Tensor, dim: int) -> Tensor:
+    return t[(slice(None),) * dim + (slice(None, None, -1),)]
+
+
+class Prod(Op):
+    """c = Π a (all elements, or along `dim`)"""
+    name, saves, promotes = "ProdBackward0", "inputs", False
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False):
+        ctx.dim, ctx.keepdim = dim, keepdim
+        if dim is not None:
+            ctx.dim = dim % a.ndim if a.ndim else 0
+        out = np.prod(a, axis=ctx.dim if a.ndim else None, keepdims=keepdim and a.ndim > 0,
+                      dtype=_int64_if_integral(a))
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        if ctx.dim is not None and not ctx.keepdim and a.ndim:
+            grad = grad.unsqueeze(ctx.dim)
+        return grad * _prod_of_others(ctx, a)
+
+    @staticmethod
+    def jvp(ctx, da):
+        (a,) = ctx.saved_tensors
+        out = da * _prod_of_others(ctx, a)
+        if ctx.dim is None:
+            return out.sum()
+        return out.sum(dim=ctx.dim, keepdim=ctx.keepdim) if a.ndim else out
+
+
+def _prod_of_others(ctx, a: Tensor) -> Tensor:
+    """∂(Π a)/∂a_i = Π_{j≠i} a_j: c / a_i without zeros (differentiable again); with zeros, from
+    products to the left and right of each element (a constant: no second derivative through it)."""
+    values = np.asarray(a)
+    axis = ctx.dim if values.ndim else None
+    if (values != 0).all():
+        return Prod.apply(a, dim=ctx.dim, keepdim=True) / a
+    flat = values if axis is not None else values.reshape(-1)
+    ax = axis if axis is not None else 0
+    ones = np.ones_like(np.take(flat, [0], axis=ax)) if flat.shape[ax] else flat[:0]
+    left = np.cumprod(np.concatenate([ones, np.delete(flat, -1, axis=ax)], axis=ax), axis=ax)
+    right = np.flip(np.cumprod(np.flip(np.concatenate([np.delete(flat, 0, axis=ax), ones], axis=ax), ax),
+                               axis=ax), ax)
+    return _const((left * right).reshape(values.shape))

@@ -6,6 +6,13 @@ import numpy as np
 from ..function import Op, apply2
 from ..tensor import Tensor
 from ._common import _const
+from .binary import masked
+
+
+def _float(a: np.ndarray) -> np.ndarray:
+    """exp, log, sin, ... of a bool or integer tensor are float32, as in torch (numpy would give
+    float16 for bool and int8, float64 for int64)."""
+    return a if a.dtype.kind == "f" else a.astype(np.float32)
 
 
 class Neg(Op):
@@ -31,7 +38,7 @@ class Exp(Op):
 
     @staticmethod
     def forward(ctx, a):
-        return np.exp(a)
+        return np.exp(_float(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -50,7 +57,7 @@ class Log(Op):
 
     @staticmethod
     def forward(ctx, a):
-        return np.log(a)
+        return np.log(_float(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -71,7 +78,7 @@ class Sin(Op):
 
     @staticmethod
     def forward(ctx, a):
-        return np.sin(a)
+        return np.sin(_float(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -92,7 +99,7 @@ class Cos(Op):
 
     @staticmethod
     def forward(ctx, a):
-        return np.cos(a)
+        return np.cos(_float(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -111,7 +118,7 @@ class Tanh(Op):
 
     @staticmethod
     def forward(ctx, a):
-        return np.tanh(a)
+        return np.tanh(_float(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -149,6 +156,7 @@ class Sigmoid(Op):
 
     @staticmethod
     def forward(ctx, a):
+        a = _float(a)
         out = np.exp(-np.logaddexp(0, -a))       # stable for large |a|
         return out.astype(a.dtype, copy=False) if isinstance(a, np.ndarray) else out
 
@@ -193,12 +201,12 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         (c,) = ctx.saved_tensors
-        return grad * _const(c.data > 0)
+        return masked(grad, np.asarray(c) > 0)
 
     @staticmethod
     def jvp(ctx, da):
         (c,) = ctx.saved_tensors
-        return da * _const(c.data > 0)
+        return masked(da, np.asarray(c) > 0)
 
 
 class Abs(Op):
@@ -226,7 +234,7 @@ class Sqrt(Op):
 
     @staticmethod
     def forward(ctx, a):
-        return np.sqrt(a)
+        return np.sqrt(_float(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -250,11 +258,11 @@ class Clamp(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * _const(ctx.inside)
+        return masked(grad, ctx.inside)
 
     @staticmethod
     def jvp(ctx, da):
-        return da * _const(ctx.inside)
+        return masked(da, ctx.inside)
 
 
 def clamp(a, min=None, max=None) -> Tensor:

@@ -5,12 +5,15 @@ from .dtypes import bool_ as bool  # noqa: A001  (torch.bool)
 from .dtypes import dtype, float16, float32, float64, int8, int16, int32, int64, uint8
 from .tensor import Size, Tensor
 from .printing import set_printoptions
-from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, manual_seed,
-                       ones, ones_like, rand, randint, randn, randn_like, tensor, zeros, zeros_like)
+from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, ones, ones_like,
+                       tensor, zeros, zeros_like)
+from . import random
+from .random import (Generator, default_generator, initial_seed, manual_seed, normal, rand, rand_like, randint,
+                     randn, randn_like, randperm)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import ops
-from .ops import cat, clamp, dot, matmul, maximum, mm, pow, stack, where
-from . import autograd, func, numdiff, nn, optim, viz
+from .ops import cat, clamp, dot, floor_divide, matmul, maximum, mm, mv, norm, pow, remainder, stack, where
+from . import autograd, distributions, func, numdiff, nn, optim, utils, viz
 
 float = float32      # noqa: A001  (torch.float)
 double = float64
@@ -55,11 +58,12 @@ def flatten(x, start_dim=0, end_dim=-1): return x.flatten(start_dim, end_dim)
 def unsqueeze(x, dim): return x.unsqueeze(dim)
 def squeeze(x, dim=None): return x.squeeze(dim)
 def t(x): return x.t()
-def sum(x, dim=None, keepdim=False, dtype=None): return x.sum(dim=dim, keepdim=keepdim, dtype=dtype)  # noqa: A001
-def mean(x, dim=None, keepdim=False): return x.mean(dim=dim, keepdim=keepdim)
-def norm(x, p="fro", dim=None, keepdim=False): return x.norm(p, dim=dim, keepdim=keepdim)
-def argmax(x, dim=None, keepdim=False): return x.argmax(dim, keepdim)
-def argmin(x, dim=None, keepdim=False): return x.argmin(dim, keepdim)
+def sum(x, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None): return x.sum(dim, keepdim, dtype, axis=axis, keepdims=keepdims)  # noqa: A001,E501
+def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None): return x.mean(dim, keepdim, axis=axis, keepdims=keepdims)  # noqa: E501
+def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None): return x.argmax(dim, keepdim, axis=axis, keepdims=keepdims)
+def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None): return x.argmin(dim, keepdim, axis=axis, keepdims=keepdims)
+def cumsum(x, dim=None, dtype=None, *, axis=None): return x.cumsum(dim, dtype, axis=axis)
+def prod(x, dim=None, keepdim=False, dtype=None): return x.prod(dim, keepdim, dtype)
 def clone(x): return x.clone()
 def detach(x): return x.detach()
 def softmax(x, dim): return x.softmax(dim)

@@ -12,6 +12,7 @@ from .function import (FRESH, AccumulateGrad, Function, call_backward, owns_buff
                        vertex)
 from .grad_mode import set_grad_enabled
 from .tensor import Tensor
+from .tensor_methods import run_hooks, tensor_hooks
 
 __all__ = ["Function", "backward", "grad", "gradcheck"]
 
@@ -98,6 +99,9 @@ def backprop(roots: list, root_grads: list, retain_graph: bool, sink) -> None:
 
 def accumulate_grad(tensor: Tensor, g: Tensor, create_graph: bool) -> None:
     """tensor.grad += g (its own buffer the first time; a graph-carrying sum under create_graph)."""
+    hooks = tensor_hooks(tensor)
+    if hooks:                                 # a leaf's Tensor.register_hook hooks see g first
+        g = run_hooks(hooks, g)
     if tensor.grad is None:                   # .grad gets a buffer of its own (it is updated in place)
         tensor.grad = g if create_graph or (tensor.grad_fn is None and owns_buffer(g)) else Tensor(g.data.copy())
     elif create_graph or tensor.grad.requires_grad:

@@ -49,13 +49,24 @@ def to_numpy(d) -> np.dtype:
     """numpy dtype for a minigrad dtype (numpy dtypes and Python types are accepted too)."""
     if isinstance(d, dtype):
         return d.np
-    if d is builtins.float:
-        return DEFAULT_FLOAT.np
+    if d is builtins.float:                     # torch: dtype=float is float64 (torch.float is float32)
+        return float64.np
     if d is builtins.int:
         return int64.np
     if d is builtins.bool:
         return bool_.np
     return np.dtype(d)
+
+
+def promote_types(a: np.dtype, b: np.dtype | None) -> np.dtype:
+    """torch.promote_types: the higher category wins (bool < integer < floating); within one category,
+    the wider type (int32 with float32 -> float32, where numpy would give float64)."""
+    if b is None:
+        return a
+    ca, cb = from_numpy(a).category, from_numpy(b).category
+    if ca != cb:
+        return a if ca > cb else b
+    return np.result_type(a, b)
 
 
 def _category(value) -> int:

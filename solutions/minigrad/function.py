@@ -18,6 +18,7 @@ from .broadcast import unbroadcast
 from .dtypes import NP_FLOAT64, fix_dtype
 from .grad_mode import STATE, forward_ad_disabled, set_grad_enabled
 from .tensor import Tensor
+from .tensor_methods import run_hooks
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
          "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -39,6 +40,7 @@ class Node:
     __slots__ = ("inputs", "saved", "meta", "seq", "__dict__", "__weakref__")
     rule = None                                   # the Op or Function class whose rules this node runs
     retained = None
+    tensor_hooks = None                           # hooks registered on the output (tensor_methods.py)
 
     def name(self) -> str:
         return type(self).__name__
@@ -333,6 +335,8 @@ def call_backward(node: Node, grad: Tensor) -> list:
     inputs = node.inputs
     if not inputs:
         return []
+    if node.tensor_hooks:                     # Tensor.register_hook on the node's output
+        grad = run_hooks(node.tensor_hooks, grad)
     grads = node.rule.backward(node, grad)
     if type(grads) is not tuple:
         grads = tuple(grads) if isinstance(grads, list) else (grads,)

@@ -2,6 +2,7 @@
 Operators and methods call the ops of ops/; `backward()` starts the traversal of autograd.py."""
 from __future__ import annotations
 
+import warnings
 import weakref
 
 import numpy as np
@@ -9,6 +10,7 @@ import numpy as np
 from . import dtypes
 from .grad_mode import STATE
 from .printing import tensor_repr
+from .tensor_methods import TensorMethods
 
 
 class Size(tuple):
@@ -21,11 +23,11 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """A numpy array (`data`) with what autograd needs: `requires_grad`, `grad`, `grad_fn` (the Node
     that made it; None for a leaf) and, in forward mode, a `tangent`."""
     __array_priority__ = 1000          # numpy_array * tensor gives a Tensor (numpy defers to us)
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "tangent", "_retains_grad", "_accumulator",
+    __slots__ = ("data", "requires_grad", "_grad", "grad_fn", "tangent", "_retains_grad", "_accumulator",
                  "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False):
@@ -33,7 +35,7 @@ class Tensor:
             data = np.asarray(data) if isinstance(data, (np.ndarray, np.generic)) else np.asarray(data, np.float32)
         self.data = data
         self.requires_grad = requires_grad
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self.tangent = None
         self._retains_grad = False
@@ -83,11 +85,25 @@ class Tensor:
     def retains_grad(self) -> bool:
         return self._retains_grad
 
+    @property
+    def grad(self):
+        """The gradient accumulated by backward() (None until then). Reading it on a non-leaf that does
+        not retain its gradient warns, as torch does."""
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        self._grad = value
+
     def is_floating_point(self) -> bool:
         return self.data.dtype.kind == "f"
 
     # ------------------------------------------------------------ conversions
     def item(self):
+        if self.requires_grad:
+            _warn_scalar_conversion()
         if self.data.size != 1:
             raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
         return self.data.item()
@@ -377,12 +393,14 @@ class Tensor:
     def isfinite(self):
         return Tensor(np.isfinite(self.data))
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         if dim is None:
             return Tensor(np.asarray(np.argmax(self.data), dtype=np.int64))
         return Tensor(np.argmax(self.data, axis=dim, keepdims=keepdim).astype(np.int64))
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         if dim is None:
             return Tensor(np.asarray(np.argmin(self.data), dtype=np.int64))
         return Tensor(np.argmin(self.data, axis=dim, keepdims=keepdim).astype(np.int64))
@@ -444,14 +462,17 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------ reductions
-    def sum(self, dim=None, keepdim=False, dtype=None):
+    def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         if dim is None:
             out = _apply1(_ops.Sum, self)
         else:
             out = _ops.SumDim.apply(self, dim=dim, keepdim=keepdim)
         return out if dtype is None else out.to(dtype)
 
-    def mean(self, dim=None, keepdim=False):
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         if self.data.dtype.kind not in "fc":
             raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
                                f"point or complex dtype. Got: {self.dtype.name.capitalize()}")
@@ -459,14 +480,16 @@ class Tensor:
             return _ops.Mean.apply(self)
         return _ops.MeanDim.apply(self, dim=dim, keepdim=keepdim)
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         if isinstance(dim, Tensor):
             return _ops.maximum(self, dim)
         if dim is None:
             return _ops.MaxAll.apply(self)
         return _ops.max_dim(self, dim, keepdim)
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         if isinstance(dim, Tensor):
             return -_ops.maximum(-self, -dim)
         if dim is None:
@@ -561,6 +584,28 @@ def _shape_args(shape) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         return tuple(shape[0])
     return tuple([int(s) for s in shape])
+
+
+def _numpy_names(dim, keepdim, axis, keepdims) -> tuple:
+    """torch also accepts numpy's names: sum(axis=1, keepdims=True) is sum(dim=1, keepdim=True)."""
+    return (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
+
+
+NON_LEAF_GRAD = ("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
+                 "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
+                 "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf "
+                 "Tensor by mistake, make sure you access the leaf Tensor instead. See "
+                 "github.com/pytorch/pytorch/pull/30531 for more information.")
+SCALAR_CONVERSION = ("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                     "Consider using tensor.detach() first.")
+_warned = set()
+
+
+def _warn_scalar_conversion() -> None:
+    """torch warns once per process (TORCH_WARN_ONCE) when item()/float()/int() sees requires_grad."""
+    if "scalar" not in _warned:
+        _warned.add("scalar")
+        warnings.warn(SCALAR_CONVERSION, UserWarning, stacklevel=3)
 
 
 def _rebuild(data, requires_grad):

@@ -166,12 +166,14 @@ class PowScalar(Op):
     @staticmethod
     def backward(ctx, grad):
         a, k = ctx.saved_tensors
+        if k == 0:                                    # d(a⁰)/da = 0, also at a = 0 (as torch)
+            return _zeros(grad, a), None
         return grad * k * a ** (k - 1), None
 
     @staticmethod
     def jvp(ctx, da, dk):
         a, k = ctx.saved_tensors
-        return k * a ** (k - 1) * da
+        return _zeros(da, a) if k == 0 else k * a ** (k - 1) * da
 
 
 class Pow(Op):
@@ -185,12 +187,23 @@ class Pow(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return grad * b * a ** (b - 1), grad * a ** b * a.log()
+        return grad * _dpow_da(a, b), grad * _dpow_db(a, b)
 
     @staticmethod
     def jvp(ctx, da, db):
         a, b = ctx.saved_tensors
-        return b * a ** (b - 1) * da + a ** b * a.log() * db
+        return _dpow_da(a, b) * da + _dpow_db(a, b) * db
+
+
+def _dpow_da(a, b):
+    """∂(aᵇ)/∂a = b·aᵇ⁻¹, and 0 where b = 0 (torch's rule, so 0⁰ gives 0, not 0·∞)"""
+    return where(_const(np.asarray(b) == 0), 0.0, b * a ** (b - 1))
+
+
+def _dpow_db(a, b):
+    """∂(aᵇ)/∂b = aᵇ·ln a, and 0 where a = 0 and b ≥ 0 (torch's rule: the limit, not 0·(−∞))"""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return where(_const((np.asarray(a) == 0) & (np.asarray(b) >= 0)), 0.0, a ** b * a.log())
 
 
 class RPow(Op):
@@ -204,12 +217,21 @@ class RPow(Op):
     @staticmethod
     def backward(ctx, grad):
         k, b = ctx.saved_tensors
-        return None, grad * k ** b * float(np.log(k))
+        return None, grad * _drpow_db(k, b)
 
     @staticmethod
     def jvp(ctx, dk, db):
         k, b = ctx.saved_tensors
-        return k ** b * float(np.log(k)) * db
+        return _drpow_db(k, b) * db
+
+
+def _drpow_db(k, b):
+    """∂(kᵇ)/∂b = kᵇ·ln k; for k = 0 it is 0 where b ≥ 0 (as torch)"""
+    with np.errstate(divide="ignore"):
+        log_k = float(np.log(k))
+    if k == 0:
+        return where(_const(np.asarray(b) >= 0), 0.0, k ** b * log_k)
+    return k ** b * log_k
 
 
 def pow(a, b) -> Tensor:
@@ -231,8 +253,10 @@ class Maximum(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = _const((a.data > b.data) + 0.5 * (a.data == b.data)).to(grad.dtype)
-        return grad * share, grad * (1 - share)
+        ad, bd = np.asarray(a), np.asarray(b)
+        if (ad == bd).any():                          # ties: half to each side
+            grad = grad * _const(np.where(ad == bd, 0.5, 1.0)).to(grad.dtype)
+        return masked(grad, ad >= bd), masked(grad, bd >= ad)
 
     @staticmethod
     def jvp(ctx, da, db):
@@ -256,7 +280,8 @@ class Where(Op):
     @staticmethod
     def backward(ctx, grad):
         cond = _const(ctx.saved_tensors[0].data)
-        return None, grad * cond, grad * ~cond
+        need_cond, need_a, need_b = ctx.needs_input_grad
+        return None, (where(cond, grad, 0.0) if need_a else None), (where(cond, 0.0, grad) if need_b else None)
 
     @staticmethod
     def jvp(ctx, dcond, da, db):
@@ -266,3 +291,70 @@ class Where(Op):
 
 def where(cond, a, b) -> Tensor:
     return Where.apply(cond, a, b)
+
+
+def masked(grad: Tensor, mask) -> Tensor:
+    """grad where `mask` (a bool array) holds, else 0, as torch's masked_fill: an infinite gradient
+    stays 0 where it is masked out (grad · mask would give ∞ · 0 = NaN)."""
+    return Where.apply(_const(mask), grad, 0.0)
+
+
+def _zeros(like: Tensor, shape_of: Tensor) -> Tensor:
+    """Zeros of `shape_of`'s shape with `like`'s dtype, outside the graph."""
+    return _const(np.zeros(shape_of.shape, like.dtype.np))
+
+
+class FloorDivide(Op):
+    """c = ⌊a / b⌋ (Python's //, rounding toward −∞). torch defines no derivative for it."""
+    name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.floor_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+    @staticmethod
+    def jvp(ctx, da, db):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class Remainder(Op):
+    """c = a − ⌊a / b⌋·b (Python's %: the sign of b)"""
+    name, saves = "RemainderBackward0", "inputs"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (grad if need_a else None), (-grad * FloorDivide.apply(a, b) if need_b else None)
+
+    @staticmethod
+    def jvp(ctx, da, db):
+        a, b = ctx.saved_tensors
+        return da - FloorDivide.apply(a, b) * db
+
+
+def _check_integer_division(a, b) -> None:
+    """torch raises for integer division by zero (numpy would give 0 and a warning)."""
+    arrays = [np.asarray(x) for x in (a, b)]
+    if all(x.dtype.kind in "iub" for x in arrays) and (arrays[1] == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+
+
+def floor_divide(a, b) -> Tensor:
+    _check_integer_division(a, b)
+    return FloorDivide.apply(a, b)
+
+
+def remainder(a, b) -> Tensor:
+    _check_integer_division(a, b)
+    return Remainder.apply(a, b)

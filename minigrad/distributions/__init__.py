@@ -1,0 +1,3 @@
+"""torch.distributions, the part the book uses: Multinomial."""
+from . import multinomial  # noqa: F401
+from .multinomial import Multinomial  # noqa: F401

@@ -1,0 +1,2 @@
+"""torch.utils: the data package (TensorDataset, DataLoader)."""
+from . import data  # noqa: F401
