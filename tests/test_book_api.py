@@ -1,0 +1,189 @@
+"""The tensor and nn API the book's chapters 2-4 use, next to torch: numpy-style axis=/keepdims=,
+cumsum, prod, mv, torch.normal, normal_/uniform_, Multinomial, Dropout, Flatten, losses with
+reduction='none', register_hook, and torch's warnings."""
+from __future__ import annotations
+
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from tolerances import assert_same
+
+
+def both(fn):
+    return fn(sys.modules["minigrad"]), fn(torch)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda t: t.arange(12.0).reshape(3, 4).sum(axis=1),
+    lambda t: t.arange(12.0).reshape(3, 4).sum(axis=0, keepdims=True),
+    lambda t: t.arange(12.0).reshape(3, 4).mean(axis=1, keepdims=True),
+    lambda t: t.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]]).argmax(axis=1),
+    lambda t: t.sum(t.ones(2, 3), axis=1),
+    lambda t: t.arange(6).reshape(2, 3).cumsum(axis=0),
+    lambda t: t.arange(1.0, 5.0).cumsum(0),
+    lambda t: t.arange(1.0, 7.0).reshape(2, 3).prod(1),
+    lambda t: t.arange(1, 6).prod(),
+    lambda t: t.mv(t.arange(6.0).reshape(2, 3), t.ones(3)),
+    lambda t: t.arange(6.0).reshape(2, 3).mv(t.tensor([1.0, 0.0, -1.0])),
+    lambda t: t.norm(t.tensor([3.0, -4.0])),
+], ids=lambda f: "")
+def test_book_tensor_methods_match_torch(mg, fn):
+    ours, theirs = both(fn)
+    assert_same(ours, theirs)
+    assert repr(ours) == repr(theirs)
+
+
+def test_cumsum_prod_and_mv_gradients_match_torch(mg):
+    def run(t):
+        a = t.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]], requires_grad=True)
+        v = t.tensor([1.0, -2.0, 0.5], requires_grad=True)
+        (a.cumsum(1) * a.prod(1, keepdim=True)).sum().backward()
+        t.mv(a, v).sum().backward()
+        return a.grad, v.grad
+    for ours, theirs in zip(*both(run)):
+        assert_same(ours, theirs)
+
+
+def test_mv_rejects_a_matrix_as_vector(mg):
+    for t in (mg, torch):
+        with pytest.raises(RuntimeError, match="vector"):
+            t.mv(t.ones(2, 3), t.ones(3, 1))
+
+
+def test_normal_draws_have_the_requested_shape_mean_and_std(mg):
+    x = mg.normal(3.0, 0.5, (20000,))
+    assert x.shape == (20000,) and x.dtype == mg.float32
+    assert float(x.mean()) == pytest.approx(3.0, abs=0.02)
+    assert float(((x - x.mean()) ** 2).mean().sqrt()) == pytest.approx(0.5, rel=0.03)
+    per_mean = mg.normal(mg.tensor([0.0, 100.0]), 1.0)
+    assert per_mean.shape == (2,) and float(per_mean[1]) > 90
+    w = mg.zeros(1000, 20)
+    assert w.normal_(0, 0.01) is w and float(w.abs().max()) < 0.1 and float(w.abs().max()) > 0
+    assert w.uniform_(-2, -1) is w and float(w.max()) <= -1 and float(w.min()) >= -2
+
+
+def test_manual_seed_repeats_the_draws(mg):
+    mg.manual_seed(7)
+    first = (mg.randn(3), mg.rand(2), mg.randint(0, 10, (4,)), mg.randperm(5), mg.normal(0, 1, (2,)))
+    mg.manual_seed(7)
+    again = (mg.randn(3), mg.rand(2), mg.randint(0, 10, (4,)), mg.randperm(5), mg.normal(0, 1, (2,)))
+    for a, b in zip(first, again):
+        assert a.equal(b)
+    assert sorted(first[3].tolist()) == list(range(5)) and first[3].dtype == mg.int64
+
+
+def test_multinomial_counts(mg):
+    probs = mg.ones(6) / 6
+    dist = mg.distributions.multinomial.Multinomial(1000, probs)
+    counts = dist.sample()
+    assert counts.dtype == mg.float32 and counts.shape == (6,) and float(counts.sum()) == 1000
+    many = dist.sample((500,))
+    assert many.shape == (500, 6)
+    assert np.allclose(many.numpy().mean(0) / 1000, 1 / 6, atol=0.005)
+    assert (mg.distributions.multinomial.Multinomial(1, probs).sample((50,)).sum(1) == 1).all()
+    assert repr(dist) == repr(torch.distributions.multinomial.Multinomial(1000, torch.ones(6) / 6))
+
+
+def test_dropout_in_training_and_eval(mg):
+    layer = mg.nn.Dropout(0.25)
+    x = mg.ones(200, 50, requires_grad=True)
+    y = layer(x)
+    kept = y.detach().numpy() != 0
+    assert 0.7 < kept.mean() < 0.8
+    assert np.allclose(y.detach().numpy()[kept], 1 / 0.75)
+    y.sum().backward()
+    assert_same(x.grad, torch.tensor(y.detach().numpy()))         # ∂y/∂x is the scaled mask
+    assert layer.eval()(x) is x
+    assert (mg.nn.functional.dropout(x, 1.0).detach().numpy() == 0).all()
+    for t in (mg, torch):
+        with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got 1.5"):
+            t.nn.Dropout(1.5)
+
+
+@pytest.mark.parametrize("make", [
+    lambda t: t.nn.Dropout(0.3), lambda t: t.nn.Flatten(), lambda t: t.nn.MSELoss(),
+    lambda t: t.nn.CrossEntropyLoss(reduction="none"), lambda t: t.nn.Linear(2, 3, bias=False),
+    lambda t: t.nn.Sequential(t.nn.Flatten(), t.nn.Linear(4, 2), t.nn.ReLU(), t.nn.Dropout(0.5)),
+], ids=lambda f: "")
+def test_module_reprs_match_torch(mg, make):
+    ours, theirs = both(make)
+    assert repr(ours) == repr(theirs)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_loss_modules_match_torch(mg, reduction):
+    def run(t):
+        logits = t.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0]], requires_grad=True)
+        pred = t.tensor([1.0, 2.5, -1.0], requires_grad=True)
+        ce = t.nn.CrossEntropyLoss(reduction=reduction)(logits, t.tensor([2, 0]))
+        mse = t.nn.MSELoss(reduction=reduction)(pred, t.tensor([0.0, 2.0, 1.0]))
+        (ce.sum() + mse.sum()).backward()
+        return ce, mse, logits.grad, pred.grad
+    for ours, theirs in zip(*both(run)):
+        assert_same(ours, theirs)
+    with pytest.raises(ValueError, match="bad is not a valid value for reduction"):
+        mg.nn.MSELoss(reduction="bad")
+
+
+def test_flatten_module(mg):
+    ours, theirs = both(lambda t: t.nn.Flatten()(t.arange(24.0).reshape(2, 3, 4)))
+    assert_same(ours, theirs)
+
+
+def test_register_hook_on_leaf_and_intermediate(mg):
+    def run(t):
+        x = t.tensor([1.0, 2.0], requires_grad=True)
+        seen = []
+        x.register_hook(lambda g: g * 10)
+        y = x * x
+        handle = y.register_hook(lambda g: seen.append(g.clone()))
+        y.sum().backward()
+        handle.remove()
+        (x * x).sum().backward()
+        return x.grad, seen[0], len(seen)
+    (g, seen, n), (tg, tseen, tn) = both(run)
+    assert_same(g, tg)
+    assert_same(seen, tseen)
+    assert n == tn == 1
+    for t in (mg, torch):
+        with pytest.raises(RuntimeError, match="cannot register a hook on a tensor that doesn't require gradient"):
+            t.ones(2).register_hook(lambda g: g)
+
+
+def test_grad_of_a_non_leaf_warns_like_torch(mg):
+    messages = []
+    for t in (mg, torch):
+        y = t.ones(2, requires_grad=True) * 2
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert y.grad is None
+        assert [w.category for w in caught] == [UserWarning]
+        messages.append(str(caught[0].message))
+    assert torch_text(messages[1]) == messages[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = mg.ones(2, requires_grad=True) * 2
+        y.retain_grad()
+        assert y.grad is None                            # retained: no warning
+        assert mg.ones(2, requires_grad=True).grad is None
+
+
+def test_scalar_conversion_of_a_tensor_requiring_grad_warns_once_like_torch(mg, monkeypatch):
+    monkeypatch.setattr(sys.modules["minigrad.tensor"], "_warned", set())
+    x = mg.tensor(2.0, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert float(x) == 2.0 and x.item() == 2.0 and int(x) == 2
+        assert mg.tensor(1.0).item() == 1.0
+    assert [w.category for w in caught] == [UserWarning]
+    assert str(caught[0].message) == ("Converting a tensor with requires_grad=True to a scalar may lead to "
+                                      "unexpected behavior.\nConsider using tensor.detach() first.")
+
+
+def torch_text(message: str) -> str:
+    """torch's warning without the C++ location it appends."""
+    return message.split(" (Triggered internally at")[0]
