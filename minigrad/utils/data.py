@@ -53,10 +53,17 @@ class DataLoader:
         self.collate_fn = collate_fn if collate_fn is not None else default_collate
 
     def _order(self) -> list:
+        """The epoch's order, drawing what torch's loader draws: a base seed for workers from the
+        loader's generator, then (shuffle without a generator) a seed for a fresh generator, whose
+        randperm gives the order."""
         n = len(self.dataset)
-        if self.shuffle:
-            return random.randperm(n, generator=self.generator).tolist()
-        return list(range(n))
+        random.random_seed(self.generator)
+        if not self.shuffle:
+            return list(range(n))
+        generator = self.generator
+        if generator is None:
+            generator = random.Generator().manual_seed(random.random_seed())
+        return random.randperm(n, generator=generator).tolist()
 
     def __iter__(self):
         order = self._order()
@@ -67,8 +74,10 @@ class DataLoader:
         for start in range(0, len(order), self.batch_size):
             indices = order[start:start + self.batch_size]
             if len(indices) < self.batch_size and self.drop_last:
-                return
+                break
             yield self.collate_fn([self.dataset[i] for i in indices])
+        if self.shuffle and self.generator is not None:     # torch's sampler draws one more permutation
+            random.randperm(len(order), generator=self.generator)    # once it is exhausted
 
     def __len__(self) -> int:
         n = len(self.dataset)
