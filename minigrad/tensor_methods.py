@@ -4,6 +4,7 @@ core); each calls an op of ops/ (imported where used: ops needs Tensor first) or
 values through `np.asarray(tensor)`."""
 from __future__ import annotations
 
+import warnings
 import weakref
 
 import numpy as np
@@ -139,6 +140,28 @@ def run_hooks(hooks: list, grad):
         if result is not None:
             grad = result
     return grad
+
+
+def _numpy_names(dim, keepdim, axis, keepdims) -> tuple:
+    """torch also accepts numpy's names: sum(axis=1, keepdims=True) is sum(dim=1, keepdim=True)."""
+    return (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
+
+
+NON_LEAF_GRAD = ("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
+                 "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
+                 "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf "
+                 "Tensor by mistake, make sure you access the leaf Tensor instead. See "
+                 "github.com/pytorch/pytorch/pull/30531 for more information.")
+SCALAR_CONVERSION = ("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                     "Consider using tensor.detach() first.")
+_warned = set()
+
+
+def _warn_scalar_conversion() -> None:
+    """torch warns once per process (TORCH_WARN_ONCE) when item()/float()/int() sees requires_grad."""
+    if "scalar" not in _warned:
+        _warned.add("scalar")
+        warnings.warn(SCALAR_CONVERSION, UserWarning, stacklevel=3)
 
 
 def _dim_or_axis(dim, axis, name: str):

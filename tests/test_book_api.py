@@ -173,7 +173,7 @@ def test_grad_of_a_non_leaf_warns_like_torch(mg):
 
 
 def test_scalar_conversion_of_a_tensor_requiring_grad_warns_once_like_torch(mg, monkeypatch):
-    monkeypatch.setattr(sys.modules["minigrad.tensor"], "_warned", set())
+    monkeypatch.setattr(sys.modules["minigrad.tensor_methods"], "_warned", set())
     x = mg.tensor(2.0, requires_grad=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -187,3 +187,33 @@ def test_scalar_conversion_of_a_tensor_requiring_grad_warns_once_like_torch(mg, 
 def torch_text(message: str) -> str:
     """torch's warning without the C++ location it appends."""
     return message.split(" (Triggered internally at")[0]
+
+
+def test_indexing_with_a_range_picks_like_a_list(mg):
+    def run(t):
+        probs = t.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]], requires_grad=True)
+        picked = -t.log(probs[range(len(probs)), t.tensor([0, 2])])
+        picked.sum().backward()
+        return picked, probs.grad, type(probs[range(2)].grad_fn).__name__
+    (value, grad, name), (tvalue, tgrad, tname) = both(run)
+    assert_same(value, tvalue)
+    assert_same(grad, tgrad)
+    assert name == tname
+
+
+def test_optimizer_groups_may_hold_a_single_tensor(mg):
+    def run(t):
+        t.manual_seed(0)
+        net = t.nn.Sequential(t.nn.Linear(3, 1))
+        for p, value in zip(net.parameters(), ([[0.5, -1.0, 2.0]], [0.25])):
+            with t.no_grad():
+                p.copy_(t.tensor(value))
+        trainer = t.optim.SGD([{"params": net[0].weight, "weight_decay": 0.1}, {"params": net[0].bias}], lr=0.1)
+        loss = ((net(t.ones(4, 3)) - 1) ** 2).mean()
+        loss.backward()
+        trainer.step()
+        return net[0].weight, net[0].bias
+    for ours, theirs in zip(*both(run)):
+        assert_same(ours, theirs)
+    with pytest.raises(TypeError, match="should be an iterable of Tensors or dicts"):
+        mg.optim.SGD(mg.zeros(2, requires_grad=True), lr=0.1)

@@ -138,7 +138,7 @@ def plain_index(index):
         return tuple([plain_index(i) for i in index])
     if isinstance(index, Tensor):
         return index.data
-    if isinstance(index, list):
+    if isinstance(index, (list, range)):          # a[range(n), y] is advanced indexing, as a list
         return np.asarray([i.item() if isinstance(i, Tensor) else i for i in index])
     return index
 

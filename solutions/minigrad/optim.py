@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from .tensor import Tensor
+
 
 class Optimizer:
     def __init__(self, params, defaults: dict):
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            f"but got {params.type()}")
         params = list(params)
         if not params:
             raise ValueError("optimizer got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
-        self.param_groups = [{**defaults, **g, "params": list(g["params"])} for g in groups]
+        self.param_groups = [{**defaults, **g, "params": _param_list(g["params"])} for g in groups]
         self.state: dict = {}
 
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -26,6 +31,11 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is not None:
                     yield group, p, p.grad.data
+
+
+def _param_list(params) -> list:
+    """A group's params: one tensor (as torch allows in a dict) or an iterable of them."""
+    return [params] if isinstance(params, Tensor) else list(params)
 
 
 class SGD(Optimizer):
