@@ -141,11 +141,32 @@ def edge_pairs(draw):
     return [draw(hnp.arrays(np.float32, n, elements=EDGE)) for _ in range(2)], draw(st.sampled_from(sorted(MASKED_OPS)))
 
 
-@given(case=edge_pairs())
-def test_masks_keep_infinite_gradients_out_like_torch(mg, case):
+@given(case=edge_pairs(), sign=st.sampled_from([1.0, -1.0]))
+def test_masks_keep_infinite_gradients_out_like_torch(mg, case, sign):
+    """+∞ and −∞ upstream gradients (±1/(2√0)) reach each mask."""
     (a, b), name = case
     op = MASKED_OPS[name]
-    assert_grads_match(mg, lambda t, x, y: op(t, x, y).sqrt(), a, b)
+    assert_grads_match(mg, lambda t, x, y: op(t, x, y).sqrt() * sign, a, b)
+
+
+INFINITE = st.sampled_from([0.0, 1.0, -1.0, np.inf, -np.inf])
+INF_OPS = {
+    "relu": lambda t, a, b: a.relu(),
+    "maximum": lambda t, a, b: t.maximum(a, b),
+    "where": lambda t, a, b: t.where(a > b, a, b),
+    "clamp": lambda t, a, b: a.clamp(min=-1.0, max=1.0),
+    "max": lambda t, a, b: a.max().reshape(1),
+    "sigmoid": lambda t, a, b: a.sigmoid(),
+    "tanh": lambda t, a, b: a.tanh(),
+    "exp": lambda t, a, b: (-a.abs()).exp(),
+    "mul": lambda t, a, b: a * b,
+}
+
+
+@given(a=hnp.arrays(np.float32, 3, elements=INFINITE), b=hnp.arrays(np.float32, 3, elements=INFINITE),
+       name=st.sampled_from(sorted(INF_OPS)))
+def test_infinite_inputs_like_torch(mg, a, b, name):
+    assert_grads_match(mg, INF_OPS[name], a, b)
 
 
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=3).filter(lambda s: 0 in s),
