@@ -102,8 +102,6 @@ class Tensor(TensorMethods):
 
     # ------------------------------------------------------------ conversions
     def item(self):
-        if self.requires_grad:
-            _warn_scalar_conversion()
         if self.data.size != 1:
             raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
         return self.data.item()
@@ -125,6 +123,8 @@ class Tensor(TensorMethods):
         return bool(self.data)
 
     def __float__(self) -> float:
+        if self.requires_grad:
+            _warn_scalar_conversion()
         return float(self.item())
 
     def __int__(self) -> int:

@@ -158,7 +158,8 @@ _warned = set()
 
 
 def _warn_scalar_conversion() -> None:
-    """torch warns once per process (TORCH_WARN_ONCE) when item()/float()/int() sees requires_grad."""
+    """torch warns once per process (TORCH_WARN_ONCE) when float() converts a tensor that requires
+    grad (item() and int() do not warn)."""
     if "scalar" not in _warned:
         _warned.add("scalar")
         warnings.warn(SCALAR_CONVERSION, UserWarning, stacklevel=3)
