@@ -3,7 +3,7 @@
 Shapes and dtypes must match exactly, and so must integer and boolean values. Floating-point values
 match when, elementwise,
 
-    |actual - expected| <= rtol * |expected| + atol * scale,    scale = max(1, max |expected|)
+    |actual - expected| <= rtol * |expected| + atol * scale,    scale = max(1, max finite |expected|)
 
 - float32: rtol 1e-4, atol 1e-5. float32 keeps ~7 significant digits; numpy and PyTorch use different
   kernels (SIMD exp/sin, BLAS for matmul, pairwise vs blocked summation), so the last 2-3 digits of a
@@ -11,7 +11,8 @@ match when, elementwise,
   wrong in the first digit, not the fifth).
 - float64: rtol 1e-9, atol 1e-11. The same kernel differences cost ~1e-15 relative; 1e-9 leaves room
   for a chain of a few dozen ops (second derivatives, training trajectories in float64).
-- `scale` makes atol relative to the largest value of the result: an element that is the difference
+- `scale` makes atol relative to the largest finite value of the result (infinities and NaNs must
+  stand at the same places with the same signs): an element that is the difference
   of large numbers (a sum with cancellation, a matmul entry near 0) carries an absolute error of the
   order of the large numbers, not of itself.
 
@@ -47,5 +48,6 @@ def assert_same(actual, expected, what: str = "value") -> None:
         np.testing.assert_array_equal(actual, expected, err_msg=what)
         return
     rtol, atol = TOLERANCE[expected.dtype]
-    scale = max(1.0, float(np.max(np.abs(expected)))) if expected.size else 1.0
+    finite = np.abs(expected[np.isfinite(expected)])      # ±inf and NaN must match where they stand
+    scale = max(1.0, float(finite.max())) if finite.size else 1.0
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol * scale, err_msg=what)
