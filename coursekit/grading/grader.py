@@ -27,12 +27,12 @@ from .. import exercises as registry
 from ..answers import AnswerNotFound, exercise_cells, read_notebook
 from ..checking import ERROR, FAILED, NOT_IMPLEMENTED, CaseResult, judge
 from ..compare import MAX_ELEMENTS
-from . import sandbox
+from . import bubblewrap, sandbox
 from .child import decode_array, encode_value
 from .feedback import render
 from .outcome import NOT_RUN, ExerciseOutcome, Graded
 from .results import parse_results, results_text, to_results, write_atomic
-from .sandbox import Child, ChildDied, Limits, ProtocolError
+from .sandbox import Child, ChildDied, Isolation, Limits, ProtocolError
 from .submission import Submission, submission_name, unpack
 
 MAX_OUTPUT_KEYS = 64
@@ -406,8 +406,7 @@ def grade(paths: list[Path], out: Path, jobs: int = 1, force: bool = False, limi
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir()
     site = sandbox.link_numpy(scratch / "site")
-    if limits.user is None:
-        limits = replace(limits, user=sandbox.unprivileged_user(scratch, site))
+    limits = confinement(limits, scratch, site)
     ids = [e.id for e in chosen_exercises(exercise_ids)]
     paths = [Path(p).resolve() for p in paths]
     names = unique_names(paths)
@@ -449,6 +448,23 @@ def grade(paths: list[Path], out: Path, jobs: int = 1, force: bool = False, limi
         settle(expected)
     write_atomic(out / "grades.csv", grades_csv([(n, done[n][0]) for n in names if n in done], ids))
     return [(n, *done[n]) if n in done else (n, {"error": failed[n]}, False) for n in names]
+
+
+def confinement(limits: Limits, scratch: Path, site: Path) -> Limits:
+    """Check that children can be confined as `limits.isolation` asks; bubblewrap.Unavailable if not.
+    Untrusted code never runs as root outside the sandbox."""
+    if limits.isolation == Isolation.BWRAP:
+        bubblewrap.check()
+    elif limits.isolation == Isolation.CONTAINER and bubblewrap.as_root() and limits.user is None:
+        user = sandbox.unprivileged_user(scratch, site)
+        if user is None:
+            raise bubblewrap.Unavailable("the grader runs as root and no unprivileged user can run the Python "
+                                         "interpreter here: install Python outside /root (e.g. the system's)")
+        limits = replace(limits, user=user)
+    elif limits.isolation == Isolation.TRUSTED:
+        warnings.warn("--trusted-code: children run WITHOUT the sandbox, as this user"
+                      f"{' (root)' if bubblewrap.as_root() else ''}; use it only for code you trust", stacklevel=3)
+    return limits
 
 
 def _guarded(job: Job):
