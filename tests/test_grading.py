@@ -127,7 +127,7 @@ ATTACKS = {   # name: (attack inside central_difference, what its feedback must 
               "'getsitepackages') else [])\nimport torch\nreturn torch.zeros(1).numpy()", "import torch"),
     "torch-by-path": ("import importlib.util, sys\nspec = importlib.util.spec_from_file_location('t', "
                       f"{str(Path(__import__('torch').__file__))!r})\nimportlib.util.module_from_spec(spec)\n"
-                      "spec.loader.exec_module(importlib.util.module_from_spec(spec))", "评分环境禁止此操作"),
+                      "spec.loader.exec_module(importlib.util.module_from_spec(spec))", "No such file or directory"),
     "processes": (f"import subprocess\nsubprocess.Popen(['sleep', '{MARK}'])", "subprocess.Popen"),
     "fork": (f"import os\nif os.fork() == 0:\n    os.execvp('sleep', ['sleep', '{MARK}'])", "os.fork"),
     "patch-checker": ("import coursekit.compare, coursekit.checking\n"
@@ -139,7 +139,7 @@ ATTACKS = {   # name: (attack inside central_difference, what its feedback must 
                       "os.write(fd, b'{\"type\": \"done\"}\\n')\n"
                       "print(json.dumps({'score': 100, 'tests': []}))\n"
                       "return np.zeros_like(x)", "结果无效"),
-    "write-outside": ("open({out!r}, 'w').write('{{\"score\": 100}}')", "评分环境禁止此操作"),
+    "write-outside": ("open({out!r}, 'w').write('{{\"score\": 100}}')", "No such file or directory"),
     "hard-coded": ("ANSWERS = {answers}\nif x.tobytes().hex() in ANSWERS:\n"
                    "    return np.array(ANSWERS[x.tobytes().hex()])\nreturn np.zeros_like(x)", "只有隐藏用例未通过"),
     "equals-anything": ("class Anything:\n    def __eq__(self, other):\n        return True\n"
@@ -188,7 +188,7 @@ def test_attacks_leave_no_process_and_no_file_behind(attacked):
     out, _, _ = attacked
     assert leftover_processes() == []
     assert not (out / grader.SCRATCH).exists()
-    assert sorted(p.name for p in out.iterdir()) == sorted(["grades.csv", "honest", *ATTACKS])
+    assert sorted(p.name for p in out.iterdir()) == sorted([".grading-key", "grades.csv", "honest", *ATTACKS])
 
 
 def test_attacks_are_graded_in_one_call_quickly(attacked):

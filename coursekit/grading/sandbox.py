@@ -171,7 +171,7 @@ class Child:
             raise
         finally:
             os.close(write_fd)
-        self.results, self.buffer = read_fd, b""
+        self.results, self.buffer = read_fd, bytearray()
         os.set_blocking(self.proc.stdin.fileno(), False)
 
     def _command(self, config: dict, script: Path, site: Path) -> tuple[list[str], dict]:
@@ -210,9 +210,10 @@ class Child:
 
     def receive(self, deadline: float) -> dict:
         """The next message; TimeoutError past `deadline`, ChildDied on EOF, ProtocolError on garbage."""
-        while b"\n" not in self.buffer:
+        end = self.buffer.find(b"\n")
+        while end < 0:
             if STOP.is_set():
-                raise ChildDied
+                raise KeyboardInterrupt          # the batch stops: this submission's result is not written
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError
@@ -221,10 +222,13 @@ class Child:
             chunk = os.read(self.results, 1 << 20)
             if not chunk:
                 raise ChildDied
+            if b"\n" in chunk:                  # (only the new chunk is searched: the pipe gives 64 KB at a time)
+                end = len(self.buffer) + chunk.index(b"\n")
             self.buffer += chunk
-            if len(self.buffer) > self.limits.max_line:
+            if (end if end >= 0 else len(self.buffer)) > self.limits.max_line:
                 raise ProtocolError(f"子进程发回的结果超过 {self.limits.max_line // 2 ** 20} MB 上限")
-        line, self.buffer = self.buffer.split(b"\n", 1)
+        line = bytes(self.buffer[:end])
+        del self.buffer[:end + 1]
         try:
             message = json.loads(line)
         except (ValueError, RecursionError):       # garbage, or nesting deep enough to exhaust the stack
