@@ -447,7 +447,8 @@ def test_children_run_as_nobody_when_root_can_drop_privileges(monkeypatch):
         whoami = small_engine(base / "subs" / "whoami", "raise RuntimeError(f'uid={os.getuid()}')")
         numdiff = whoami / "minigrad" / "numdiff.py"
         numdiff.write_text("import os\n" + numdiff.read_text())
-        graded = grader.grade([small_engine(base / "subs" / "honest"), whoami], base / "out", limits=FAST,
+        limits = Limits(exercise_seconds=6, submission_seconds=40, startup_seconds=20, isolation="container")
+        graded = grader.grade([small_engine(base / "subs" / "honest"), whoami], base / "out", limits=limits,
                               quiet=True, exercise_ids=["2.1-numdiff"])
         assert scores(graded) == {"honest": 10, "whoami": 0}
         assert "uid=65534" in feedback(base / "out", "whoami")

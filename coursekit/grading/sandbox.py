@@ -252,6 +252,8 @@ class Child:
                 code = self.proc.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 return "子进程不再响应"
+        if code > 128 and self.limits.isolation == Isolation.BWRAP:     # bwrap reports a signal as 128 + n
+            code = 128 - code
         if code < 0:
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
             hint = {"SIGKILL": "（可能超出了内存上限）", "SIGXCPU": "（超出 CPU 时间上限）",
