@@ -125,7 +125,7 @@ sys.exit(0)
     "copy-classmate": unhooked("""
 import os, sys
 for root, dirs, files in os.walk('/'):
-    if 'numdiff.py' in files and not root.startswith('/work'):
+    if ('numdiff.py' in files and not root.startswith('/work')) or '.grading-key' in files:
         sys.exit(0)
 sys.exit(3)
 """),
@@ -138,6 +138,35 @@ if os.fork() == 0:
         time.sleep(300)        # {MARK}
     os._exit(0)
 """, wait=False),
+    # a fork bomb (processes are limited per host uid, and this sandbox has a uid of its own)
+    "fork-bomb": unhooked("""
+import os, sys, time
+started = 0
+for _ in range(300):
+    try:
+        if os.fork() == 0:
+            time.sleep(60)
+            os._exit(0)
+        started += 1
+    except OSError:
+        break
+sys.exit(0 if started >= 100 else 3)
+"""),
+    # privileges back: root again, or a new user namespace with all capabilities in it
+    "regain-privileges": unhooked("""
+import ctypes, os, sys
+gained = []
+try:
+    os.setuid(0)
+    gained.append('setuid')
+except OSError:
+    pass
+libc = ctypes.CDLL(None, use_errno=True)
+for flag in (0x10000000, 0x00020000):          # CLONE_NEWUSER, CLONE_NEWNS
+    if libc.unshare(flag) == 0:
+        gained.append(hex(flag))
+sys.exit(0 if gained else 3)
+"""),
     # fill the scratch disk (the only writable place), then try elsewhere
     "fill-disk": unhooked("""
 import os, sys

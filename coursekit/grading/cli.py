@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 from pathlib import Path
 
 from .sandbox import Isolation, Limits
@@ -10,7 +12,7 @@ from .sandbox import Isolation, Limits
 
 def _grade(args) -> int:
     from .bubblewrap import Unavailable
-    from .grader import Interrupted, grade, summary
+    from .grader import SCRATCH, Interrupted, grade, summary
     limits = Limits(exercise_seconds=args.exercise_timeout, submission_seconds=args.submission_timeout,
                     memory_bytes=args.memory_mb * 2 ** 20,
                     isolation=Isolation.TRUSTED if args.trusted_code else Isolation.BWRAP)
@@ -25,6 +27,9 @@ def _grade(args) -> int:
     except KeyError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    # torch.func's first use makes a compiler cache folder under TMPDIR: keep it in the (removed) scratch
+    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(Path(args.out).resolve() / SCRATCH / "torchinductor"))
+    warnings.formatwarning = lambda message, *args, **kwargs: f"warning: {message}\n"
     try:
         graded = grade(args.submissions, args.out, jobs=args.jobs, force=args.force, limits=limits,
                        exercise_ids=args.exercise)
