@@ -349,6 +349,19 @@ def test_result_files_forged_during_a_run_are_put_back(tmp_path):
     assert not (out / "alice" / "feedback.md").exists() and not (out / "bob" / "results.json").exists()
 
 
+def test_progress_line_shows_done_rate_eta_and_running_mean():
+    import io
+    from coursekit.grading.progress import Progress
+    stream = io.StringIO()                      # not a terminal: one plain line per event, from the start
+    bar = Progress(4, 130, stream=stream)
+    bar.update("alice", 130)
+    bar.update("bob", 0)
+    bar.close()
+    first, *_, last = stream.getvalue().splitlines()
+    assert " 0/4 " in first and "ETA ?" in first and "mean -" in first
+    assert " 2/4 " in last and "/min" in last and "ETA 0:" in last and "mean 65.0/130" in last and "bob" in last
+
+
 def run_cli(*args, env_extra=None, **kwargs):
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
     return subprocess.Popen([sys.executable, "-m", "coursekit", *map(str, args)], cwd=ROOT, env=env,

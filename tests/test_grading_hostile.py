@@ -208,6 +208,17 @@ anywhere = as_strided(base, shape=(2,), strides=(2 ** 46,))
 anywhere[1] = 1          # a write anywhere: this child dies, nobody else
 raise RuntimeError(f'ATTACK RESULT 3 {found}')
 """,
+    # descriptors inherited from the grader or from bwrap (a namespace fd would be a way back out)
+    "inherited-fds": """
+import os
+def target(fd):
+    try:
+        return os.readlink(f'/proc/self/fd/{fd}')
+    except OSError:
+        return ''
+leaked = [target(fd) for fd in range(3, 1024) if target(fd).startswith(('user:', 'mnt:', 'pid:', 'net:', '/'))]
+raise RuntimeError(f'ATTACK RESULT {0 if leaked else 3} {leaked}')
+""",
     # signals to classmates: they are not visible in this PID namespace
     "kill-classmates": unhooked("""
 import os, signal, sys
