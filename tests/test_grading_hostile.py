@@ -171,7 +171,7 @@ sys.exit(0 if gained else 3)
     "fill-disk": unhooked("""
 import os, sys
 wrote = 0
-for folder in ('/tmp', '/work', '/', '/grader'):
+for folder in ('/tmp', '/work', '/', '/grader', '/dev', '/dev/shm', '/dev/mqueue', '/root', '/site', '/proc/self'):
     try:
         with open(os.path.join(folder, 'filler'), 'wb') as f:
             while True:
