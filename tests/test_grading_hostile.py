@@ -325,7 +325,7 @@ def test_grading_refuses_to_run_without_the_sandbox(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_sigterm_keeps_finished_results_and_resumes_to_the_same_grades(tmp_path):
     subs = [small_engine(tmp_path / "subs" / f"s{i}") for i in range(3)]
-    subs.insert(2, small_engine(tmp_path / "subs" / "slow", f"import time\ntime.sleep(1.5)  # {MARK}"))
+    subs.insert(2, small_engine(tmp_path / "subs" / "slow", f"import time\ntime.sleep(0.5)  # {MARK}"))
     args = [*subs, "--exercise", "2.1-numdiff", "--jobs", "2"]
     reference = run_cli("grade", *args, "--out", tmp_path / "reference")
     out = tmp_path / "out"
