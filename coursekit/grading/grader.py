@@ -31,6 +31,7 @@ from . import sandbox
 from .child import decode_array, encode_value
 from .feedback import render
 from .outcome import NOT_RUN, ExerciseOutcome, Graded
+from .report import write_reports
 from .results import parse_results, results_text, to_results, write_atomic
 from .sandbox import Child, ChildDied, Limits, ProtocolError
 from .submission import Submission, submission_name, unpack
@@ -397,7 +398,8 @@ def _pool(jobs: int):
 
 
 def grade(paths: list[Path], out: Path, jobs: int = 1, force: bool = False, limits: Limits | None = None,
-          quiet: bool = False, exercise_ids: list[str] | None = None) -> list[tuple[str, dict, bool]]:
+          quiet: bool = False, exercise_ids: list[str] | None = None,
+          report: bool = True) -> list[tuple[str, dict, bool]]:
     """Grade every submission in `paths` into `out`; returns (name, results, skipped) in input order."""
     limits = limits or Limits()
     out = Path(out).resolve()
@@ -447,7 +449,10 @@ def grade(paths: list[Path], out: Path, jobs: int = 1, force: bool = False, limi
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         settle(expected)
-    write_atomic(out / "grades.csv", grades_csv([(n, done[n][0]) for n in names if n in done], ids))
+    rows = [(n, done[n][0]) for n in names if n in done]
+    write_atomic(out / "grades.csv", grades_csv(rows, ids))
+    if report:                  # report.html, report.md, gradebook.csv (coursekit/grading/report.py)
+        write_reports(out, rows, failed, ids)
     return [(n, *done[n]) if n in done else (n, {"error": failed[n]}, False) for n in names]
 
 
@@ -470,4 +475,5 @@ def summary(graded: list[tuple[str, dict, bool]], out: Path) -> str:
         note = "  (unchanged, kept)" if skipped else ""
         lines.append(f"{name:<{width}}  {results.get('score'):>3}/{extra.get('max_score')}{note}")
     lines.append(f"results: {out}/<submission>/results.json, feedback.md; grades: {out}/grades.csv")
+    lines.append(f"class report: {out}/report.html (report.md); for the LMS: {out}/gradebook.csv")
     return "\n".join(lines)
