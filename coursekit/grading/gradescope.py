@@ -62,6 +62,7 @@ python3 -m venv {VENV}
 {VENV}/bin/python -c 'import torch; assert torch.version.cuda is None, torch.__version__; print("torch", torch.__version__)'
 # Student code runs as an unprivileged user: it needs the interpreter and numpy, nothing writable.
 chmod -R a+rX {VENV}
+chmod a+x /autograder
 """
 
 RUN = """#!/usr/bin/env bash

@@ -21,8 +21,8 @@ from pathlib import Path
 from .. import exercises as registry
 from .results import write_atomic
 
-FIGURES = "report-figures"                     # PNG files beside report.md
-RESERVED = ("report.html", "report.md", "gradebook.csv", FIGURES)   # no submission may take these names
+FIGURES = ("report-scores.png", "report-pass-rates.png")          # beside report.md, which links them
+RESERVED = ("report.html", "report.md", "gradebook.csv", *FIGURES)  # no submission may take these names
 
 _CASE = re.compile(r"^- (公开用例|隐藏用例)「(?P<case>.*)」未通过：$")
 _HIDDEN = re.compile(r"隐藏用例 \d+（输入形状同「(?P<like>.*)」，数值在评分时重新抽取）")
@@ -174,9 +174,7 @@ def _png(figure) -> bytes:
 
 
 def figures(batch: ClassResults, stats: list[ExerciseStats]) -> dict[str, bytes]:
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure          # no pyplot: no backend or global state touched
 
     hist = histogram([r.get("score", 0) for _, r in batch.graded], batch.max_score)
     figure = Figure(figsize=(7, 3.2))
@@ -196,7 +194,7 @@ def figures(batch: ClassResults, stats: list[ExerciseStats]) -> dict[str, bytes]
     for y, rate in enumerate(rates):
         axes.text(min(rate + 1, 88), y, f"{rate:.0f}%", va="center", fontsize=8)
     axes.set(xlabel="pass rate (%)", xlim=(0, 100), title="Pass rate by exercise")
-    return {"scores.png": scores, "pass-rates.png": _png(figure)}
+    return dict(zip(FIGURES, (scores, _png(figure))))
 
 
 # ---------------------------------------------------------------- the document, rendered as Markdown and HTML
@@ -223,14 +221,14 @@ def sections(batch: ClassResults, stats: list[ExerciseStats], out: Path) -> list
     bins = [[f"{low}–{high}" if i == len(hist) - 1 else f"{low}–{high - 1}" if high - low > 1 else f"{low}", str(n)]
             for i, ((low, high), n) in enumerate(hist)]
     rates = [[s.exercise.id, s.exercise.title, str(s.exercise.points), f"{s.passed}/{s.graded}",
-              f"{100 * s.rate:.0f}%"] for s in stats]
+              f"{100 * s.rate:.0f}%" if s.graded else "—"] for s in stats]
     mistakes = [[s.exercise.id, s.exercise.title, str(s.graded - s.passed), str(s.unfinished),
                  f"{s.top[0].key} ({s.top[1]} of {s.attempted_failures})" if s.top else "— (none finished)",
                  s.top[0].detail if s.top else ""] for s in stats if s.passed < s.graded]
     return [
         Section("Summary", summary),
-        Section("Score distribution", figure="scores.png", table=(["score", "submissions"], bins)),
-        Section("Pass rate by exercise", figure="pass-rates.png",
+        Section("Score distribution", figure=FIGURES[0], table=(["score", "submissions"], bins)),
+        Section("Pass rate by exercise", figure=FIGURES[1],
                 table=(["exercise", "title", "points", "passed", "pass rate"], rates)),
         Section("Misconceptions: the most frequent first-failing case",
                 ["Per exercise, among the submissions that attempted it and failed, the first thing that failed "
@@ -252,7 +250,7 @@ def to_markdown(title: str, parts: list[Section]) -> str:
     for part in parts:
         lines += [f"## {part.title}", ""] + [f"{t}\n" for t in part.text]
         if part.figure:
-            lines += [f"![{part.title}]({FIGURES}/{part.figure})", ""]
+            lines += [f"![{part.title}]({part.figure})", ""]
         if part.table:
             head, rows = part.table
             lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -306,7 +304,7 @@ def gradebook_csv(rows: list[tuple[str, dict]], failed: dict[str, str], ids: lis
 # ---------------------------------------------------------------- the one call after a batch
 
 def write_reports(out: Path, rows: list[tuple[str, dict]], failed: dict[str, str], ids: list[str]) -> None:
-    """Write gradebook.csv, report.md (+ report-figures/*.png) and report.html into `out`.
+    """Write gradebook.csv, report.md (+ its report-*.png) and report.html into `out`.
 
     rows: (submission, results.json) of every graded submission, as for grades.csv; failed: the
     submissions the grader itself failed on, with the error; ids: the exercises graded."""
@@ -316,11 +314,9 @@ def write_reports(out: Path, rows: list[tuple[str, dict]], failed: dict[str, str
     stats = exercise_stats(batch)
     pngs = figures(batch, stats)
     for name, data in pngs.items():
-        path = out / FIGURES / name
-        path.parent.mkdir(exist_ok=True)
-        partial = path.with_name(f".{name}.partial")
+        partial = out / f".{name}.partial"
         partial.write_bytes(data)
-        partial.replace(path)
+        partial.replace(out / name)
     parts = sections(batch, stats, out)
     title = f"Class report: {out.name}"
     write_atomic(out / "report.md", to_markdown(title, parts))
