@@ -66,6 +66,39 @@ def test_torch_is_the_cpu_build_from_the_cpu_index_only(tmp_path):
     assert f"torch=={gradescope.TORCH_VERSION}" in pyproject["project"]["dependencies"]
 
 
+def fake_wheel(folder: Path, version: str) -> None:
+    """An empty wheel of torch `version` (enough for pip to resolve it)."""
+    info = f"torch-{version}.dist-info"
+    with zipfile.ZipFile(folder / f"torch-{version}-py3-none-any.whl", "w") as wheel:
+        wheel.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: torch\nVersion: {version}\n")
+        wheel.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        wheel.writestr(f"{info}/RECORD", "")
+
+
+def resolve_torch(tmp_path: Path, versions: list[str]) -> subprocess.CompletedProcess:
+    """pip resolves requirements-torch.txt where only wheels of these versions exist (no network)."""
+    wheels = tmp_path / "wheels"
+    wheels.mkdir(parents=True)
+    for version in versions:
+        fake_wheel(wheels, version)
+    (tmp_path / "requirements-torch.txt").write_text(gradescope.TORCH_REQUIREMENTS, encoding="utf-8")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PIP_")}, "PIP_CONFIG_FILE": os.devnull}
+    return subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "--ignore-installed",
+                           "--quiet", "--no-index", "--find-links", str(wheels), "--report", "-",
+                           "-r", str(tmp_path / "requirements-torch.txt")],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_pip_takes_the_cpu_build_and_never_falls_back_to_another_build(tmp_path):
+    plain = gradescope.TORCH_VERSION                    # what PyPI has: the CUDA build on Linux
+    chosen = resolve_torch(tmp_path, [plain, f"{plain}+cpu", f"{plain}+cu130"])
+    assert chosen.returncode == 0, chosen.stderr
+    [install] = json.loads(chosen.stdout)["install"]
+    assert install["metadata"]["version"] == f"{plain}+cpu"
+    refused = resolve_torch(tmp_path / "no-cpu-build", [plain, f"{plain}+cu130"])
+    assert refused.returncode != 0 and "torch==" in refused.stderr
+
+
 def test_setup_installs_into_a_venv_and_refuses_a_cuda_torch(tmp_path):
     files = bundle_files(tmp_path)
     setup, run = files["setup.sh"], files["run_autograder"]
