@@ -9,6 +9,8 @@ import base64
 import csv
 import io
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,7 @@ from coursekit.grading import report
 from coursekit.grading.outcome import ExerciseOutcome, Graded
 from coursekit.grading.results import to_results
 
+ROOT = Path(__file__).resolve().parent.parent
 IDS = ["2.1-numdiff", "2.1-jvp", "2.1-ex-f-eval"]          # 10 + 10 + 5 points
 JVP_CASE = "add，形状 (3,) float32"
 HIDDEN_TWIN = f"隐藏用例 1（输入形状同「{JVP_CASE}」，数值在评分时重新抽取）"
@@ -142,3 +145,25 @@ def test_figures_are_embedded_in_html_and_beside_the_markdown(batch):
     links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", markdown)
     assert links == list(report.FIGURES) == ["report-scores.png", "report-pass-rates.png"]
     assert all((out / link).read_bytes().startswith(b"\x89PNG") for link in links)
+
+
+def test_a_graded_batch_writes_the_report_from_real_results(tmp_path):
+    """grader.grade's one call: the report and gradebook of three real submissions (one run, two exercises)."""
+    from coursekit.grading import grader
+    from coursekit.grading.sandbox import Limits
+    subs = tmp_path / "subs"
+    shutil.copytree(ROOT / "solutions" / "minigrad", subs / "done" / "minigrad")
+    shutil.copytree(ROOT / "solutions" / "minigrad", subs / "broken" / "minigrad")
+    (subs / "broken" / "minigrad" / "__init__.py").write_text("raise ImportError('坏了')\n", encoding="utf-8")
+    (subs / "empty").mkdir()
+    ids = ["2.1-numdiff", "2.1-jvp"]
+    grader.grade(sorted(subs.iterdir()), tmp_path / "out", limits=Limits(exercise_seconds=20), quiet=True,
+                 exercise_ids=ids)
+    markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    ungraded = dict(map(tuple, table_rows(markdown, "Submissions that could not be graded")))
+    assert list(ungraded) == ["broken", "empty"]
+    assert "坏了" in ungraded["broken"] and ungraded["empty"] == NO_ENGINE
+    rates = {r[0]: r[3:] for r in table_rows(markdown, "Pass rate by exercise")}
+    assert rates == {"2.1-numdiff": ["1/1", "100%"], "2.1-jvp": ["1/1", "100%"]}
+    book = (tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8").splitlines()
+    assert book == ["student,2.1-numdiff,2.1-jvp,total", "broken,0,0,0", "done,10,10,20", "empty,0,0,0"]
