@@ -59,16 +59,36 @@ def define_answer(exercise, source: str, minigrad):
     return answer
 
 
+STANDS_ALONE = ("评分时只运行这一个单元格（只预先导入了 minigrad）：它用到的名字（如 import numpy as np）"
+                "都要在这个单元格里定义。")
+
+
+def undefined_globals(function) -> list[str]:
+    """Global names the function (and functions nested in it) reads that its module namespace lacks."""
+    import builtins
+    import dis
+    names, codes = set(), [function.__code__]
+    while codes:
+        code = codes.pop()
+        names |= {i.argval for i in dis.get_instructions(code) if i.opname == "LOAD_GLOBAL"}
+        codes += [c for c in code.co_consts if hasattr(c, "co_code")]
+    return sorted(n for n in names if n not in function.__globals__ and not hasattr(builtins, n))
+
+
 def define_or_explain(exercise, source: str, minigrad):
-    """`define_answer`, with any error turned into AnswerCellFailed saying what the grader will see."""
+    """`define_answer`, with any error turned into AnswerCellFailed saying what the grader will see; a name
+    the function reads from another cell is reported now rather than as a NameError in every case."""
     try:
-        return define_answer(exercise, source, minigrad)
+        answer = define_answer(exercise, source, minigrad)
     except Exception as error:      # noqa: BLE001 - whatever the cell raises is the student's to fix
         from .checking import describe_error
-        raise AnswerCellFailed(
-            f"练习 {exercise.id} 的单元格单独运行时出错：{describe_error(error)}\n"
-            f"  评分时只运行这一个单元格（只预先导入了 minigrad）：它用到的名字（如 import numpy as np）"
-            f"都要在这个单元格里定义。") from None
+        raise AnswerCellFailed(f"练习 {exercise.id} 的单元格单独运行时出错：{describe_error(error)}\n"
+                               f"  {STANDS_ALONE}") from None
+    missing = undefined_globals(answer)
+    if missing:
+        raise AnswerCellFailed(f"练习 {exercise.id} 的函数 {exercise.answer} 用到了 {'、'.join(missing)}，"
+                               f"但练习单元格里没有定义（单独运行时是 NameError）。\n  {STANDS_ALONE}")
+    return answer
 
 
 def load_answer(exercise, course_root: Path, minigrad):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from . import answers, exercises
 from .checking import ERROR, FAILED, NOT_IMPLEMENTED, ExerciseReport, run_exercise
@@ -84,12 +85,12 @@ def _status(report: ExerciseReport) -> str:
     return "passed" if report.passed else report.first_problem.status
 
 
-def check_command(ids: list[str] | None = None) -> int:
+def check_command(ids: list[str] | None = None, root=None) -> int:
     """`python -m coursekit check [ID ...]`: a table of exercises (notebook exercises included, their cell run
     alone from the saved notebook, as the grader runs it), then the verdicts of those not passed."""
     try:
         chosen = [exercises.get(i) for i in ids] if ids else list(exercises.all_exercises())
-        root = engine_root()
+        root = Path(root) if root else engine_root()
     except (exercises.UnknownExercise, EngineNotFound) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

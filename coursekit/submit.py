@@ -106,7 +106,7 @@ def submit(root: Path | None = None, out: Path | None = None) -> int:
         return 2
     print("提交的是磁盘上已保存的文件：请先在 JupyterLab 中保存所有笔记本（Ctrl+S）。")
     _section("1. 练习完成情况（和 python -m coursekit check 相同）")
-    all_passed = check_command() == 0
+    all_passed = check_command(root=root) == 0
     _section("2. 笔记本和练习单元格（评分时只单独运行每个练习单元格）")
     problems = notebook_problems(root) + answer_cell_problems(root) + oversized(root, files)
     for problem in problems:
