@@ -80,11 +80,15 @@ def oversized(root: Path, files: list[str]) -> list[str]:
 
 
 def write_zip(root: Path, files: list[str], target: Path) -> None:
+    """Write the zip beside `target` first, then move it into place: a failure leaves no half zip."""
     temporary = target.with_name(target.name + ".part")
-    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for relative in files:
-            archive.write(root / relative, relative)
-    os.replace(temporary, target)
+    try:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED, strict_timestamps=False) as archive:
+            for relative in files:
+                archive.write(root / relative, relative)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _section(title: str) -> None:
@@ -114,7 +118,12 @@ def submit(root: Path | None = None, out: Path | None = None) -> int:
     if not problems:
         print("✅ 每个笔记本都是有效的 JSON，每个练习单元格都能单独运行。")
     target = Path(out).resolve() if out else root / ZIP_NAME
-    write_zip(root, files, target)
+    try:
+        write_zip(root, files, target)
+    except OSError as error:
+        print(f"无法写出 {target}（{error.strerror or error}）：请检查这个文件夹能否写入，"
+              f"或用 --out 指定别的位置，例如 python -m coursekit submit --out ~/submission.zip")
+        return 2
     _section("3. 提交文件")
     print(f"已写好 {target}：{len(files)} 个文件（minigrad/ 下的 .py 文件和 chapters/ 下的笔记本），"
           f"共 {target.stat().st_size / 1024:.0f} KB。")
