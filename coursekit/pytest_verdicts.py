@@ -57,6 +57,14 @@ def notebook_lines(reports) -> list[str]:
     return lines
 
 
+def _grouped(reports) -> dict[str, list[str]]:
+    """Report texts, each once, with the tests that gave it (e.g. one import error in every test)."""
+    groups: dict[str, list[str]] = {}
+    for report in reports:
+        groups.setdefault(report.longreprtext.strip(), []).append(report.nodeid)
+    return groups
+
+
 def _numbers(numbers: list[int]) -> str:
     return "、".join(str(n) for n in sorted(numbers))
 
@@ -70,9 +78,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     write = terminalreporter.write_line
     if others:
         terminalreporter.write_sep("=", "练习（每道一条结论；同样的结论也可以用 python -m coursekit check 查看）")
-        for report in others:
-            text = report.longreprtext.strip()
-            write(text if text.startswith(("⏳", "❌", "✅", "⚠️")) else f"{report.nodeid}\n{text}")
+        for text, nodeids in _grouped(others).items():
+            if text.startswith(("⏳", "❌", "✅", "⚠️")):
+                write(text)
+            else:                       # not a verdict: an error in the test itself, shown once
+                where = nodeids[0] if len(nodeids) == 1 else f"{nodeids[0]} 等 {len(nodeids)} 个测试出现同样的错误："
+                write(f"{where}\n{text}")
     if cells:
         terminalreporter.write_sep("=", "笔记本（nbval 重新运行了每个笔记本；代码单元格只数代码格，从 0 开始编号）")
         for line in notebook_lines(cells):
