@@ -11,6 +11,7 @@ import pytest
 
 from coursekit import answers, exercises
 from coursekit.answers import exercise_cells
+from coursekit.grading.sandbox import Isolation, Limits
 from coursekit.grading.submission import _kept
 from coursekit.release import Course, release
 from coursekit.selfcheck import NotPassed, check
@@ -18,6 +19,7 @@ from coursekit.submit import is_submitted, submit
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "chapters/10_exercises.ipynb"
+TRUSTED = Limits(isolation=Isolation.TRUSTED)      # the instructor's own solutions: `grade --trusted-code`
 SIN = exercises.get("2.1-ex-sin-derivative")
 # np comes from another cell: fine in the kernel, a NameError where the grader runs the cell alone
 SIN_WITHOUT_IMPORT = ("import minigrad as torch\n\n\ndef sin_derivative(x):\n"
@@ -57,7 +59,7 @@ def test_submit_on_a_finished_release_makes_a_zip_the_grader_scores_in_full(fini
     names = zipfile.ZipFile(tmp_path / "submission.zip").namelist()
     assert NOTEBOOK in names and "minigrad/__init__.py" in names and "minigrad/ops/binary.py" in names
     assert all(is_submitted(tuple(n.split("/"))) for n in names)
-    [(_, results, _)] = grade([tmp_path / "submission.zip"], tmp_path / "graded", quiet=True)
+    [(_, results, _)] = grade([tmp_path / "submission.zip"], tmp_path / "graded", quiet=True, limits=TRUSTED)
     total = sum(e.points for e in exercises.all_exercises())
     assert total == 130 and results["score"] == total, results["output"]
 
@@ -104,7 +106,7 @@ def test_an_answer_cell_using_a_name_from_another_cell_fails_check_submit_and_th
     from coursekit.submit import answer_cell_problems
     assert any("用到了 np" in p for p in answer_cell_problems(copy))
     from coursekit.grading.grader import grade               # and the grader fails it too
-    [(_, results, _)] = grade([copy], tmp_path / "graded", quiet=True, exercise_ids=[SIN.id])
+    [(_, results, _)] = grade([copy], tmp_path / "graded", quiet=True, exercise_ids=[SIN.id], limits=TRUSTED)
     assert results["score"] == 0 and "NameError: name 'np' is not defined" in results["tests"][0]["output"]
 
 
