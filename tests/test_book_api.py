@@ -154,6 +154,14 @@ def test_register_hook_on_leaf_and_intermediate(mg):
             t.ones(2).register_hook(lambda g: g)
 
 
+def test_leaf_hooks_apply_to_autograd_grad_too(mg):
+    def run(t):
+        x = t.tensor([1.0, 2.0], requires_grad=True)
+        x.register_hook(lambda g: g * 10)
+        return t.autograd.grad((x * x).sum(), x)
+    assert_same(run(mg)[0], run(torch)[0])
+
+
 def test_grad_of_a_non_leaf_warns_like_torch(mg):
     messages = []
     for t in (mg, torch):
