@@ -200,7 +200,7 @@ def apply1(op, a: Tensor) -> Tensor:
     if data.dtype is NP_FLOAT64 and a.data.dtype is not NP_FLOAT64 and op.promotes:
         data = fix_dtype(data, a.data)
     out = _new(Tensor)
-    out.data, out.requires_grad, out.grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
+    out.data, out.requires_grad, out._grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
         data, False, None, None, None, False, None
     saves = op.saves
     ctx.saved = (a,) if saves == "inputs" else (out,) if saves == "output" else ()
@@ -226,7 +226,7 @@ def apply2(op, a, b) -> Tensor:
     if data.dtype is NP_FLOAT64 and op.promotes and not _has_float64((ad, bd)):
         data = fix_dtype(data, ad, bd)
     out = _new(Tensor)
-    out.data, out.requires_grad, out.grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
+    out.data, out.requires_grad, out._grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
         data, False, None, None, None, False, None
     saves = op.saves
     ctx.saved = (a, b) if saves == "inputs" else (out,) if saves == "output" else ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Op
+from ..function import Op, apply2
 from ..tensor import Tensor
 from ._common import _const
 
@@ -299,10 +299,29 @@ def where(cond, a, b) -> Tensor:
     return Where.apply(cond, a, b)
 
 
+class MaskedFill(Op):
+    """c = g where `mask` (a constant bool array) holds, else 0, as torch's masked_fill: an infinite
+    gradient stays 0 where it is masked out (g · mask would give ∞ · 0 = NaN)."""
+    name, promotes = "MaskedFillBackward0", False
+
+    @staticmethod
+    def forward(ctx, g, mask):
+        ctx.mask = mask
+        out = g * mask                                # fast; wrong only where g holds ±inf or NaN
+        return out if np.isfinite(g).all() else np.where(mask, g, np.zeros((), g.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return masked(grad, ctx.mask), None
+
+    @staticmethod
+    def jvp(ctx, dg, dmask):
+        return masked(dg, ctx.mask)
+
+
 def masked(grad: Tensor, mask) -> Tensor:
-    """grad where `mask` (a bool array) holds, else 0, as torch's masked_fill: an infinite gradient
-    stays 0 where it is masked out (grad · mask would give ∞ · 0 = NaN)."""
-    return Where.apply(_const(mask), grad, 0.0)
+    """grad where `mask` holds, else 0 (see MaskedFill)."""
+    return apply2(MaskedFill, grad, np.asarray(mask))
 
 
 def _zeros(like: Tensor, shape_of: Tensor) -> Tensor:
