@@ -1,8 +1,8 @@
 """Run an exercise's checks in this process: the engine under test against PyTorch.
 
 The grader runs the student's half in a child process instead (coursekit.grading); both meet in
-`judge`, which compares plain arrays only. A check that runs past its time limit (default 10 s,
-$COURSEKIT_TIMEOUT or `timeout=`) stops with status TIMEOUT, naming the function that did not return.
+`judge`, which compares plain arrays only. A check whose engine side runs past its time limit (default
+10 s, $COURSEKIT_TIMEOUT or `timeout=`) stops with status TIMEOUT, naming the function that did not return.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -149,10 +150,30 @@ def _failed_run(check: Check, case: Case, error: BaseException, allowed=None) ->
                       where=where, culprit=blame.culprit if blame else None)
 
 
-def run_case(check: Check, case: Case, lib, torch, answer=None, allowed=None) -> CaseResult:
+class Budget:
+    """The seconds the engine's side of an exercise's cases may still take (None: no limit)."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+
+    @contextmanager
+    def spend(self):
+        started = time.perf_counter()
+        try:
+            with time_limit(max(self.seconds, 1e-3) if self.seconds else None):
+                yield
+        finally:
+            if self.seconds:
+                self.seconds -= time.perf_counter() - started
+
+
+def run_case(check: Check, case: Case, lib, torch, answer=None, allowed=None, budget: Budget | None = None) -> CaseResult:
+    """One case: PyTorch's half, then the engine's, stopped when `budget` runs out (only the student's code
+    is timed: stopping PyTorch in the middle of one of its lazy imports would break it for good)."""
     expected = check.reference(torch, case.args, answer)
     try:
-        actual = to_plain(check.attempt(lib, case.args, answer))
+        with (budget or Budget(None)).spend():
+            actual = to_plain(check.attempt(lib, case.args, answer))
     except (Exception, CheckTimedOut) as error:   # the student's code raised: report it, keep checking
         return _failed_run(check, case, error, allowed)
     return judge(check, case, expected, actual)
@@ -176,17 +197,13 @@ def _allowed(exercise) -> set[str] | None:
 
 
 def run_exercise(exercise, lib, torch, answer=None, rng=None, timeout: float | None = None) -> ExerciseReport:
-    """All checks of `exercise` on engine module `lib`; hidden cases too when `rng` is given. The run
-    stops at the case still running after `timeout` seconds (default: default_timeout())."""
+    """All checks of `exercise` on engine module `lib`; hidden cases too when `rng` is given. The engine's
+    side of all cases together may take `timeout` seconds (default: default_timeout()); the case running
+    when time is up stops with status TIMEOUT, and the run ends there."""
     report, allowed = ExerciseReport(exercise), _allowed(exercise)
-    check = case = None
-    try:
-        with time_limit(default_timeout() if timeout is None else timeout):
-            for check, case in exercise_cases(exercise, rng):
-                report.results.append(run_case(check, case, lib, torch, answer, allowed))
-                if report.results[-1].status == TIMEOUT:
-                    break
-    except CheckTimedOut as error:    # it ran out in PyTorch's half or between cases
-        if check is not None:
-            report.results.append(_failed_run(check, case, error, allowed))
+    budget = Budget(default_timeout() if timeout is None else timeout)
+    for check, case in exercise_cases(exercise, rng):
+        report.results.append(run_case(check, case, lib, torch, answer, allowed, budget))
+        if report.results[-1].status == TIMEOUT:
+            break
     return report

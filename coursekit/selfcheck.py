@@ -58,14 +58,16 @@ def _title(exercise_id: str) -> str:
 
 
 def _functions(results) -> list[str]:
-    """'minigrad/ops/binary.py 中的 Mul.jvp' for each distinct stub the results reached."""
-    seen = []
+    """'minigrad/ops/binary.py 中的 Add.jvp、Mul.jvp', one entry per file, for the stubs the results reached."""
+    by_file: dict[str, list[str]] = {}
     for r in results:
         path = r.where.split(" 第 ")[0] if r.where else ""
-        text = f"{path} 中的 {r.function}" if path and r.function else (r.function or path)
-        if text and text not in seen:
-            seen.append(text)
-    return seen
+        function = r.function.split(".<locals>.")[0]
+        names = by_file.setdefault(path, [])
+        if function and function not in names:
+            names.append(function)
+    return [f"{path} 中的 {'、'.join(names)}" if path and names else path or "、".join(names)
+            for path, names in by_file.items() if path or names]
 
 
 def _unfinished_line(report: ExerciseReport) -> str:
@@ -80,8 +82,9 @@ def _unfinished_line(report: ExerciseReport) -> str:
     if any(r.ok for r in report.results) and missing:
         return (f"⏳ 练习 {exercise.id}（{exercise.title}）还没有全部完成：{'、'.join(missing)} 还没有完成"
                 f"（{sum(r.ok for r in report.results)}/{len(report.results)} 个用例已经与 PyTorch 一致）。")
-    shown = f"（检查最先用到的是 {'、'.join(missing[:3])}）" if missing else ""
-    return f"⏳ 练习 {exercise.id}（{exercise.title}）还没有完成：请在 {exercise.where} 中标有「练习 {exercise.id}」的地方写代码{shown}。"
+    stopped = f"（检查停在了 {'；'.join(missing)}）" if missing else ""
+    return (f"⏳ 练习 {exercise.id}（{exercise.title}）还没有完成：请在 {exercise.where} 中标有「练习 {exercise.id}」"
+            f"的地方写代码{stopped}。")
 
 
 def _ids() -> set[str]:
