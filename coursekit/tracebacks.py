@@ -81,9 +81,9 @@ def exercise_functions(filename: str) -> tuple[ExerciseFunction, ...]:
     """The functions of one engine file that hold an exercise (cached until the file changes)."""
     try:
         stat = os.stat(filename)
-    except OSError:
+        return _scan_file(filename, stat.st_mtime_ns, stat.st_size)
+    except Exception:                # noqa: BLE001 - unreadable here (e.g. a sandbox refuses): no exercise
         return ()
-    return _scan_file(filename, stat.st_mtime_ns, stat.st_size)
 
 
 def exercise_at(filename: str, line: int) -> ExerciseFunction | None:
