@@ -96,7 +96,7 @@ def _timeout_line(report: ExerciseReport) -> str:
     who = problem.where or "你的代码"
     limit = problem.message.replace("超过 ", "").replace(" 秒没有结束", "")
     return (f"⏱ 练习 {exercise.id}（{exercise.title}）的检查超过 {limit} 秒没有结束，已被中断：用例「{problem.check} · "
-            f"{problem.case}」运行时，{who} 一直没有返回，很可能是死循环（循环的条件一直成立，或者同一个节点被反复"
+            f"{problem.case}」运行时，{who}一直没有返回，很可能是死循环（循环的条件一直成立，或者同一个节点被反复"
             f"放回栈里）。如果只是机器慢，可以放宽时限：check(\"{exercise.id}\", timeout=60)。")
 
 
