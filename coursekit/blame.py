@@ -25,15 +25,20 @@ class Blame:
     text: str = ""                   # Chinese explanation, when the raw error would mislead
 
 
-def requirements(exercise_id: str) -> set[str]:
-    """Every exercise `exercise_id` depends on, directly or not."""
+def requirements(exercise) -> set[str]:
+    """Every exercise `exercise` depends on, directly or not (ids the registry does not know end the
+    search: a toy course has its own exercises)."""
     from . import exercises
-    found, todo = set(), [exercise_id]
+    found, todo = set(), list(exercise.requires)
     while todo:
-        for other in exercises.get(todo.pop()).requires:
-            if other not in found:
-                found.add(other)
-                todo.append(other)
+        other = todo.pop()
+        if other in found:
+            continue
+        found.add(other)
+        try:
+            todo.extend(exercises.get(other).requires)
+        except KeyError:
+            pass
     return found
 
 
@@ -144,7 +149,7 @@ def explain(report, lib, torch, answer=None, timeout=None) -> None:
             problem.diagnosis, problem.culprit = finding.text, finding.culprit
     if problem.culprit == exercise.id:
         return
-    before = requirements(exercise.id)
+    before = requirements(exercise)
     suspects = [problem.culprit] if problem.culprit in before else \
         [e.id for e in exercises.all_exercises() if e.id in before and not e.answer]
     for suspect in suspects:

@@ -205,7 +205,7 @@ def _allowed(exercise) -> set[str] | None:
         from .blame import requirements
     except ImportError:
         return None
-    return {exercise.id} | requirements(exercise.id)
+    return {exercise.id} | requirements(exercise)
 
 
 def run_exercise(exercise, lib, torch, answer=None, rng=None, timeout: float | None = None) -> ExerciseReport:

@@ -1,7 +1,7 @@
 """Where an error in the student's engine comes from: which exercise's function, which line.
 
 The functions students write are found in the engine's own source: a function holds an exercise when
-its body has the exercise's region marker (`### BEGIN SOLUTION <id>`, in the solutions) or the stub's
+its body has the exercise's region marker (BEGIN SOLUTION and the id, in the solutions) or the stub's
 comment or message (`练习 <id>`, in the student version; students usually keep the comment line).
 """
 from __future__ import annotations
