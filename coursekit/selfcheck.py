@@ -41,11 +41,17 @@ def run(exercise_id: str, answer=None, root=None, timeout: float | None = None) 
         raise TypeError(f'练习 {exercise_id} 需要把你定义的函数传进来：check("{exercise_id}", {exercise.answer})')
     torch = _torch()
     with fresh_engine(root or engine_root()) as minigrad:
-        report = run_exercise(exercise, minigrad, torch, answer, timeout=timeout)
-        if not report.passed:
-            from .blame import explain
-            explain(report, minigrad, torch, answer, timeout)
-        return report
+        return judge_exercise(exercise, minigrad, torch, answer, timeout)
+
+
+def judge_exercise(exercise, minigrad, torch, answer=None, timeout: float | None = None) -> ExerciseReport:
+    """run_exercise, then, when it does not pass, who is at fault (the first wrong node, a prerequisite):
+    what `verdict` needs to name the exercise and the code at fault."""
+    report = run_exercise(exercise, minigrad, torch, answer, timeout=timeout)
+    if not report.passed:
+        from .blame import explain
+        explain(report, minigrad, torch, answer, timeout)
+    return report
 
 
 # ---------------------------------------------------------------- verdicts

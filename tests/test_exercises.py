@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from coursekit.answers import load_answer
-from coursekit.checking import run_exercise
 from coursekit.exercises import all_exercises
-from coursekit.selfcheck import verdict
+from coursekit.selfcheck import judge_exercise, verdict
 
 
 @pytest.mark.parametrize("exercise", all_exercises(), ids=lambda e: e.id)
@@ -18,5 +17,5 @@ def test_exercise_matches_pytorch(exercise, mg):
     import torch
     course_root = Path(mg.__file__).resolve().parent.parent
     answer = load_answer(exercise, course_root) if exercise.answer else None
-    report = run_exercise(exercise, mg, torch, answer)
+    report = judge_exercise(exercise, mg, torch, answer)
     assert report.passed, verdict(report)
