@@ -29,6 +29,7 @@ class Pass:
     incoming: dict = field(default_factory=dict)     # node -> the gradient it received (numpy)
     outgoing: dict = field(default_factory=dict)     # torch only: node -> gradients it gave its inputs
     create_graph: bool = False
+    retains: bool = True         # minigrad: `backward` fills retained nodes; `grad` does not
 
 
 @dataclass
@@ -110,6 +111,7 @@ def _passes(module, make_pass, probe_file: str):
             if called_by_probe(probe_file):
                 passes.append(make_pass(_as_list(tensors)))
                 passes[-1].create_graph = bool(kwargs.get("create_graph"))
+                passes[-1].retains = original.__name__ == "backward"
             return original(tensors, *args, **kwargs)
         return caught
     with _patched(module, ("backward", "grad"), wrap):
@@ -217,7 +219,7 @@ def compare_passes(lib, mine: Pass, theirs: Pass) -> Finding | None:
             return dropped
     pairs = _pairs(mine, theirs)
     wrong_in = None
-    for m, t in pairs:                                   # creation order: from the inputs
+    for number, (m, t) in enumerate(pairs, start=1):     # creation order: from the inputs
         expected_in = theirs.incoming.get(t)
         if expected_in is None:
             continue
@@ -233,8 +235,8 @@ def compare_passes(lib, mine: Pass, theirs: Pass) -> Finding | None:
             if worst is not None:
                 rule, exercise = _rule_exercise(m)
                 size = "形状不同" if worst == float("inf") else f"最大误差 {worst:.3g}"
-                return Finding(exercise, f"第一个出错的节点（从输入数起）：{m.name()}（{rule}），输出形状 "
-                                         f"{_shape_text(shape)}：它收到的梯度与 PyTorch 相同，但它算给输入的梯度"
+                return Finding(exercise, f"第一个出错的节点（从输入数起）：{m.name()}（{rule}，第 {number} 个运算），"
+                                         f"输出形状 {_shape_text(shape)}：它收到的梯度与 PyTorch 相同，但它算给输入的梯度"
                                          f"不同（{size}）。")
             try:
                 engine = _local(lib, m, expected_in, raw=False)
@@ -249,14 +251,14 @@ def compare_passes(lib, mine: Pass, theirs: Pass) -> Finding | None:
                                f"问题在 unbroadcast（minigrad/broadcast.py）。")
         holder = mine.incoming.get(m)
         got = _numpy(holder.grad) if holder is not None and holder.grad is not None else None
-        if wrong_in is None and _error(got, expected_in) is not None:
-            wrong_in = (m, got, expected_in)
+        if wrong_in is None and mine.retains and _error(got, expected_in) is not None:
+            wrong_in = (m, got, expected_in, number)
     if wrong_in is not None:                          # same graph, same rules: the traversal differs
-        m, got, expected_in = wrong_in
+        m, got, expected_in, number = wrong_in
         error = _error(got, expected_in)
         size = "没有收到梯度" if got is None else ("形状不同" if error == float("inf") else f"最大误差 {error:.3g}")
-        return Finding(TRAVERSAL, f"每个运算的反向规则都与 PyTorch 一致，但节点 {m.name()}（输出形状 "
-                                  f"{_shape_text(m.meta[0])}）收到的梯度不同（{size}）：问题在反向遍历——拓扑顺序、"
+        return Finding(TRAVERSAL, f"每个运算的反向规则都与 PyTorch 一致，但节点 {m.name()}（第 {number} 个运算，"
+                                  f"输出形状 {_shape_text(m.meta[0])}）收到的梯度不同（{size}）：问题在反向遍历——拓扑顺序、"
                                   f"节点是否只处理一次、多条路径的梯度是否相加（minigrad/autograd.py）。")
     return None
 

@@ -65,7 +65,7 @@ def test_an_endless_loop_is_stopped_and_the_verdict_names_the_function(tmp_path)
 def test_a_wrong_mul_backward_names_the_first_wrong_node(tmp_path):
     root = engine(tmp_path, [SWAPPED_MUL])
     text = verdict(run("2.1-vjp", root=root))
-    assert "第一个出错的节点" in text and "MulBackward0（Mul.backward）" in text and "输出形状 (4,)" in text
+    assert "第一个出错的节点" in text and "MulBackward0（Mul.backward，第 1 个运算）" in text and "输出形状 (4,)" in text
     assert "最大误差 3.16" in text and one_paragraph(text)
     later = verdict(run("2.1-ex-higher-order", root=root))      # a later exercise sends the student back to 2.1-vjp
     assert "问题出在" in later and "2.1-vjp" in later and "Mul.backward" in later
