@@ -135,7 +135,7 @@ def _minigrad_pass(lib, roots) -> Pass:
 # ---------------------------------------------------------------- comparing node by node
 
 def _error(actual, expected) -> float | None:
-    """The largest difference, or None when they agree (0.0 when the shapes differ... as inf)."""
+    """The largest difference, None when they agree, inf when one is missing or the shapes differ."""
     if actual is None or expected is None:
         return None if actual is None and expected is None else float("inf")
     actual, expected = np.asarray(actual, np.float64), np.asarray(expected, np.float64)
@@ -212,55 +212,64 @@ def graph_dropped(lib, mine: Pass) -> Finding | None:
     return None
 
 
+def _size(error: float | None, missing: bool = False) -> str:
+    if missing:
+        return "没有收到梯度"
+    return "形状不同" if error == float("inf") else f"最大误差 {error:.3g}"
+
+
+def _try_local(lib, node, incoming, raw: bool):
+    try:
+        return _local(lib, node, incoming, raw)
+    except Exception:                                    # noqa: BLE001 - the rule cannot even run again
+        return None
+
+
+def rule_finding(lib, node, number: int, incoming, expected: list) -> Finding | None:
+    """The node's rule, on PyTorch's incoming gradient, against what PyTorch's node gave its inputs."""
+    local = _try_local(lib, node, incoming, raw=True)
+    if local is None or len(local) != len(expected):
+        return None
+    errors = [e for e in (_error(a, b) for a, b in zip(local, expected) if b is not None) if e is not None]
+    if errors:
+        rule, exercise = _rule_exercise(node)
+        return Finding(exercise, f"第一个出错的节点（从输入数起）：{node.name()}（{rule}，第 {number} 个运算），"
+                                 f"输出形状 {_shape_text(node.meta[0])}：它收到的梯度与 PyTorch 相同，但它算给输入的"
+                                 f"梯度不同（{_size(max(errors))}）。")
+    engine = _try_local(lib, node, incoming, raw=False)     # the rule is right: and summed to the inputs' shapes?
+    if engine is not None and any(_error(a, b) is not None for a, b in zip(engine, expected) if b is not None):
+        code = lib.broadcast.unbroadcast.__code__
+        owner = exercise_at(code.co_filename, code.co_firstlineno + 1)
+        return Finding(owner.exercise if owner else None,
+                       f"{node.name()} 的反向规则本身正确，但把它的结果求和回输入形状后与 PyTorch 不同："
+                       f"问题在 unbroadcast（minigrad/broadcast.py）。")
+    return None
+
+
 def compare_passes(lib, mine: Pass, theirs: Pass) -> Finding | None:
+    """The first wrong rule of one backward call; else the first node that receives another gradient."""
     if mine.create_graph:
         dropped = graph_dropped(lib, mine)
         if dropped is not None:
             return dropped
-    pairs = _pairs(mine, theirs)
     wrong_in = None
-    for number, (m, t) in enumerate(pairs, start=1):     # creation order: from the inputs
-        expected_in = theirs.incoming.get(t)
-        if expected_in is None:
+    for number, (m, t) in enumerate(_pairs(mine, theirs), start=1):     # creation order: from the inputs
+        incoming = theirs.incoming.get(t)
+        if incoming is None:
             continue
-        shape = tuple(m.meta[0])
-        try:
-            local = _local(lib, m, expected_in, raw=True)
-        except Exception:                                # noqa: BLE001 - the rule cannot even run again
-            local = None
-        expected_out = theirs.outgoing.get(t, [])
-        if local is not None and len(local) == len(expected_out):
-            errors = [_error(a, e) for a, e in zip(local, expected_out) if e is not None]
-            worst = max([e for e in errors if e is not None], default=None)
-            if worst is not None:
-                rule, exercise = _rule_exercise(m)
-                size = "形状不同" if worst == float("inf") else f"最大误差 {worst:.3g}"
-                return Finding(exercise, f"第一个出错的节点（从输入数起）：{m.name()}（{rule}，第 {number} 个运算），"
-                                         f"输出形状 {_shape_text(shape)}：它收到的梯度与 PyTorch 相同，但它算给输入的梯度"
-                                         f"不同（{size}）。")
-            try:
-                engine = _local(lib, m, expected_in, raw=False)
-            except Exception:                            # noqa: BLE001
-                engine = None
-            if engine is not None and any(_error(a, e) is not None for a, e in zip(engine, expected_out)
-                                          if e is not None):
-                owner = exercise_at(lib.broadcast.unbroadcast.__code__.co_filename,
-                                    lib.broadcast.unbroadcast.__code__.co_firstlineno + 1)
-                return Finding(owner.exercise if owner else None,
-                               f"{m.name()} 的反向规则本身正确，但把它的结果求和回输入形状后与 PyTorch 不同："
-                               f"问题在 unbroadcast（minigrad/broadcast.py）。")
+        finding = rule_finding(lib, m, number, incoming, theirs.outgoing.get(t, []))
+        if finding is not None:
+            return finding
         holder = mine.incoming.get(m)
         got = _numpy(holder.grad) if holder is not None and holder.grad is not None else None
-        if wrong_in is None and mine.retains and _error(got, expected_in) is not None:
-            wrong_in = (m, got, expected_in, number)
-    if wrong_in is not None:                          # same graph, same rules: the traversal differs
-        m, got, expected_in, number = wrong_in
-        error = _error(got, expected_in)
-        size = "没有收到梯度" if got is None else ("形状不同" if error == float("inf") else f"最大误差 {error:.3g}")
-        return Finding(TRAVERSAL, f"每个运算的反向规则都与 PyTorch 一致，但节点 {m.name()}（第 {number} 个运算，"
-                                  f"输出形状 {_shape_text(m.meta[0])}）收到的梯度不同（{size}）：问题在反向遍历——拓扑顺序、"
-                                  f"节点是否只处理一次、多条路径的梯度是否相加（minigrad/autograd.py）。")
-    return None
+        if wrong_in is None and mine.retains and _error(got, incoming) is not None:
+            wrong_in = (m, number, got is None, _error(got, incoming))
+    if wrong_in is None:
+        return None
+    node, number, missing, error = wrong_in               # same graph, same rules: the traversal differs
+    return Finding(TRAVERSAL, f"每个运算的反向规则都与 PyTorch 一致，但节点 {node.name()}（第 {number} 个运算，"
+                              f"输出形状 {_shape_text(node.meta[0])}）收到的梯度不同（{_size(error, missing)}）：问题在"
+                              f"反向遍历——拓扑顺序、节点是否只处理一次、多条路径的梯度是否相加（minigrad/autograd.py）。")
 
 
 def first_wrong_node(check, case, lib, torch, answer=None) -> Finding | None:
