@@ -125,6 +125,18 @@ def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
     return Blame(_spot(frame, line, exercise), exercise)
 
 
+def locate_loop(error: BaseException, allowed: set[str] | None = None) -> Blame:
+    """Where a check that ran out of time was stuck: the deepest frame that stayed on the stack while
+    it was sampled (CheckTimedOut.args[1]), preferring the student's functions."""
+    alive = error.args[1] if len(error.args) > 1 else None
+    frames = [f for f in _frames(error) if alive is None or f[0] in alive]
+    mine = [f for f in frames if f[2] and (allowed is None or f[2] in allowed)]
+    chosen = (mine or frames or [None])[-1]
+    if chosen is None:
+        return Blame(None, None)
+    return Blame(_spot(*chosen), chosen[2])
+
+
 # ---------------------------------------------------------------- a whole report
 
 def _check_and_case(exercise, result):

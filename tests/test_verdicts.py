@@ -60,6 +60,10 @@ def test_an_endless_loop_is_stopped_and_the_verdict_names_the_function(tmp_path)
     text = verdict(report)
     assert text.startswith("⏱") and "超过 0.5 秒" in text and "topological_order" in text
     assert "minigrad/autograd.py 第" in text and "死循环" in text and one_paragraph(text)
+    root = engine(tmp_path / "calls", [("autograd.py", "        sink(node, g)\n",       # loops over rules that return
+                                        "        while True:\n            call_backward(node, g)\n")])
+    text = verdict(run("2.1-backward", root=root, timeout=0.5))
+    assert "（backprop）一直没有返回" in text, text          # the loop, not the rule it was in when stopped
 
 
 def test_a_wrong_mul_backward_names_the_first_wrong_node(tmp_path):
