@@ -115,3 +115,14 @@ def test_rules_on_raw_arrays_are_named_when_the_second_derivative_fails(tmp_path
 def test_an_output_that_is_none_is_explained_in_chinese():
     with pytest.raises(TypeError, match="输出 `x.grad` 是 None"):
         to_plain({"x.grad": None, "y": np.ones(2)})
+
+
+def test_no_reference_imports_torch_dynamo():
+    """torch.func.jacrev imports torch._dynamo the first time (3 s idle, 15 s on a loaded machine): the
+    checks' PyTorch side must not pay that (speed: benchmarks/checks.py)."""
+    code = ("import sys, torch\nfrom coursekit import exercises\nfrom coursekit.checking import exercise_cases\n"
+            "for e in exercises.all_exercises():\n    if not e.answer:\n"
+            "        for check, case in exercise_cases(e):\n            check.reference(torch, case.args)\n"
+            "print('torch._dynamo' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
