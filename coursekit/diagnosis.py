@@ -30,6 +30,7 @@ class Pass:
     outgoing: dict = field(default_factory=dict)     # torch only: node -> gradients it gave its inputs
     create_graph: bool = False
     retains: bool = True         # minigrad: `backward` fills retained nodes; `grad` does not
+    roots: set = field(default_factory=set)          # the nodes backward starts from
 
 
 @dataclass
@@ -119,7 +120,7 @@ def _passes(module, make_pass, probe_file: str):
 
 
 def _minigrad_pass(lib, roots) -> Pass:
-    record = Pass()
+    record = Pass(roots={t.grad_fn for t in roots})
     nodes = _walk([t.grad_fn for t in roots], lambda n: list(n.inputs))
     for node in sorted(nodes, key=lambda n: n.seq):
         if type(node).__name__ == "AccumulateGrad":
@@ -264,7 +265,7 @@ def compare_passes(lib, mine: Pass, theirs: Pass) -> Finding | None:
         got = _numpy(holder.grad) if holder is not None and holder.grad is not None else None
         if wrong_in is None and mine.retains and _error(got, incoming) is not None:
             wrong_in = (m, number, got is None, _error(got, incoming))
-    if wrong_in is None:
+    if wrong_in is None or wrong_in[0] in mine.roots:   # a wrong seed is not the traversal's doing
         return None
     node, number, missing, error = wrong_in               # same graph, same rules: the traversal differs
     return Finding(TRAVERSAL, f"每个运算的反向规则都与 PyTorch 一致，但节点 {node.name()}（第 {number} 个运算，"
