@@ -189,12 +189,12 @@ def summary(outcomes: list[Outcome]) -> str:
             f"hinted {count['hinted']}/{n} ({100 * count['hinted'] / max(n, 1):.0f}%)")
 
 
-def catalogue_problems(root: Path, solutions: Path, echo=print) -> list[tuple[str, str]]:
+def catalogue_problems(root: Path, solutions: Path, echo=print, workers: int | None = None) -> list[tuple[str, str]]:
     """The validator step: (file, what to do) for every entry not caught or not attributed."""
     mistakes = load_catalogue(root)
     if not mistakes:
         return [(CATALOGUE, "no catalogue entries found: add tests/mistakes/<exercise>.py files")]
-    outcomes = try_all(solutions, mistakes)
+    outcomes = try_all(solutions, mistakes, workers)
     echo(summary(outcomes))
     problems = []
     for o in outcomes:

@@ -85,21 +85,21 @@ def _numdiff_ref(torch, fn, x, h):
 def _numdiff_input_run(lib, fn, x, h):
     given = x.copy()
     _central_difference(lib, fn, given, h)
-    return {"x after the call": given}
+    return {"调用之后的 x": given}
 
 
 def _numdiff_input_ref(torch, fn, x, h):
-    return {"x after the call": x}
+    return {"调用之后的 x": x}
 
 
 def _numdiff_type_run(lib, fn, x, h):
     result = _central_difference(lib, fn, x.copy(), h)
-    return {"is a numpy array": isinstance(result, np.ndarray), "dtype": np.asarray(result).dtype.name,
-            "shape": np.asarray(np.shape(result))}
+    return {"返回的是 numpy 数组": isinstance(result, np.ndarray), "数据类型": np.asarray(result).dtype.name,
+            "形状": np.asarray(np.shape(result))}
 
 
 def _numdiff_type_ref(torch, fn, x, h):
-    return {"is a numpy array": True, "dtype": "float64", "shape": np.asarray(x.shape)}
+    return {"返回的是 numpy 数组": True, "数据类型": "float64", "形状": np.asarray(x.shape)}
 
 
 def numdiff_case(label, fn, x, h=1e-6) -> Case:
@@ -107,10 +107,10 @@ def numdiff_case(label, fn, x, h=1e-6) -> Case:
 
 
 def _numdiff_cases():
-    return [numdiff_case("logistic map l4 at x=0.3", "logistic_l4", _arr([0.3], F64)),
-            numdiff_case("sum(x²), x of shape (4,)", "sum_sq", _rand(1, (4,), F64)),
-            numdiff_case("sum(sin x · exp x), shape (2, 3)", "sin_exp", _rand(2, (2, 3), F64), 1e-5),
-            numdiff_case("prod(x), shape (3,)", "prod", _rand(3, (3,), F64)),
+    return [numdiff_case("logistic 映射 l4，x = 0.3", "logistic_l4", _arr([0.3], F64)),
+            numdiff_case("sum(x²)，x 形状 (4,)", "sum_sq", _rand(1, (4,), F64)),
+            numdiff_case("sum(sin x · exp x)，x 形状 (2, 3)", "sin_exp", _rand(2, (2, 3), F64), 1e-5),
+            numdiff_case("prod(x)，x 形状 (3,)", "prod", _rand(3, (3,), F64)),
             numdiff_case("sum(i·xᵢ³)，x 形状 (2, 2)，float32 输入", "weighted_cube", _rand(4, (2, 2), F32), 1e-5)]
 
 
@@ -220,7 +220,7 @@ def _graph_calls_run(lib, program, x, g):
     x = _leaf(lib, x)
     nodes, calls = run_program(lib, program, x)
     lib.autograd.backward([nodes[-1]], [lib.tensor(g)])
-    return {"backward calls": calls()}
+    return {"backward 的调用次数": calls()}
 
 
 def _chain_run(lib, x, depth):
@@ -239,7 +239,7 @@ def _accumulate_run(lib, x, g):
     lib.autograd.backward([Square.apply(x)], [lib.tensor(g)])
     first = np.array(x.grad.numpy())                                # a copy: .grad is updated in place
     lib.autograd.backward([Times.apply(x, c)], [lib.tensor(g)])   # c needs no gradient
-    return {"first": first, "accumulated": x.grad, "c.grad is None": c.grad is None}
+    return {"第一次 backward 之后的 x.grad": first, "两次 backward 之后的 x.grad": x.grad, "c.grad 为 None": c.grad is None}
 
 
 def _repeat_run(lib, program, x, g):
@@ -250,7 +250,7 @@ def _repeat_run(lib, program, x, g):
     lib.autograd.backward([nodes[-1]], [gradient], retain_graph=True)
     first = np.array(x.grad.numpy())
     lib.autograd.backward([nodes[-1]], [gradient], retain_graph=True)
-    return {"x.grad after one call": first, "x.grad after two calls": x.grad, "gradient afterwards": gradient}
+    return {"调用一次之后的 x.grad": first, "调用两次之后的 x.grad": x.grad, "调用之后的 gradient": gradient}
 
 
 def _free_graph_run(lib, x, g):
@@ -260,8 +260,8 @@ def _free_graph_run(lib, x, g):
     lib.autograd.backward([y], [lib.tensor(g)], retain_graph=True)
     lib.autograd.backward([y], [lib.tensor(g)])                    # allowed: the graph was retained
     raised, message, _ = _raises(lambda: lib.autograd.backward([y], [lib.tensor(g)]))
-    return {"x.grad": x.grad, "third backward raises": raised,
-            "error names retain_graph": "retain_graph" in message}
+    return {"x.grad": x.grad, "第三次 backward 报错": raised,
+            "错误信息提到 retain_graph": "retain_graph" in message}
 
 
 PROGRAMS = {   # label: rows (op, i, j)
@@ -393,7 +393,7 @@ def _jvp_run(lib, op, a, b, ta, tb):
     primals = (lib.tensor(a), lib.tensor(b))
     tangents = (lib.tensor(ta), lib.tensor(tb))
     out, tangent = lib.func.jvp(lambda x, y: _apply(lib, op, x, y), primals, tangents)
-    return {"output": out, "tangent": tangent}
+    return {"输出": out, "切线": tangent}
 
 
 def _vjp_run(lib, op, a, b, g):
@@ -403,7 +403,7 @@ def _vjp_run(lib, op, a, b, g):
     grads = {"a.grad": _grad(x)}
     if op not in ("log", "sin"):
         grads["b.grad"] = _grad(y)
-    return {"output": out, **grads}
+    return {"输出": out, **grads}
 
 
 def _backward_creating_graph(lib, out, gradient):
@@ -423,8 +423,8 @@ def _vjp_graph_run(lib, op, a, b, g):
     has_graph = [bool(t.requires_grad) for t in firsts]
     lib.autograd.backward([t for t in firsts if t.requires_grad],
                           [lib.ones_like(t) * 0.5 for t in firsts if t.requires_grad])
-    return {"a.grad": firsts[0], "gradients carry a graph": np.array(has_graph),
-            "second: d/da": _grad(x), "second: d/db": _grad(y), "second: d/dv": _grad(v)}
+    return {"a.grad": firsts[0], "梯度带有计算图": np.array(has_graph),
+            "二阶：d/da": _grad(x), "二阶：d/db": _grad(y), "二阶：d/dv": _grad(v)}
 
 
 def elementwise_case(op, shape, dtype, seed, tangents: bool, label=None) -> Case:
@@ -533,7 +533,7 @@ def _dot_sum_run(lib, op, a, b, g, dim, keepdim):
     else:
         out = x.sum(dim=dim, keepdim=bool(keepdim))
     lib.autograd.backward([out], [lib.tensor(g)])
-    result = {"output": out, "a.grad": _grad(x)}
+    result = {"输出": out, "a.grad": _grad(x)}
     if op == "dot":
         result["b.grad"] = _grad(y)
     return result
@@ -548,7 +548,7 @@ def _dot_graph_run(lib, op, a, b, g, dim, keepdim):
     carries = bool(first.requires_grad)
     if carries:
         lib.autograd.backward([first], [lib.ones_like(first)])
-    return {"a.grad": first, "a.grad carries a graph": carries, "second: d/db": _grad(y)}
+    return {"a.grad": first, "a.grad 带有计算图": carries, "二阶：d/db": _grad(y)}
 
 
 def dot_sum_case(label, op, shape, dim=None, keepdim=False, dtype=F32, seed=90) -> Case:
@@ -595,10 +595,10 @@ def _nonscalar_error_run(lib, x, g):
     x = _leaf(lib, x)
     no_gradient = _raises(lambda: (x * x).backward())
     wrong_shape = _raises(lambda: (x * x).backward(gradient=lib.tensor(g)))
-    return {"no gradient raises": no_gradient[0], "the error is a RuntimeError": no_gradient[2] == "RuntimeError",
-            "message says scalar outputs": "scalar outputs" in no_gradient[1],
-            "gradient of the wrong shape raises": wrong_shape[0],
-            "x.grad is None": x.grad is None}
+    return {"不传 gradient 时报错": no_gradient[0], "错误类型是 RuntimeError": no_gradient[2] == "RuntimeError",
+            "错误信息含 scalar outputs": "scalar outputs" in no_gradient[1],
+            "gradient 形状不对时报错": wrong_shape[0],
+            "x.grad 为 None": x.grad is None}
 
 
 BACKWARD_GRADIENT = (
@@ -623,7 +623,7 @@ def _broadcast_run(lib, op, a, b, g):
     x, y = _leaf(lib, a), _leaf(lib, b)
     out = _apply(lib, op, x, y)
     lib.autograd.backward([out], [lib.tensor(g)])
-    return {"output": out, "a.grad": _grad(x), "b.grad": _grad(y)}
+    return {"输出": out, "a.grad": _grad(x), "b.grad": _grad(y)}
 
 
 def broadcast_case(op, sa, sb, seed, dtype=F32) -> Case:
@@ -653,7 +653,7 @@ def _detach_run(lib, x, g):
     u = y.detach()
     z = u * x
     lib.autograd.backward([z], [lib.tensor(g)])
-    return {"x.grad": x.grad, "u": u, "u.requires_grad": u.requires_grad, "u.grad_fn is None": u.grad_fn is None,
+    return {"x.grad": x.grad, "u": u, "u.requires_grad": u.requires_grad, "u.grad_fn 为 None": u.grad_fn is None,
             "y.requires_grad": y.requires_grad}
 
 
@@ -662,7 +662,7 @@ def _detach_storage_run(lib, x, g):
     y = x * x
     u = y.detach()
     u.zero_()                               # detach shares storage: y sees the change
-    return {"y after u.zero_()": y, "u": u}
+    return {"u.zero_() 之后的 y": y, "u": u}
 
 
 def _no_grad_run(lib, x):
@@ -678,8 +678,8 @@ def _no_grad_run(lib, x):
         pass
     restored = lib.is_grad_enabled()
     v = x * 2
-    return {"w": w, "w.requires_grad": w.requires_grad, "enabled inside": inner, "enabled after": after,
-            "enabled after an exception": restored, "v.requires_grad": v.requires_grad}
+    return {"w": w, "w.requires_grad": w.requires_grad, "with 块内的梯度模式": inner, "退出之后的梯度模式": after,
+            "因异常退出之后的梯度模式": restored, "v.requires_grad": v.requires_grad}
 
 
 def _nested_run(lib, pattern, x):
@@ -697,7 +697,7 @@ def _nested_run(lib, pattern, x):
             seen.append((x * 2).requires_grad)
     enter(0)
     seen.append(lib.is_grad_enabled())
-    return {"grad mode at each step": np.array(seen)}
+    return {"每一步的梯度模式": np.array(seen)}
 
 
 def nested_case(pattern) -> Case:
@@ -786,7 +786,7 @@ def _higher_order_run(lib, fn, x):
     (first,) = lib.autograd.grad([y], [x], grad_outputs=[ones], create_graph=True)
     has_graph = bool(first.requires_grad)
     second = lib.autograd.grad([first], [x], grad_outputs=[ones])[0] if has_graph else np.array(np.nan)
-    return {"dy/dx": first, "dy/dx has a graph": has_graph, "d²y/dx²": second}
+    return {"dy/dx": first, "dy/dx 带有计算图": has_graph, "d²y/dx²": second}
 
 
 def _grad_two_inputs_run(lib, a, b, order):
@@ -794,8 +794,8 @@ def _grad_two_inputs_run(lib, a, b, order):
     out = x * y - lib.log(x)
     inputs = [x, y] if order == "ab" else [y, x]
     first, second = lib.autograd.grad([out], inputs, grad_outputs=[lib.ones_like(out)])
-    return {"gradient of the first input": first, "gradient of the second input": second,
-            "a.grad is None": x.grad is None, "b.grad is None": y.grad is None, "no graph": not first.requires_grad}
+    return {"第一个输入的梯度": first, "第二个输入的梯度": second,
+            "a.grad 为 None": x.grad is None, "b.grad 为 None": y.grad is None, "梯度不带计算图": not first.requires_grad}
 
 
 def higher_order_case(label, fn, shape, dtype=F32, seed=180) -> Case:

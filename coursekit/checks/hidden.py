@@ -67,12 +67,12 @@ def _gradcheck_right(rng):
 def _gradcheck_wrong(rng):
     fn, n = str(rng.choice(["square", "cube", "weights"])), int(rng.integers(2, 5))
     x, w = E._rand(rng, (n,), E.F64, positive=True), E._rand(rng, (n,), E.F64)
-    bump, scale, kind = np.zeros(n), 1.0, str(rng.choice(["scale", "one element", "permuted", "sign"]))
-    if kind == "scale":
+    bump, scale, kind = np.zeros(n), 1.0, str(rng.choice(["比例不对", "一个元素不对", "权重顺序颠倒", "符号相反"]))
+    if kind == "比例不对":
         scale = float(rng.choice([rng.uniform(0.2, 0.9), rng.uniform(1.1, 3.0)]))
-    elif kind == "one element":
+    elif kind == "一个元素不对":
         bump[int(rng.integers(n))] = rng.choice([-1, 1]) * rng.uniform(0.01, 0.5)
-    elif kind == "permuted":
+    elif kind == "权重顺序颠倒":
         fn, w = "weights", np.arange(1.0, n + 1)
         bump = np.roll(w, 1) - w
     else:
@@ -120,7 +120,8 @@ def _jacobian(rng):
     if kind == "matmul":
         return E.jacobian_case(f"sin(Wx)，W 为 {m}×{n}", kind, E._rand(rng, (n,), dtype), E._rand(rng, (m, n), dtype))
     argnums = int(rng.integers(0, 2)) if kind == "two inputs" else 0
-    return E.jacobian_case(f"{kind}，x ∈ R^{n}，argnums={argnums}", kind, E._rand(rng, (n,), dtype),
+    name = {"elementwise": "sin(x)·x", "two inputs": "f(x, u) = sin(x)·u + x²"}[kind]
+    return E.jacobian_case(f"{name}，x ∈ R^{n}，argnums={argnums}", kind, E._rand(rng, (n,), dtype),
                            E._rand(rng, (n,), dtype), argnums)
 
 
@@ -156,6 +157,17 @@ def _broadcast(leading):
             sa, sb = sb, sa
         return E.broadcast_case(str(rng.choice(["add", "sub", "mul"])), sa, sb, _seed(rng), _dtype(rng))
     return draw
+
+
+def _vector_jacobian(rng):
+    shape, dtype = _shape(rng) or (2,), _dtype(rng)
+    return Case(f"y = x·x，x 形状 {shape} {dtype.__name__}", {"x": E._rand(rng, shape, dtype), "g": E._rand(rng, shape, dtype)})
+
+
+def _nonscalar(rng):
+    shape, dtype = _shape(rng, 3, 3) or (2,), _dtype(rng)
+    shape = shape if np.prod(shape) > 1 else (2,) + shape
+    return Case(f"非标量 y，x 形状 {shape}", {"x": E._rand(rng, shape, dtype), "g": E._rand(rng, shape + (2,), dtype)})
 
 
 def _nested(rng):
@@ -200,6 +212,7 @@ GENERATORS = {
     "雅可比矩阵 · jacfwd": _jacobian, "雅可比矩阵 · jacrev": _jacobian,
     "点积规则": _dot, "求和规则 · sum()": _sum_all, "求和规则 · sum(dim)": _sum_dim,
     "广播 · 补出的前导维度": _broadcast(True), "广播 · 长度为 1 的维度": _broadcast(False),
+    "backward(gradient) 是向量-雅可比积": _vector_jacobian, "非标量输出必须给 gradient": _nonscalar,
     "no_grad · 嵌套": _nested, "范数": _norm_all, "范数 · dim 与 keepdim": _norm_dim,
     "create_graph 求二阶导数": _second_order,
     "用自动微分求 sin 的导数": _sin_points, "sin 的导数 · 确实用了自动微分": _sin_points,

@@ -55,23 +55,23 @@ def counting_autodiff(lib, answer):
 
 def _sin_derivative_run(lib, answer, x):
     result = answer(x.copy())
-    return {"is a numpy array": isinstance(result, np.ndarray), "d sin(x)/dx": np.asarray(result)}
+    return {"返回的是 numpy 数组": isinstance(result, np.ndarray), "d sin(x)/dx": np.asarray(result)}
 
 
 def _sin_derivative_ref(torch, x):
     t = torch.tensor(x, requires_grad=True)
     torch.sin(t).sum().backward()
-    return {"is a numpy array": True, "d sin(x)/dx": t.grad}
+    return {"返回的是 numpy 数组": True, "d sin(x)/dx": t.grad}
 
 
 def _sin_autodiff_run(lib, answer, x):
     with counting_autodiff(lib, answer) as counts:
         answer(x.copy())
-    return {"autodiff used": counts["reverse"] + counts["forward"] > 0}
+    return {"用了自动微分": counts["reverse"] + counts["forward"] > 0}
 
 
 def _sin_autodiff_ref(torch, x):
-    return {"autodiff used": True}
+    return {"用了自动微分": True}
 
 
 def _sin_cases():
@@ -91,9 +91,9 @@ SIN_DERIVATIVE = (
 
 def _f_eval_run(lib, answer, x):
     value, forward, reverse = answer(float(x))
-    return {"f(x)": np.asarray(value, dtype=np.float64), "df/dx (forward mode)": np.asarray(forward, dtype=np.float64),
-            "df/dx (reverse mode)": np.asarray(reverse, dtype=np.float64),
-            "all three are Python floats": all(type(v) is float for v in (value, forward, reverse))}
+    return {"f(x)": np.asarray(value, dtype=np.float64), "df/dx（前向模式）": np.asarray(forward, dtype=np.float64),
+            "df/dx（反向模式）": np.asarray(reverse, dtype=np.float64),
+            "三个结果都是 Python 浮点数": all(type(v) is float for v in (value, forward, reverse))}
 
 
 def _f_eval_ref(torch, x):
@@ -101,18 +101,18 @@ def _f_eval_ref(torch, x):
     f = torch.log(t ** 2) * torch.sin(t) + 1 / t
     f.backward()
     derivative = np.float64(t.grad.item())
-    return {"f(x)": np.float64(f.item()), "df/dx (forward mode)": derivative,
-            "df/dx (reverse mode)": derivative, "all three are Python floats": True}
+    return {"f(x)": np.float64(f.item()), "df/dx（前向模式）": derivative,
+            "df/dx（反向模式）": derivative, "三个结果都是 Python 浮点数": True}
 
 
 def _f_modes_run(lib, answer, x):
     with counting_autodiff(lib, answer) as counts:
         answer(float(x))
-    return {"forward mode used (jvp)": counts["forward"] > 0, "reverse mode used (backward)": counts["reverse"] > 0}
+    return {"用了前向模式（jvp）": counts["forward"] > 0, "用了反向模式（backward）": counts["reverse"] > 0}
 
 
 def _f_modes_ref(torch, x):
-    return {"forward mode used (jvp)": True, "reverse mode used (backward)": True}
+    return {"用了前向模式（jvp）": True, "用了反向模式（backward）": True}
 
 
 def _f_cases():
