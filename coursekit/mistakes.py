@@ -157,8 +157,11 @@ def try_mistake(solutions: Path, mistake: Mistake) -> Outcome:
 
 
 def _worker_init() -> None:
+    import warnings
+
     import torch
     torch.set_num_threads(1)
+    warnings.simplefilter("ignore")          # wrong solutions divide by zero, take logs of negatives...
 
 
 def _try_or_say(solutions: Path, mistake: Mistake) -> Outcome:
