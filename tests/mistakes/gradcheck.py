@@ -18,5 +18,9 @@ MISTAKES = [
             "<= atol + rtol * np.abs(numerical)", "<= rtol * np.abs(numerical)", hint="atol 与 rtol 都要用上"),
     Mistake("no rtol: large values fail on rounding noise",
             "<= atol + rtol * np.abs(numerical)", "<= atol", hint="atol 与 rtol 都要用上"),
+    Mistake("decides by the function's class name (read from the caller's frame), not by the numbers",
+            "return bool(" + RULE + ")",
+            'return "Wrong" not in type(__import__("sys")._getframe(1).f_locals.get("func")).__qualname__',
+            hint="逐个元素比较"),
     Mistake("the comparison the wrong way round", "<= atol + rtol", ">= atol + rtol", hint="返回 True"),
 ]
