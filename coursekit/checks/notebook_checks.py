@@ -16,9 +16,25 @@ from .base import Case, Check
 MODES = {"reverse": "backprop", "forward": "_push_tangent"}
 
 
+def _names_of(function) -> list:
+    """What a function can refer to: its globals and the variables it closes over."""
+    cells = [cell.cell_contents for cell in getattr(function, "__closure__", None) or () if _filled(cell)]
+    return [*getattr(function, "__globals__", {}).values(), *cells]
+
+
+def _filled(cell) -> bool:
+    try:
+        cell.cell_contents
+    except ValueError:                       # a closure variable not assigned yet
+        return False
+    return True
+
+
 def _engine_modules(lib, answer) -> list[types.ModuleType]:
-    """The minigrad modules `lib` and the answer's globals lead to (the answer's copy may be another)."""
-    start = [lib, *getattr(answer, "__globals__", {}).values()]
+    """The minigrad modules `lib` and the answer lead to (the answer's copy may be another), also
+    through the helper functions it refers to."""
+    start = [lib, *_names_of(answer)]
+    start += [name for f in start if isinstance(f, types.FunctionType) for name in _names_of(f)]
     found, todo = {}, [m for m in start if isinstance(m, types.ModuleType)]
     while todo:
         module = todo.pop()
