@@ -312,6 +312,13 @@ def student_repo(course: Course) -> list[Problem]:
     return problems
 
 
+def mistakes_caught(course: Course) -> list[Problem]:
+    """Every entry of the mistakes catalogue (tests/mistakes/) fails its own exercise, and the verdict
+    names that exercise; prints the counts caught / attributed / hinted."""
+    from .mistakes import catalogue_problems
+    return [Problem(file, fix) for file, fix in catalogue_problems(course.root, course.require("solutions"))]
+
+
 STEPS = (
     Step("registry", registry, "exercises, checks, points and markers agree"),
     Step("solutions-pass", solutions_pass, "the solutions pass every check"),
@@ -322,6 +329,8 @@ STEPS = (
     Step("mirror", mirror, "the notebooks mirror text/2.1_autodiff.md"),
     Step("nbval", nbval, "the solution notebooks pass pytest --nbval", slow=True),
     Step("student-notebooks", student_notebooks, "student notebooks fail exactly at unfinished exercises",
+         slow=True),
+    Step("mistakes-caught", mistakes_caught, "every catalogued mistake fails its own exercise, named in the verdict",
          slow=True),
 )
 

