@@ -27,11 +27,11 @@ def _report(problems) -> str:
 
 
 @pytest.mark.parametrize("step", [pytest.param(s, marks=[pytest.mark.slow] if s.slow else [], id=s.name)
-                                  for s in STEPS if s.name not in ("nbval", "student-notebooks")])
+                                  for s in STEPS if s.name not in ("nbval", "student-notebooks", "in-order")])
 def test_the_course_passes(step):
     """Every step but nbval, which pytest itself already runs on solutions/chapters (see testpaths), and
-    student-notebooks, which has a module of its own (test_student_notebooks.py) so that xdist runs it
-    beside this one."""
+    student-notebooks and in-order, which have modules of their own (test_student_notebooks.py,
+    test_in_order.py) so that xdist runs them beside this one."""
     problems = step.run(Course(ROOT))
     assert problems == [], _report(problems)
 
