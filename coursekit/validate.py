@@ -362,13 +362,19 @@ def in_order(course: Course) -> list[Problem]:
 
 
 def student_repo(course: Course) -> list[Problem]:
-    """The standalone student repository works: every coursekit module it ships imports,
-    `python -m coursekit check --help` runs, and `pytest` collects its tests and notebooks."""
+    """The standalone student repository works: every coursekit module it ships imports, `%load_ext coursekit`
+    loads, `python -m coursekit check --help` runs, and `pytest` collects its tests and notebooks."""
     with tempfile.TemporaryDirectory(prefix="coursekit-student-") as folder:
         write_files(build_repository(course), Path(folder))
         modules = sorted(p.relative_to(folder).with_suffix("").as_posix().replace("/", ".").removesuffix(".__init__")
                          for p in Path(folder, "coursekit").rglob("*.py") if p.name != "__main__.py")
-        script = "import importlib\nfor m in %r: importlib.import_module(m)\n" % modules
+        script = ("import importlib\nfor m in %r: importlib.import_module(m)\n" % modules +   # and `%load_ext coursekit`
+                  "from IPython.core.interactiveshell import InteractiveShell\n"
+                  "importlib.import_module('coursekit').load_ipython_extension(InteractiveShell.instance())\n"
+                  # an editable install of the course would quietly supply a module the repository lacks
+                  "import os, sys\nelsewhere = sorted(n for n, m in list(sys.modules.items()) if n.split('.')[0] == "
+                  "'coursekit' and not (getattr(m, '__file__', None) or os.getcwd()).startswith(os.getcwd()))\n"
+                  "sys.exit(elsewhere and f'not in the repository: {elsewhere}')\n")
         problems = []
         commands = ([sys.executable, "-c", script], [sys.executable, "-m", "coursekit", "check", "--help"],
                     [sys.executable, "-m", "pytest", "--collect-only", "-q"])
