@@ -374,7 +374,7 @@ def student_repo(course: Course) -> list[Problem]:
                   # an editable install of the course would quietly supply a module the repository lacks
                   "import os, sys\nelsewhere = sorted(n for n, m in list(sys.modules.items()) if n.split('.')[0] == "
                   "'coursekit' and not (getattr(m, '__file__', None) or os.getcwd()).startswith(os.getcwd()))\n"
-                  "sys.exit(elsewhere and f'not in the repository: {elsewhere}')\n")
+                  "sys.exit(f'not in the repository: {elsewhere}' if elsewhere else 0)\n")
         problems = []
         commands = ([sys.executable, "-c", script], [sys.executable, "-m", "coursekit", "check", "--help"],
                     [sys.executable, "-m", "pytest", "--collect-only", "-q"])
