@@ -16,7 +16,8 @@ def load_ipython_extension(ipython) -> None:
     watch(ipython)
 
 
-def check(exercise_id: str, answer=None):
-    """Check one exercise against PyTorch: print the Chinese verdict if it passes, raise it if not."""
+def check(exercise_id: str, answer=None, timeout: float | None = None):
+    """Check one exercise against PyTorch: print the Chinese verdict if it passes, raise it if not.
+    `timeout`: seconds before a check that does not return is stopped (default 10)."""
     from .selfcheck import check as _check
-    return _check(exercise_id, answer)
+    return _check(exercise_id, answer, timeout)

@@ -294,13 +294,23 @@ VJP = (Check("adjoint rules", _vjp_run, lambda: _elementwise_cases(False),
 
 # ---------------------------------------------------------------- 2.1-jacobian
 
-def _jacobian_run(lib, kind, x, w):
+def _jacobian_function(lib, kind, w):
     W = lib.tensor(w)
     if kind == "elementwise":
-        f = lambda v: lib.sin(v) * v
-    else:
-        f = lambda v: lib.sin(lib.matmul(W, v))
+        return lambda v: lib.sin(v) * v
+    return lambda v: lib.sin(lib.matmul(W, v))
+
+
+def _jacobian_run(lib, kind, x, w):
+    f = _jacobian_function(lib, kind, w)
     return {"jacfwd": lib.func.jacfwd(f)(lib.tensor(x)), "jacrev": lib.func.jacrev(f)(lib.tensor(x))}
+
+
+def _jacobian_ref(torch, kind, x, w):
+    """The same matrix twice, from torch.autograd.functional: torch.func.jacrev imports torch._dynamo
+    the first time it runs (3 s, 15 s on a loaded machine), which made this check slow."""
+    jacobian = torch.autograd.functional.jacobian(_jacobian_function(torch, kind, w), torch.tensor(x))
+    return {"jacfwd": jacobian, "jacrev": jacobian}
 
 
 def _jacobian_cases():
@@ -309,7 +319,7 @@ def _jacobian_cases():
             Case("f(x) = sin(Wx)，W 为 6×3，float64", {"kind": "matmul", "x": _rand(84, (3,), F64), "w": _rand(85, (6, 3), F64)})]
 
 
-JACOBIAN = (Check("jacfwd and jacrev", _jacobian_run, _jacobian_cases,
+JACOBIAN = (Check("jacfwd and jacrev", _jacobian_run, _jacobian_cases, ref=_jacobian_ref,
                   hint="jacfwd：对每个输入方向 e_j 做一次 jvp，得到第 j 列；jacrev：对每个输出方向 e_i 做一次 vjp，得到第 i 行。"),)
 
 

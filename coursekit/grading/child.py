@@ -205,14 +205,10 @@ def _describe(error: BaseException) -> str:
 
 
 def load_answer(exercise, source: str, minigrad):
-    """Execute the exercise cell alone, in a fresh namespace; return the function it defines."""
-    lines = [("# " + line) if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
-    namespace = {"__name__": "exercise_cell", "minigrad": minigrad}
-    exec(compile("\n".join(lines), f"{exercise.where}[{exercise.id}]", "exec"), namespace)
-    answer = namespace.get(exercise.answer)
-    if not callable(answer):
-        raise NameError(f"练习单元格没有定义函数 {exercise.answer}")
-    return answer
+    """Execute the exercise cell alone, in a fresh namespace; return the function it defines (the same code
+    as the students' `check` and `coursekit submit`)."""
+    from coursekit.answers import define_answer
+    return define_answer(exercise, source, minigrad)
 
 
 def run_exercise(request: dict, minigrad, channel: Channel) -> None:
@@ -257,7 +253,7 @@ def main() -> None:
     os.chdir(config["tmp"])                     # writable: files a student writes go to the scratch
     channel = Channel(config["result_fd"])
     import numpy                                   # noqa: F401 - imported before the hook
-    import coursekit.checking, coursekit.compare, coursekit.exercises   # noqa: E401,F401
+    import coursekit.answers, coursekit.checking, coursekit.compare, coursekit.exercises   # noqa: E401,F401
     coursekit.exercises.all_exercises()
     refused: list[str] = []
     numpy_dir = os.path.dirname(numpy.__file__)

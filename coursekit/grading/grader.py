@@ -32,6 +32,7 @@ from .child import decode_array, encode_value
 from .feedback import render
 from .outcome import NOT_RUN, ExerciseOutcome, Graded
 from .progress import Progress
+from .report import RESERVED as REPORT_FILES, write_reports
 from .results import (KEY_FILE, parse_results, results_text, sign, signing_key, to_results, verified,
                       write_atomic)
 from .sandbox import Child, ChildDied, Isolation, Limits, ProtocolError
@@ -275,7 +276,7 @@ def grade_submission(submission: Submission, scratch: Path, site: Path, limits: 
 # ---------------------------------------------------------------- many submissions
 
 GRADES = "grades.csv"
-RESERVED = {GRADES, "report.html", "report.md", "gradebook.csv", SCRATCH, KEY_FILE}   # never a submission's name
+RESERVED = {GRADES, *REPORT_FILES, SCRATCH, KEY_FILE}   # never a submission's name
 
 
 class Interrupted(Exception):
@@ -389,10 +390,14 @@ def grades_csv(rows: list[tuple[str, dict]], ids: list[str]) -> str:
     return buffer.getvalue()
 
 
-def write_summaries(out: Path, rows: list[tuple[str, dict]], ids: list[str]) -> None:
-    """What the instructor reads at the end of a batch, finished or interrupted: grades.csv (and the class
-    report) for the submissions graded so far, in input order."""
+def write_summaries(out: Path, rows: list[tuple[str, dict]], ids: list[str], failed: dict[str, str],
+                    report: bool = True) -> None:
+    """What the instructor reads at the end of a batch, finished or interrupted: grades.csv and the class
+    report (report.html, report.md, gradebook.csv: coursekit/grading/report.py) for the submissions graded
+    so far, in input order."""
     write_atomic(out / GRADES, grades_csv(rows, ids))
+    if report:
+        write_reports(out, rows, failed, ids)
 
 
 def _start_worker(stop) -> None:
@@ -445,7 +450,8 @@ class _Signals:
 
 
 def grade(paths: list[Path], out: Path, jobs: int = 1, force: bool = False, limits: Limits | None = None,
-          quiet: bool = False, exercise_ids: list[str] | None = None) -> list[tuple[str, dict, bool]]:
+          quiet: bool = False, exercise_ids: list[str] | None = None,
+          report: bool = True) -> list[tuple[str, dict, bool]]:
     """Grade every submission in `paths` into `out`; returns (name, results, skipped) in input order.
     Raises Interrupted after SIGINT/SIGTERM (finished results kept, grades.csv written for them) and
     bubblewrap.Unavailable when children cannot be confined as `limits.isolation` asks."""
@@ -487,11 +493,11 @@ def grade(paths: list[Path], out: Path, jobs: int = 1, force: bool = False, limi
                 settle(expected)
         except KeyboardInterrupt:
             sandbox.STOP.set()
-            write_summaries(out, [(n, done[n][0]) for n in names if n in done], ids)
+            write_summaries(out, [(n, done[n][0]) for n in names if n in done], ids, failed, report)
             raise Interrupted(len(done), len(names), signals.received) from None
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-    write_summaries(out, [(n, done[n][0]) for n in names if n in done], ids)
+    write_summaries(out, [(n, done[n][0]) for n in names if n in done], ids, failed, report)
     return [(n, *done[n]) if n in done else (n, {"error": failed[n]}, False) for n in names]
 
 
@@ -559,4 +565,5 @@ def summary(graded: list[tuple[str, dict, bool]], out: Path) -> str:
         note = "  (unchanged, kept)" if skipped else ""
         lines.append(f"{name:<{width}}  {results.get('score'):>3}/{extra.get('max_score')}{note}")
     lines.append(f"results: {out}/<submission>/results.json, feedback.md; grades: {out}/grades.csv")
+    lines.append(f"class report: {out}/report.html (report.md); for the LMS: {out}/gradebook.csv")
     return "\n".join(lines)

@@ -18,9 +18,10 @@ STUDENT_PACKAGE = (
     "coursekit/__init__.py", "coursekit/__main__.py", "coursekit/cli.py",
     "coursekit/engine.py", "coursekit/live.py", "coursekit/exercises.py", "coursekit/answers.py",
     "coursekit/checking.py", "coursekit/selfcheck.py", "coursekit/compare.py",
+    "coursekit/blame.py", "coursekit/diagnosis.py", "coursekit/tracebacks.py",
     "coursekit/checks/__init__.py", "coursekit/checks/base.py",
     "coursekit/checks/engine_checks.py", "coursekit/checks/notebook_checks.py",
-    "coursekit/lessons/",
+    "coursekit/submit.py", "coursekit/pytest_verdicts.py", "coursekit/lessons/",
 )
 # the student-facing tests: `pytest` in the student repository runs them
 STUDENT_TESTS = ("tests/conftest.py", "tests/test_exercises.py", "tests/nbval_sanitize.cfg")
