@@ -25,7 +25,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
-                    yield group, p, p.grad.data
+                    yield group, p, p.grad._data
 
 
 class SGD(Optimizer):
@@ -40,7 +40,7 @@ class SGD(Optimizer):
         loss = closure() if closure is not None else None
         for group, p, g in self._params_with_grad():
             if group["weight_decay"]:
-                g = g + group["weight_decay"] * p.data
+                g = g + group["weight_decay"] * p._data
             momentum = group["momentum"]
             if momentum:
                 buf = self.state.get(id(p))
@@ -50,7 +50,7 @@ class SGD(Optimizer):
                     buf *= momentum
                     buf += (1 - group["dampening"]) * g
                 g = g + momentum * buf if group["nesterov"] else buf
-            p.data -= group["lr"] * g
+            p._data -= group["lr"] * g
         return loss
 
 
@@ -66,11 +66,11 @@ class Adam(Optimizer):
         for group, p, g in self._params_with_grad():
             beta1, beta2 = group["betas"]
             if group["weight_decay"]:
-                g = g + group["weight_decay"] * p.data
+                g = g + group["weight_decay"] * p._data
             state = self.state.get(id(p))
             if state is None:
-                state = self.state[id(p)] = {"step": 0, "exp_avg": np.zeros_like(p.data),
-                                             "exp_avg_sq": np.zeros_like(p.data)}
+                state = self.state[id(p)] = {"step": 0, "exp_avg": np.zeros_like(p._data),
+                                             "exp_avg_sq": np.zeros_like(p._data)}
             state["step"] += 1
             t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
             m += (1 - beta1) * (g - m)                    # torch: exp_avg.lerp_(g, 1 − β₁)
@@ -79,5 +79,5 @@ class Adam(Optimizer):
             step_size = group["lr"] / (1 - beta1 ** t)
             denom = np.sqrt(v) / (1 - beta2 ** t) ** 0.5
             denom += group["eps"]
-            p.data -= step_size * (m / denom)
+            p._data -= step_size * (m / denom)
         return loss

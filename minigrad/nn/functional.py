@@ -115,7 +115,7 @@ class NllLoss(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        onehot = np.zeros(ctx.shape, dtype=grad.data.dtype)
+        onehot = np.zeros(ctx.shape, dtype=grad._data.dtype)
         onehot[np.arange(ctx.shape[0]), ctx.target] = -1
         if ctx.reduction == "mean":
             onehot /= ctx.shape[0]
@@ -129,7 +129,7 @@ class NllLoss(Op):
 
 
 def nll_loss(logp: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    return NllLoss.apply(logp, target.data if isinstance(target, Tensor) else np.asarray(target),
+    return NllLoss.apply(logp, target._data if isinstance(target, Tensor) else np.asarray(target),
                          reduction=reduction)
 
 

@@ -193,12 +193,12 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         (c,) = ctx.saved_tensors
-        return grad * _const(c.data > 0)
+        return grad * _const(c._data > 0)
 
     @staticmethod
     def jvp(ctx, da):
         (c,) = ctx.saved_tensors
-        return da * _const(c.data > 0)
+        return da * _const(c._data > 0)
 
 
 class Abs(Op):
@@ -212,12 +212,12 @@ class Abs(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * _const(np.sign(a.data))
+        return grad * _const(np.sign(a._data))
 
     @staticmethod
     def jvp(ctx, da):
         (a,) = ctx.saved_tensors
-        return da * _const(np.sign(a.data))
+        return da * _const(np.sign(a._data))
 
 
 class Sqrt(Op):

@@ -26,7 +26,7 @@ def _contains_float(values) -> bool:
     if isinstance(values, (list, tuple)):
         return any(_contains_float(v) for v in values)
     if isinstance(values, Tensor):
-        return values.data.dtype.kind == "f"
+        return values._data.dtype.kind == "f"
     return isinstance(values, (builtins.float, np.floating))
 
 
@@ -44,7 +44,7 @@ def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor
     Python floats become float32 (torch's default), Python ints int64, bools bool; numpy arrays
     keep their dtype."""
     if isinstance(data, Tensor):
-        array = data.data.copy()
+        array = data._data.copy()
     elif isinstance(data, (np.ndarray, np.generic)):
         array = np.array(data)
     elif dtype is not None:
@@ -123,21 +123,21 @@ def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
 
 
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros_like(t.data, dtype=None if dtype is None else dtypes.to_numpy(dtype)), None,
+    return _finish(np.zeros_like(t._data, dtype=None if dtype is None else dtypes.to_numpy(dtype)), None,
                    requires_grad)
 
 
 def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones_like(t.data, dtype=None if dtype is None else dtypes.to_numpy(dtype)), None,
+    return _finish(np.ones_like(t._data, dtype=None if dtype is None else dtypes.to_numpy(dtype)), None,
                    requires_grad)
 
 
 def randn_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return randn(t.data.shape, dtype=dtype if dtype is not None else t.dtype, requires_grad=requires_grad)
+    return randn(t._data.shape, dtype=dtype if dtype is not None else t.dtype, requires_grad=requires_grad)
 
 
 def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.full_like(t.data, fill_value, dtype=None if dtype is None else dtypes.to_numpy(dtype)),
+    return _finish(np.full_like(t._data, fill_value, dtype=None if dtype is None else dtypes.to_numpy(dtype)),
                    None, requires_grad)
 
 
