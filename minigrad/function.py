@@ -9,7 +9,6 @@ torch.autograd.Function) compute on tensors. Both record the same Node, so there
 one backward traversal (autograd.py)."""
 from __future__ import annotations
 
-import itertools
 import weakref
 
 import numpy as np
@@ -18,7 +17,7 @@ from .broadcast import unbroadcast
 from .dtypes import NP_FLOAT64, fix_dtype
 from .grad_mode import STATE, forward_ad_disabled, set_grad_enabled
 from .tensor import Tensor
-from .version import CHANGES, check_saved, storage_of
+from .version import CHANGES, check_saved, next_seq as _next_seq, storage_of, versions
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
          "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -36,8 +35,9 @@ class Node:
     meta      (shape, dtype) of the op's output: what the gradient arriving here must look like
     seq       creation order (graph drawings list ops in the order the program ran them)
     retained  a weak reference to the output tensor after `retain_grad()`
+    versions  the versions of the saved tensors when saved (unset: all 0); see version.py
     """
-    __slots__ = ("inputs", "saved", "meta", "seq", "__dict__", "__weakref__")
+    __slots__ = ("inputs", "saved", "meta", "seq", "versions", "__dict__", "__weakref__")
     rule = None                                   # the Op or Function class whose rules this node runs
     retained = None
 
@@ -50,6 +50,8 @@ class Node:
 
     def save_for_backward(self, *tensors) -> None:
         self.saved = tensors
+        if any([isinstance(t, Tensor) and (t._storage is not None or t._view is not None) for t in tensors]):
+            self.versions = versions(tensors)
 
     save_for_forward = save_for_backward
 
@@ -155,7 +157,6 @@ class Op:
         return apply(cls, *inputs, **options)
 
 
-_next_seq = itertools.count().__next__
 
 
 def _has_float64(arrays) -> bool:
@@ -165,10 +166,12 @@ def _has_float64(arrays) -> bool:
 def apply(op, *inputs, **options) -> Tensor:
     """Run `op` forward; record a Node when grad mode is on and an input requires grad; push tangents."""
     ctx = op.Node()
-    arrays, kept, record, dual = [], [], False, False
+    arrays, kept, record, dual, shared = [], [], False, False, False
     for x in inputs:
         if isinstance(x, Tensor):
             arrays.append(x._data)
+            if x._storage is not None or x._view is not None:
+                shared = True
             if x.requires_grad:
                 record = True
                 kept.append(x.grad_fn if x.grad_fn is not None else vertex(x))
@@ -184,12 +187,17 @@ def apply(op, *inputs, **options) -> Tensor:
         data = np.asarray(data)
     if data.dtype is NP_FLOAT64 and op.promotes and not _has_float64(arrays):   # numpy widened, torch would not
         data = fix_dtype(data, *arrays)
-    out = Tensor(data)
-    if op.view and (data.base is not None or data is arrays[0]):
+    out = _new(Tensor)
+    out._data, out.requires_grad, out.grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
+        data, False, None, None, None, False, None
+    out._storage = out._view = None
+    if op.view and (data is arrays[0] or data.base is not None and data.base is _owner(arrays[0])):
         _track_view(out, inputs[0], op, options)
     saves = op.saves
     ctx.saved = inputs if saves == "inputs" else (out,) if saves == "output" else ()
     if record and STATE.enabled:                # record the op: out = op(inputs), for backward
+        if shared and saves == "inputs":        # note the versions of saved tensors that have a counter
+            ctx.versions = versions(inputs)
         ctx.inputs = kept
         ctx.meta = data.shape, data.dtype
         ctx.seq = _next_seq()
@@ -217,6 +225,8 @@ def apply1(op, a: Tensor) -> Tensor:
     saves = op.saves
     ctx.saved = (a,) if saves == "inputs" else (out,) if saves == "output" else ()
     if a.requires_grad and STATE.enabled:
+        if (a._storage is not None or a._view is not None) and saves == "inputs":
+            ctx.versions = versions((a,))
         ctx.inputs = [a.grad_fn if a.grad_fn is not None else vertex(a)]
         ctx.meta = data.shape, data.dtype
         ctx.seq = _next_seq()
@@ -246,6 +256,9 @@ def apply2(op, a, b) -> Tensor:
     a_needs = a_is and a.requires_grad
     b_needs = b_is and b.requires_grad
     if (a_needs or b_needs) and STATE.enabled:
+        if saves == "inputs" and ((a_is and (a._storage is not None or a._view is not None))
+                                  or (b_is and (b._storage is not None or b._view is not None))):
+            ctx.versions = versions((a, b))
         ctx.inputs = [(a.grad_fn or vertex(a)) if a_needs else None, (b.grad_fn or vertex(b)) if b_needs else None]
         ctx.meta = data.shape, data.dtype
         ctx.seq = _next_seq()
@@ -268,15 +281,24 @@ class ViewInfo:
         self.base, self.steps, self.grad_mode = base, steps, grad_mode
 
 
+def _owner(array: np.ndarray) -> np.ndarray:
+    """The array that owns the memory (numpy points every view's .base at it)."""
+    return array if array.base is None else array.base
+
+
 def _track_view(out: Tensor, src: Tensor, op, options: dict) -> None:
-    """out = op(src) shares src's storage: same version counter, and out remembers how it was cut."""
-    if not np.may_share_memory(out._data, src._data):
-        return                                    # reshape had to copy: not a view
-    view = src._view
+    """out = op(src) shares src's storage: same version counter, and out remembers how it was cut.
+    Views made in grad mode are also listed in the storage, to get a new grad_fn after an in-place
+    change; the others (e.g. in backward) find the base's storage when they need it (version.storage_of)."""
+    view, grad_mode = src._view, STATE.enabled
     base, steps = (view.base, view.steps) if view is not None else (src, ())
-    out._view = ViewInfo(base, steps + ((op, options),), STATE.enabled)
-    storage = out._storage = storage_of(base)
-    storage.add_view(weakref.ref(out))
+    info = out._view = _new(ViewInfo)
+    info.base, info.steps, info.grad_mode = base, steps + ((op, options),), grad_mode
+    if grad_mode:
+        storage = out._storage = base._storage or storage_of(base)
+        storage.add_view(weakref.ref(out))
+    else:
+        out._storage = base._storage
 
 
 def _push_tangent(rule, ctx, inputs, out) -> Tensor:

@@ -16,7 +16,7 @@ import numpy as np
 from .function import Node, Op, call_backward, vertex, _next_seq
 from .grad_mode import STATE, set_grad_enabled
 from .tensor import Tensor
-from .version import bump
+from .version import TYPE_NAMES, bump, versions
 
 LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -46,7 +46,7 @@ def inplace(t: Tensor, compute, *operands, cast: bool = False) -> Tensor:
     if tracked:
         old._data = old._data.copy()                  # the op's node may have saved the old values
     _write(t, result, cast)
-    bump(t, _next_seq())
+    bump(t)
     if tracked:
         _rewire(t, result)
     if t._storage.views:
@@ -95,7 +95,6 @@ def _can_cast(src: np.dtype, dst: np.dtype) -> bool:
 
 
 def _kind_name(d: np.dtype) -> str:
-    from .version import TYPE_NAMES
     return TYPE_NAMES.get(d.name, d.name)
 
 
@@ -104,7 +103,8 @@ def _rewire(t: Tensor, result: Tensor) -> None:
     fn = result.grad_fn
     if fn.saved:                                      # the op saved its output: that is t now
         fn.saved = tuple([t if s is result else s for s in fn.saved])
-    fn.seq = _next_seq()                              # recorded after the version bump it saw
+        fn.versions = versions(fn.saved)
+    fn.seq = _next_seq()                              # recorded after the version bump
     target = t if t._view is None else t._view.base
     old_fn = target.grad_fn
     if t._view is None:

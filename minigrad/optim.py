@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .version import bump
+
 
 class Optimizer:
     def __init__(self, params, defaults: dict):
@@ -51,6 +53,7 @@ class SGD(Optimizer):
                     buf += (1 - group["dampening"]) * g
                 g = g + momentum * buf if group["nesterov"] else buf
             p._data -= group["lr"] * g
+            bump(p)                                   # in place, as torch: a new version
         return loss
 
 
@@ -80,4 +83,5 @@ class Adam(Optimizer):
             denom = np.sqrt(v) / (1 - beta2 ** t) ** 0.5
             denom += group["eps"]
             p._data -= step_size * (m / denom)
+            bump(p)
         return loss

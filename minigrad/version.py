@@ -1,16 +1,16 @@
 """Version counters: torch's guard against changing, in place, a tensor that backward still needs.
 
 A tensor, its views and its detached aliases share one `Storage` (created the first time it is
-needed). Each in-place change appends the graph's sequence number at that moment to `bumps`; the
-tensor's version (torch's `_version`) is their count. A node does not record versions when it
-saves tensors: the version a saved tensor had then is the number of bumps older than the node.
-Until some tensor is changed in place after a node was recorded (`CHANGES.last > node.seq`),
-unpacking its saved tensors checks nothing, so the hot path pays nothing.
+needed); every in-place change adds one to its `version` (torch's `_version`). A node that saves
+tensors notes their versions (`node.versions`; only for tensors that have a Storage: the others are
+at version 0). Unpacking saved tensors compares; it checks nothing until some tensor has changed in
+place after the node was recorded (`CHANGES.last > node.seq`), so the hot path pays next to nothing.
 """
 from __future__ import annotations
 
-import bisect
+import itertools
 
+next_seq = itertools.count().__next__                   # the graph's clock: node creation, in-place changes
 HINT = ("Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False).")
 TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
@@ -18,53 +18,68 @@ TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64
 
 
 class Storage:
-    """What a tensor shares with its views and detached aliases: the version counter (`bumps`) and
-    weak references to the live views (their grad_fn is rebuilt after an in-place change)."""
-    __slots__ = ("bumps", "views", "_prune_at")
+    """What a tensor shares with its views and detached aliases: the version counter and weak
+    references to the live views (their grad_fn is rebuilt after an in-place change)."""
+    __slots__ = ("version", "views", "_prune_at")
 
     def __init__(self):
-        self.bumps, self.views, self._prune_at = [], [], 16
-
-    def version(self) -> int:
-        return len(self.bumps)
-
-    def version_at(self, seq: int) -> int:
-        """The version before the op numbered `seq` ran."""
-        return bisect.bisect_left(self.bumps, seq)
+        self.version, self.views, self._prune_at = 0, None, 16
 
     def add_view(self, ref) -> None:
-        if len(self.views) >= self._prune_at:           # drop views that died
-            self.views = [r for r in self.views if r() is not None]
-            self._prune_at = 2 * len(self.views) + 16
-        self.views.append(ref)
+        views = self.views
+        if views is None:
+            self.views = [ref]
+            return
+        if len(views) >= self._prune_at:                # drop views that died
+            views = self.views = [r for r in views if r() is not None]
+            self._prune_at = 2 * len(views) + 16
+        views.append(ref)
 
 
 class _Changes:
     __slots__ = ("last",)
 
     def __init__(self):
-        self.last = -1                                  # sequence number of the latest in-place change
+        self.last = -1                                  # clock time of the latest in-place change
 
 
 CHANGES = _Changes()
 
 
 def storage_of(t) -> Storage:
-    """t's Storage, created on first use."""
+    """t's Storage, created on first use; a view's is its base's."""
     s = t._storage
     if s is None:
-        s = t._storage = Storage()
+        s = t._storage = storage_of(t._view.base) if t._view is not None else Storage()
+    return s
+
+
+def shared(t) -> Storage | None:
+    """t's Storage if it has one (a view's is its base's), without creating it."""
+    s = getattr(t, "_storage", None)
+    if s is None and getattr(t, "_view", None) is not None:
+        s = t._view.base._storage
     return s
 
 
 def version(t) -> int:
-    return 0 if t._storage is None else len(t._storage.bumps)
+    s = shared(t)
+    return 0 if s is None else s.version
 
 
-def bump(t, seq: int) -> None:
-    """Record an in-place change of t (and so of its views and aliases) made at sequence number seq."""
-    storage_of(t).bumps.append(seq)
-    CHANGES.last = seq
+def versions(tensors) -> tuple:
+    """The versions of tensors being saved for backward (0 for what has no Storage)."""
+    noted = []
+    for t in tensors:
+        storage = shared(t)
+        noted.append(0 if storage is None else storage.version)
+    return tuple(noted)
+
+
+def bump(t) -> None:
+    """Record an in-place change of t (and so of its views and aliases)."""
+    storage_of(t).version += 1
+    CHANGES.last = next_seq()
 
 
 def type_name(t) -> str:
@@ -82,16 +97,15 @@ def node_label(node) -> str:
 
 def check_saved(node) -> None:
     """Raise torch's error if a tensor `node` saved (and torch would have saved) changed in place since."""
-    saved, seq = node.saved, node.seq
+    saved, noted = node.saved, getattr(node, "versions", None)
     keep = getattr(node.rule, "torch_saves", None)
     needed = keep(node.needs_input_grad) if keep is not None else None
     order = range(len(saved)) if keep is None else reversed(range(len(saved)))   # torch's unpacking order
     for i in order:
-        t = saved[i]
-        storage = getattr(t, "_storage", None)
+        t, storage = saved[i], shared(saved[i])
         if storage is None or (needed is not None and i < len(needed) and not needed[i]):
             continue
-        now, then = len(storage.bumps), storage.version_at(seq)
+        now, then = storage.version, noted[i] if noted is not None else 0
         if now != then:
             raise RuntimeError(modified_message(t, node, now, then))
 

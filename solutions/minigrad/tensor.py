@@ -31,13 +31,16 @@ class Tensor:
                  "_storage", "_view", "_data_of", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False):
-        self._storage = self._view = None
-        if isinstance(data, Tensor):              # Tensor(t): same array, same version counter (torch's alias)
-            self._storage = _version.storage_of(getattr(data, "_data_of", data))
-            data = data._data
-        elif type(data) is not np.ndarray:        # torch.Tensor([1, 2]) is float32, like torch's
-            data = np.asarray(data) if isinstance(data, (np.ndarray, np.generic)) else np.asarray(data, np.float32)
-        self._data = data
+        storage = None
+        if type(data) is not np.ndarray:
+            if isinstance(data, Tensor):          # Tensor(t): same array, same version counter (torch's alias)
+                storage = _version.storage_of(getattr(data, "_data_of", data))
+                data = data._data
+            elif isinstance(data, (np.ndarray, np.generic)):
+                data = np.asarray(data)
+            else:                                 # torch.Tensor([1, 2]) is float32, like torch's
+                data = np.asarray(data, np.float32)
+        self._data, self._storage, self._view = data, storage, None
         self.requires_grad = requires_grad
         self.grad = None
         self.grad_fn = None
