@@ -419,7 +419,10 @@ class Tensor:
         """self[index] = value, in place: a basic index copies into a view (CopySlices under autograd),
         an advanced one (integer arrays, masks) is index_put_ (IndexPutBackward0), as in torch."""
         index = _ops.plain_index(index)
-        if _ops.getitem_is_view(index):
+        if index is Ellipsis or (type(index) is tuple and len(index) == 1 and index[0] is Ellipsis):   # all of self
+            scalar = not isinstance(value, Tensor) or value._data.ndim == 0
+            self.fill_(value) if scalar else self.copy_(value)
+        elif _ops.getitem_is_view(index):
             self[index].copy_(value)
         else:
             _inplace.inplace(self, lambda a: _inplace.IndexPut.apply(a, value, index=index), value, cast=True)
