@@ -2,7 +2,8 @@
 
 Every solution notebook is executed (nbclient; the kernel starts in the notebook's folder and
 MINIGRAD_ROOT points at solutions/), saved with its outputs and figures to OUT/chapters/, and rendered
-to a static HTML page in OUT/html/ (figures embedded) with an index.html.
+to a static HTML page in OUT/html/ (figures embedded) with an index.html; MathJax is copied to
+OUT/html/mathjax/, so the pages work without a network (coursekit/release/html.py).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`python -m coursekit <verb>` (or the `coursekit` console script).
 
-Students: `check [ID ...]`. Instructors and maintainers: `release [OUT] [--html]`, `solutions OUT`,
+Students: `check [ID ...]`, `submit`. Instructors and maintainers: `release [OUT] [--html]`, `solutions OUT`,
 `validate`, `grade`, `gradescope`. Verbs whose code is not shipped (the student repository has no
 release, validator or grader) are simply not offered.
 """
@@ -30,6 +30,11 @@ def _course_root() -> Path:
 def _check(args) -> int:
     from .selfcheck import check_command
     return check_command(args.ids)
+
+
+def _submit(args) -> int:
+    from .submit import submit
+    return submit(out=args.out)
 
 
 def _release(args) -> int:
@@ -96,6 +101,13 @@ def parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("check", help="check your exercises against PyTorch (a table, then what to fix)")
     p.add_argument("ids", nargs="*", metavar="ID", help="exercise ids (default: all)")
     p.set_defaults(handler=_check)
+    p = verbs.add_parser("submit", help="check your work, then write submission.zip to hand in",
+                         description="Run the self-check, check that every notebook is valid and every exercise "
+                                     "cell runs on its own (as the grader runs it), then write submission.zip with "
+                                     "exactly the files the grader reads (minigrad/**/*.py, chapters/**/*.ipynb).")
+    p.add_argument("--out", type=Path, default=None, metavar="ZIP",
+                   help="where to write the zip (default: submission.zip in the course folder)")
+    p.set_defaults(handler=_submit)
     _add_instructor_verbs(verbs)
     try:
         from .grading.cli import add_parsers

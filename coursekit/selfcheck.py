@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from . import exercises
+from . import answers, exercises
 from .checking import ERROR, FAILED, NOT_IMPLEMENTED, ExerciseReport, run_exercise
 from .engine import EngineNotFound, engine_root, fresh_engine
 
@@ -20,6 +21,8 @@ def run(exercise_id: str, answer=None, root=None) -> ExerciseReport:
         raise TypeError(f'练习 {exercise_id} 需要把你定义的函数传进来：check("{exercise_id}", {exercise.answer})')
     torch = _torch()
     with fresh_engine(root or engine_root()) as minigrad:
+        if exercise.answer:          # judged as the grader will: its cell run alone
+            answer = answers.as_graded(exercise, answer, minigrad)
         return run_exercise(exercise, minigrad, torch, answer)
 
 
@@ -66,6 +69,8 @@ def check(exercise_id: str, answer=None) -> None:
     """Print the verdict of one exercise when it passes; raise NotPassed with the verdict when not."""
     try:
         report = run(exercise_id, answer)
+    except answers.AnswerNotFound as error:
+        raise NotPassed(f"❌ {error}") from None
     except (exercises.UnknownExercise, EngineNotFound, TypeError) as error:
         raise NotPassed(f"⚠️ {error}") from None
     if not report.passed:
@@ -80,28 +85,38 @@ def _status(report: ExerciseReport) -> str:
     return "passed" if report.passed else report.first_problem.status
 
 
-def check_command(ids: list[str] | None = None) -> int:
-    """`python -m coursekit check [ID ...]`: a table of exercises, then the verdicts of those not passed."""
+def check_command(ids: list[str] | None = None, root=None) -> int:
+    """`python -m coursekit check [ID ...]`: a table of exercises (notebook exercises included, their cell run
+    alone from the saved notebook, as the grader runs it), then the verdicts of those not passed."""
     try:
         chosen = [exercises.get(i) for i in ids] if ids else list(exercises.all_exercises())
-        root = engine_root()
+        root = Path(root) if root else engine_root()
     except (exercises.UnknownExercise, EngineNotFound) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"minigrad: {root / 'minigrad'}")
-    reports, earned, possible = [], 0, 0
+    verdicts, earned, possible = [], 0, 0
     for exercise in chosen:
-        if exercise.answer:      # notebook exercises are checked in their notebook
-            print(f"  {exercise.id:<26} {'(在 ' + exercise.where + ' 中检查)'}")
-            continue
-        report = run(exercise.id, root=root)
-        reports.append(report)
         possible += exercise.points
+        try:
+            if exercise.answer:     # the saved notebook's cell, run alone (unsaved edits do not count)
+                with fresh_engine(root) as minigrad:
+                    answer = answers.load_answer(exercise, root, minigrad)
+                    report = run_exercise(exercise, minigrad, _torch(), answer)
+            else:
+                report = run(exercise.id, root=root)
+        except answers.AnswerNotFound as error:
+            print(f"❌ {exercise.id:<26} {'出错':<4} {exercise.points:>3} 分  {exercise.title}")
+            verdicts.append(f"❌ {error}")
+            continue
         earned += exercise.points if report.passed else 0
         mark = "✅" if report.passed else "❌"
         print(f"{mark} {exercise.id:<26} {STATUS_WORD[_status(report)]:<4} {exercise.points:>3} 分  {exercise.title}")
-    print(f"合计：{earned}/{possible} 分")
-    for report in reports:
         if not report.passed:
-            print("\n" + verdict(report))
-    return 0 if all(r.passed for r in reports) else 1
+            verdicts.append(verdict(report))
+    print(f"合计：{earned}/{possible} 分")
+    if any(e.answer for e in chosen):
+        print("（笔记本练习按已保存的笔记本检查：先在 JupyterLab 中保存。）")
+    for text in verdicts:
+        print("\n" + text)
+    return 0 if not verdicts else 1

@@ -1,8 +1,9 @@
-"""Reverse mode: walk the graph from the outputs back to the leaves, in reverse topological order,
-running each node's backward rule once its gradient is complete.
+"""反向模式：从输出沿计算图走回叶子，按拓扑逆序处理节点；一个节点的梯度累加完整后，才运行它的反向规则。
 
-    backward(tensors, grad_tensors)   accumulates into the leaves' .grad (what Tensor.backward calls)
-    grad(outputs, inputs, ...)        returns the gradients of `inputs`, leaving .grad alone
+    backward(tensors, grad_tensors)   把梯度累加到叶子的 .grad 中（Tensor.backward 调用的就是它）
+    grad(outputs, inputs, ...)        返回 inputs 的梯度，不改动 .grad
+
+练习 2.1-backward 写在 topological_order 和 backprop 中，练习 2.1-ex-higher-order 写在 grad 中。
 """
 from __future__ import annotations
 
@@ -48,21 +49,23 @@ def _make_grads(outputs: list, grad_outputs) -> tuple[list, list]:
 
 
 def topological_order(roots: list) -> list:
-    """Every node the roots depend on (through `node.inputs`, skipping None entries), each listed
-    once and after all of its inputs. Iterative, with an explicit stack: a chain of 100,000 ops is
-    deeper than Python's recursion limit."""
+    """返回 roots 依赖的所有节点（沿 `node.inputs` 往回走，跳过其中的 None），每个节点只出现一次，
+    并且排在它的所有输入之后（拓扑序）。节点可以放进 set 和 dict。
+
+    请用循环和显式的栈来写，不要用递归：10 万个运算连成的链比 Python 的递归深度上限还深。"""
     # 练习 2.1-backward：反向模式：拓扑排序与梯度累加。在这里写你的代码。
     raise NotImplementedError("练习 2.1-backward 尚未完成：反向模式：拓扑排序与梯度累加（minigrad/autograd.py）")
 
 
 def backprop(roots: list, root_grads: list, retain_graph: bool, sink) -> None:
-    """Propagate `root_grads` from the nodes `roots` to every node of the graph, in reverse
-    topological order.
+    """把梯度 root_grads 从节点 roots 传到计算图的每个节点，按拓扑逆序（topological_order 的倒序）处理。
 
-    For each node, once all the nodes that use it have run: call `sink(node, gradient)` (it stores
-    leaf gradients in .grad), then `call_backward(node, gradient)`, which gives one gradient per
-    `node.inputs` entry (None where no gradient is needed); a node reached along several paths gets
-    the sum. Unless `retain_graph`, `node.release()` frees what the node saved."""
+    对每个节点，等所有用到它的节点都处理完（它的梯度已经累加完整）之后：
+    1. 调用 `sink(node, gradient)`（它把叶子的梯度存进 .grad）；
+    2. 调用 `call_backward(node, gradient)`：它对 `node.inputs` 的每一项给出一个梯度
+       （不需要梯度的地方是 None）；
+    3. 一个节点经由几条路径被用到时，它的梯度是各条路径的梯度之和；
+    4. 除非 retain_graph 为真，最后调用 `node.release()` 释放这个节点保存的中间值。"""
     # 练习 2.1-backward：反向模式：拓扑排序与梯度累加。在这里写你的代码。
     raise NotImplementedError("练习 2.1-backward 尚未完成：反向模式：拓扑排序与梯度累加（minigrad/autograd.py）")
 
@@ -109,8 +112,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
          materialize_grads=False) -> tuple:
-    """The gradients of `outputs` with respect to `inputs`, as a tuple; .grad is not touched. With
-    create_graph=True the gradients carry a graph of their own (for higher derivatives)."""
+    """outputs 对 inputs 的梯度，以元组返回；不改动任何 .grad。create_graph=True 时，求梯度的运算
+    也记录进计算图，得到的梯度本身可以再求导（高阶导数）。
+
+    练习 2.1-ex-higher-order：用 backprop 传播梯度，用自己的 sink 只收集 targets（inputs 所在的节点）
+    收到的梯度；create_graph 决定反向规则运行时是否记录计算图（set_grad_enabled）。"""
     outputs, grad_outputs = _make_grads(_as_list(outputs), grad_outputs)
     inputs = _as_list(inputs)
     for x in inputs:

@@ -219,7 +219,8 @@ class Tensor:
             self.grad_fn.retained = weakref.ref(self)
 
     def detach(self) -> "Tensor":
-        """A new tensor with the same values, cut from the graph: no grad_fn, requires_grad=False."""
+        """返回一个数值相同、但与计算图断开的新张量：没有 grad_fn，requires_grad=False，
+        梯度不会经过它传回去（练习 2.1.3-detach）。"""
         # 练习 2.1.3-detach：分离计算：detach 与 no_grad。在这里写你的代码。
         raise NotImplementedError("练习 2.1.3-detach 尚未完成：分离计算：detach 与 no_grad（minigrad/tensor.py）")
 
@@ -231,10 +232,12 @@ class Tensor:
         return _ops.Clone.apply(self)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's .grad. A non-scalar output needs `gradient`
-        (the vector v of the vector-Jacobian product vᵀJ), a tensor of self's shape; like torch,
-        a missing one raises RuntimeError("grad can be implicitly created only for scalar outputs")
-        and one of another shape RuntimeError("Mismatch in shape: ...")."""
+        """把 d(self)/d(叶子) 累加到每个叶子的 .grad 中。
+
+        练习 2.1.2-backward-gradient：self 不是标量时必须给出 gradient（向量-雅可比积 vᵀJ 中的 v），
+        它是与 self 形状相同的张量（也可以是 numpy 数组或列表）。和 torch 一样：没有给出时抛出
+        RuntimeError("grad can be implicitly created only for scalar outputs")，形状不同时抛出
+        RuntimeError("Mismatch in shape: ...")。"""
         if gradient is None and self._data.size == 1:
             gradient = Tensor(np.ones_like(self._data))            # dy/dy = 1
         else:
@@ -492,8 +495,9 @@ class Tensor:
         return _ops.max_dim(self, dim, keepdim, op=_ops.MinDim)
 
     def norm(self, p="fro", dim=None, keepdim=False):
-        """The 2-norm ‖x‖ = sqrt(Σ x²), over all elements or along `dim`. Composed of minigrad ops, so
-        its grad_fn is SqrtBackward0 (torch's fused op prints LinalgVectorNormBackward0)."""
+        """2-范数 ‖x‖ = sqrt(Σ x²)：对全部元素，或沿 dim 求（keepdim 的含义和 sum 一样）。
+        练习 2.1.4-norm：用 minigrad 已有的运算组合出来，梯度就由这些运算的规则自动得到，
+        所以它的 grad_fn 是 SqrtBackward0（torch 用一个合并的运算，显示 LinalgVectorNormBackward0）。"""
         # 练习 2.1.4-norm：范数及其梯度。在这里写你的代码。
         raise NotImplementedError("练习 2.1.4-norm 尚未完成：范数及其梯度（minigrad/tensor.py）")
 

@@ -1,13 +1,14 @@
 """Every exercise's checks against PyTorch, on the engine chosen with --minigrad (default: solutions).
 
 In the student release this file is what `pytest` runs for the exercises: a failing test prints the same
-Chinese verdict as `check(...)` in a notebook.
+Chinese verdict as `check(...)` in a notebook, and nothing else (no traceback of the test itself).
+A notebook exercise's cell runs alone, as the grader runs it.
 """
 from pathlib import Path
 
 import pytest
 
-from coursekit.answers import load_answer
+from coursekit.answers import AnswerNotFound, load_answer
 from coursekit.checking import run_exercise
 from coursekit.exercises import all_exercises
 from coursekit.selfcheck import verdict
@@ -17,6 +18,10 @@ from coursekit.selfcheck import verdict
 def test_exercise_matches_pytorch(exercise, mg):
     import torch
     course_root = Path(mg.__file__).resolve().parent.parent
-    answer = load_answer(exercise, course_root) if exercise.answer else None
+    try:
+        answer = load_answer(exercise, course_root, mg) if exercise.answer else None
+    except AnswerNotFound as error:
+        pytest.fail(f"❌ {error}", pytrace=False)
     report = run_exercise(exercise, mg, torch, answer)
-    assert report.passed, verdict(report)
+    if not report.passed:
+        pytest.fail(verdict(report), pytrace=False)

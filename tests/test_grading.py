@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from coursekit import exercises
-from coursekit.grading import grader
+from coursekit.grading import grader, report
 from coursekit.grading.child import decode_array, decode_value, encode_array, encode_value
 from coursekit.grading.results import read_results
 from coursekit.grading.sandbox import CHILD_MODULES, Limits, loaded_torch, working_copy
@@ -127,7 +127,7 @@ ATTACKS = {   # name: (attack inside central_difference, what its feedback must 
               "'getsitepackages') else [])\nimport torch\nreturn torch.zeros(1).numpy()", "import torch"),
     "torch-by-path": ("import importlib.util, sys\nspec = importlib.util.spec_from_file_location('t', "
                       f"{str(Path(__import__('torch').__file__))!r})\nimportlib.util.module_from_spec(spec)\n"
-                      "spec.loader.exec_module(importlib.util.module_from_spec(spec))", "评分环境禁止此操作"),
+                      "spec.loader.exec_module(importlib.util.module_from_spec(spec))", "No such file or directory"),
     "processes": (f"import subprocess\nsubprocess.Popen(['sleep', '{MARK}'])", "subprocess.Popen"),
     "fork": (f"import os\nif os.fork() == 0:\n    os.execvp('sleep', ['sleep', '{MARK}'])", "os.fork"),
     "patch-checker": ("import coursekit.compare, coursekit.checking\n"
@@ -139,7 +139,7 @@ ATTACKS = {   # name: (attack inside central_difference, what its feedback must 
                       "os.write(fd, b'{\"type\": \"done\"}\\n')\n"
                       "print(json.dumps({'score': 100, 'tests': []}))\n"
                       "return np.zeros_like(x)", "结果无效"),
-    "write-outside": ("open({out!r}, 'w').write('{{\"score\": 100}}')", "评分环境禁止此操作"),
+    "write-outside": ("open({out!r}, 'w').write('{{\"score\": 100}}')", "No such file or directory"),
     "hard-coded": ("ANSWERS = {answers}\nif x.tobytes().hex() in ANSWERS:\n"
                    "    return np.array(ANSWERS[x.tobytes().hex()])\nreturn np.zeros_like(x)", "只有隐藏用例未通过"),
     "equals-anything": ("class Anything:\n    def __eq__(self, other):\n        return True\n"
@@ -188,7 +188,7 @@ def test_attacks_leave_no_process_and_no_file_behind(attacked):
     out, _, _ = attacked
     assert leftover_processes() == []
     assert not (out / grader.SCRATCH).exists()
-    assert sorted(p.name for p in out.iterdir()) == sorted(["grades.csv", "honest", *ATTACKS])
+    assert sorted(p.name for p in out.iterdir()) == sorted([".grading-key", "grades.csv", *report.RESERVED, "honest", *ATTACKS])
 
 
 def test_attacks_are_graded_in_one_call_quickly(attacked):
@@ -349,6 +349,19 @@ def test_result_files_forged_during_a_run_are_put_back(tmp_path):
     assert not (out / "alice" / "feedback.md").exists() and not (out / "bob" / "results.json").exists()
 
 
+def test_progress_line_shows_done_rate_eta_and_running_mean():
+    import io
+    from coursekit.grading.progress import Progress
+    stream = io.StringIO()                      # not a terminal: one plain line per event, from the start
+    bar = Progress(4, 130, stream=stream)
+    bar.update("alice", 130)
+    bar.update("bob", 0)
+    bar.close()
+    first, *_, last = stream.getvalue().splitlines()
+    assert " 0/4 " in first and "ETA ?" in first and "mean -" in first
+    assert " 2/4 " in last and "/min" in last and "ETA 0:" in last and "mean 65.0/130" in last and "bob" in last
+
+
 def run_cli(*args, env_extra=None, **kwargs):
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
     return subprocess.Popen([sys.executable, "-m", "coursekit", *map(str, args)], cwd=ROOT, env=env,
@@ -413,8 +426,11 @@ def test_gradescope_bundle_grades_a_simulated_autograder_root(tmp_path):
     shutil.copy(root / "source" / "run_autograder", runner)
     runner.chmod(0o755)
     small_engine(root / "submission")
+    (root / "venv").symlink_to(sys.prefix)          # setup.sh's venv: this environment
     (root / "results").mkdir()
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "PYTHONPATH": ""}
+    # this machine's Python lives in /root, which `nobody` cannot run (a Gradescope image's can): confine
+    # the child with bubblewrap instead of CONTAINER's unprivileged user
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "PYTHONPATH": "", "COURSEKIT_ISOLATION": "bwrap"}
     done = subprocess.run([str(runner)], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
@@ -447,7 +463,8 @@ def test_children_run_as_nobody_when_root_can_drop_privileges(monkeypatch):
         whoami = small_engine(base / "subs" / "whoami", "raise RuntimeError(f'uid={os.getuid()}')")
         numdiff = whoami / "minigrad" / "numdiff.py"
         numdiff.write_text("import os\n" + numdiff.read_text())
-        graded = grader.grade([small_engine(base / "subs" / "honest"), whoami], base / "out", limits=FAST,
+        limits = Limits(exercise_seconds=6, submission_seconds=40, startup_seconds=20, isolation="container")
+        graded = grader.grade([small_engine(base / "subs" / "honest"), whoami], base / "out", limits=limits,
                               quiet=True, exercise_ids=["2.1-numdiff"])
         assert scores(graded) == {"honest": 10, "whoami": 0}
         assert "uid=65534" in feedback(base / "out", "whoami")

@@ -98,13 +98,26 @@ def decode_value(value):
 
 # ---------------------------------------------------------------- confinement (child only)
 
+def drop_privileges(config: dict) -> None:
+    """In the bubblewrap sandbox of a root grader: become the namespace's unprivileged user (an unused
+    host uid), which also drops the two capabilities bwrap left for this switch."""
+    uid = config.get("uid")
+    if uid is not None:
+        os.setgid(int(uid))
+        os.setuid(int(uid))
+        if os.getuid() != int(uid) or os.geteuid() != int(uid):
+            raise SystemExit("could not drop privileges")
+
+
 def limit_resources(config: dict) -> None:
     """Soft and hard limits alike, so that student code cannot raise them again."""
     import resource
     memory = int(config["memory_bytes"])
-    for name, value in (("RLIMIT_AS", memory), ("RLIMIT_CPU", int(config["cpu_seconds"])),
-                        ("RLIMIT_FSIZE", int(config["file_bytes"])), ("RLIMIT_CORE", 0),
-                        ("RLIMIT_NOFILE", 256)):
+    limits = [("RLIMIT_AS", memory), ("RLIMIT_CPU", int(config["cpu_seconds"])),
+              ("RLIMIT_FSIZE", int(config["file_bytes"])), ("RLIMIT_CORE", 0), ("RLIMIT_NOFILE", 256)]
+    if config.get("processes"):        # counted per host uid: only with a uid of its own (the sandbox)
+        limits.append(("RLIMIT_NPROC", int(config["processes"])))
+    for name, value in limits:
         try:
             resource.setrlimit(getattr(resource, name), (value, value))
         except (ValueError, OSError):     # e.g. macOS does not enforce RLIMIT_AS; the time limits still hold
@@ -116,13 +129,14 @@ def _inside(path, roots: tuple[str, ...]) -> bool:
     return any(real == root or real.startswith(root + os.sep) for root in roots)
 
 
-def install_audit_hook(workdir: str, readable: tuple[str, ...], stdlib: tuple[str, ...], refused: list) -> None:
+def install_audit_hook(workdir: str, readable: tuple[str, ...], stdlib: tuple[str, ...], refused: list,
+                       scratch: tuple[str, ...] = ()) -> None:
     """Refuse what a probe never needs. Audit hooks cannot be removed from Python code.
 
-    Reads are allowed in the working copy, in `readable` (numpy's folders, this script) and in the
-    standard library `stdlib`, except the site-packages folder it holds.
+    Writes are allowed in the working copy and `scratch`; reads there, in `readable` (numpy's folders,
+    this script) and in the standard library `stdlib`, except the site-packages folder it holds.
     """
-    writable = (os.path.realpath(workdir),)
+    writable = tuple(os.path.realpath(p) for p in (workdir, *scratch))
     allowed = writable + tuple(os.path.realpath(p) for p in readable) + ("/dev/null", "/dev/urandom")
     stdlib = tuple(os.path.realpath(p) for p in stdlib)
     forbidden, blocked, path_events = FORBIDDEN_MODULES, frozenset(BLOCKED_EVENTS), frozenset(PATH_EVENTS)
@@ -191,14 +205,10 @@ def _describe(error: BaseException) -> str:
 
 
 def load_answer(exercise, source: str, minigrad):
-    """Execute the exercise cell alone, in a fresh namespace; return the function it defines."""
-    lines = [("# " + line) if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
-    namespace = {"__name__": "exercise_cell", "minigrad": minigrad}
-    exec(compile("\n".join(lines), f"{exercise.where}[{exercise.id}]", "exec"), namespace)
-    answer = namespace.get(exercise.answer)
-    if not callable(answer):
-        raise NameError(f"练习单元格没有定义函数 {exercise.answer}")
-    return answer
+    """Execute the exercise cell alone, in a fresh namespace; return the function it defines (the same code
+    as the students' `check` and `coursekit submit`)."""
+    from coursekit.answers import define_answer
+    return define_answer(exercise, source, minigrad)
 
 
 def run_exercise(request: dict, minigrad, channel: Channel) -> None:
@@ -232,18 +242,22 @@ def run_exercise(request: dict, minigrad, channel: Channel) -> None:
 
 def main() -> None:
     config = json.loads(sys.argv[1])
+    fd = int(config["result_fd"])
+    os.closerange(3, fd)                           # e.g. bwrap's user namespace fd: nothing else is inherited
+    os.closerange(fd + 1, 4096)
+    drop_privileges(config)
     limit_resources(config)
     workdir, stdlib = config["workdir"], tuple(p for p in sys.path if p)
     sys.path[:] = [workdir, config["site"], *stdlib]
     sys.dont_write_bytecode = True
-    os.chdir(workdir)
+    os.chdir(config["tmp"])                     # writable: files a student writes go to the scratch
     channel = Channel(config["result_fd"])
     import numpy                                   # noqa: F401 - imported before the hook
-    import coursekit.checking, coursekit.compare, coursekit.exercises   # noqa: E401,F401
+    import coursekit.answers, coursekit.checking, coursekit.compare, coursekit.exercises   # noqa: E401,F401
     coursekit.exercises.all_exercises()
     refused: list[str] = []
     numpy_dir = os.path.dirname(numpy.__file__)
-    install_audit_hook(workdir, (numpy_dir, numpy_dir + ".libs", __file__), stdlib, refused)
+    install_audit_hook(workdir, (numpy_dir, numpy_dir + ".libs", __file__), stdlib, refused, (config["tmp"],))
     try:
         import minigrad
         channel.send({"type": "ready", "error": None})

@@ -13,8 +13,8 @@ import multiprocessing
 import secrets
 import signal
 import shutil
-import sys
 import tempfile
+import threading
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,12 +27,15 @@ from .. import exercises as registry
 from ..answers import AnswerNotFound, exercise_cells, read_notebook
 from ..checking import ERROR, FAILED, NOT_IMPLEMENTED, CaseResult, judge
 from ..compare import MAX_ELEMENTS
-from . import sandbox
+from . import bubblewrap, sandbox
 from .child import decode_array, encode_value
 from .feedback import render
 from .outcome import NOT_RUN, ExerciseOutcome, Graded
-from .results import parse_results, results_text, to_results, write_atomic
-from .sandbox import Child, ChildDied, Limits, ProtocolError
+from .progress import Progress
+from .report import RESERVED as REPORT_FILES, write_reports
+from .results import (KEY_FILE, parse_results, results_text, sign, signing_key, to_results, verified,
+                      write_atomic)
+from .sandbox import Child, ChildDied, Isolation, Limits, ProtocolError
 from .submission import Submission, submission_name, unpack
 
 MAX_OUTPUT_KEYS = 64
@@ -272,15 +275,27 @@ def grade_submission(submission: Submission, scratch: Path, site: Path, limits: 
 
 # ---------------------------------------------------------------- many submissions
 
+GRADES = "grades.csv"
+RESERVED = {GRADES, *REPORT_FILES, SCRATCH, KEY_FILE}   # never a submission's name
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM stopped the batch; finished results are kept and grades.csv lists them."""
+
+    def __init__(self, graded: int, total: int, signum: int):
+        super().__init__(f"interrupted: {graded} of {total} graded; run the same command to continue")
+        self.signum = signum
+
+
 def unique_names(paths: list[Path]) -> list[str]:
-    names, seen = [], set()
+    names, seen = [], {n.lower() for n in RESERVED}
     for path in paths:
         base = submission_name(path).strip() or "submission"
         base = "_" + base if base.startswith(".") else base
         name, n = base, 2
-        while name in seen:
+        while name.lower() in seen:
             name, n = f"{base}-{n}", n + 1
-        seen.add(name)
+        seen.add(name.lower())
         names.append(name)
     return names
 
@@ -294,13 +309,15 @@ class Job:
     scratch: Path
     site: Path
     limits: Limits
+    key: bytes
     force: bool = False
     exercise_ids: tuple[str, ...] | None = None
-    previous: dict | None = None          # its results.json as read before any child started
+    previous: dict | None = None          # its results.json, read and verified before any child started
 
 
 def grade_one(job: Job) -> tuple[dict, bool, dict[str, str]]:
-    """Grade one submission into out/name/; returns (results, skipped as already graded, files written)."""
+    """Grade one submission into out/name/; returns (results, skipped as already graded, files written).
+    Written only here, by the trusted process, after the submission's last child is gone."""
     work = Path(tempfile.mkdtemp(prefix="sub-", dir=job.scratch))
     work.chmod(0o711)                               # a child running as nobody must reach its run folder
     try:
@@ -308,11 +325,10 @@ def grade_one(job: Job) -> tuple[dict, bool, dict[str, str]]:
         if not job.force and _still_valid(job.previous, submission.hash, job.exercise_ids):
             return job.previous, True, {}
         ids = list(job.exercise_ids) if job.exercise_ids is not None else None
-        graded = grade_submission(submission, work, job.site, job.limits, ids)
-        if sandbox.STOP.is_set():
-            raise KeyboardInterrupt
-        results = to_results(graded)
-        files = {"feedback.md": render(graded), "results.json": results_text(results)}
+        graded = grade_submission(submission, work, job.site, job.limits, ids)   # KeyboardInterrupt if stopped
+        feedback = render(graded)
+        results = sign(to_results(graded), feedback, job.key)
+        files = {"feedback.md": feedback, "results.json": results_text(results)}
         for name, text in files.items():         # results.json last: its presence means "done"
             write_atomic(job.out / job.name / name, text)
         return results, False, files
@@ -321,7 +337,7 @@ def grade_one(job: Job) -> tuple[dict, bool, dict[str, str]]:
 
 
 def _still_valid(previous: dict | None, submission_hash: str, ids) -> bool:
-    """Whether earlier results are for this very content and the same exercises."""
+    """Whether earlier (verified) results are for this very content and the same exercises."""
     if not previous:
         return False
     extra = previous["extra_data"]
@@ -344,8 +360,8 @@ def snapshot(out: Path, names: list[str]) -> dict[Path, bytes | None]:
 
 
 def settle(expected: dict[Path, bytes | None]) -> None:
-    """Make every result file exactly what this process wrote or found before grading started, so that
-    a child that got past its confinement cannot leave a forged results.json behind (for a rerun)."""
+    """Make every result file exactly what this process wrote or found before grading started (a second
+    line of defence: no child can reach the output folder, and a rerun checks every digest)."""
     for path, data in expected.items():
         current = path.read_bytes() if path.is_file() and not path.is_symlink() else None
         if current == data and not path.is_symlink():
@@ -374,16 +390,20 @@ def grades_csv(rows: list[tuple[str, dict]], ids: list[str]) -> str:
     return buffer.getvalue()
 
 
-def progress(done: int, total: int, name: str, width: int = 30) -> None:
-    filled = width * done // max(total, 1)
-    end = "" if sys.stderr.isatty() and done < total else "\n"
-    sys.stderr.write(f"\r[{'#' * filled}{'-' * (width - filled)}] {done}/{total} {name[:40]:<40}{end}")
-    sys.stderr.flush()
+def write_summaries(out: Path, rows: list[tuple[str, dict]], ids: list[str], failed: dict[str, str],
+                    report: bool = True) -> None:
+    """What the instructor reads at the end of a batch, finished or interrupted: grades.csv and the class
+    report (report.html, report.md, gradebook.csv: coursekit/grading/report.py) for the submissions graded
+    so far, in input order."""
+    write_atomic(out / GRADES, grades_csv(rows, ids))
+    if report:
+        write_reports(out, rows, failed, ids)
 
 
 def _start_worker(stop) -> None:
-    """A worker process: Ctrl-C reaches it through `stop`, so that it kills its child before it stops."""
+    """A worker process: Ctrl-C and SIGTERM reach it through `stop`, so that it kills its child first."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     sandbox.STOP = stop
 
 
@@ -396,59 +416,134 @@ def _pool(jobs: int):
                                initargs=(stop,)), stop
 
 
+def _stop_pool(pool: ProcessPoolExecutor, grace: float = 15.0) -> None:
+    """Cancel what has not started; give running workers `grace` seconds to kill their children (they
+    see the stop event within half a second), then kill the workers (their sandboxes die with them)."""
+    processes = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(5)
+
+
+class _Signals:
+    """While grading: SIGTERM (like SIGINT) raises KeyboardInterrupt in the main thread; remembers which."""
+
+    def __init__(self):
+        self.received, self.previous = signal.SIGINT, None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    def _raise(self, signum, frame):
+        self.received = signum
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+
 def grade(paths: list[Path], out: Path, jobs: int = 1, force: bool = False, limits: Limits | None = None,
-          quiet: bool = False, exercise_ids: list[str] | None = None) -> list[tuple[str, dict, bool]]:
-    """Grade every submission in `paths` into `out`; returns (name, results, skipped) in input order."""
+          quiet: bool = False, exercise_ids: list[str] | None = None,
+          report: bool = True) -> list[tuple[str, dict, bool]]:
+    """Grade every submission in `paths` into `out`; returns (name, results, skipped) in input order.
+    Raises Interrupted after SIGINT/SIGTERM (finished results kept, grades.csv written for them) and
+    bubblewrap.Unavailable when children cannot be confined as `limits.isolation` asks."""
     limits = limits or Limits()
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     scratch = out / SCRATCH
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir()
-    site = sandbox.link_numpy(scratch / "site")
-    if limits.user is None:
-        limits = replace(limits, user=sandbox.unprivileged_user(scratch, site))
     ids = [e.id for e in chosen_exercises(exercise_ids)]
     paths = [Path(p).resolve() for p in paths]
     names = unique_names(paths)
-    expected = snapshot(out, names)           # read before any child runs
-    work = [Job(p, n, out, scratch, site, limits, force, tuple(ids), parse_results(expected[out / n / "results.json"]))
-            for p, n in zip(paths, names)]
     done: dict[str, tuple[dict, bool]] = {}
-
     failed: dict[str, str] = {}
+    with _Signals() as signals:
+        try:
+            site = sandbox.link_numpy(scratch / "site")
+            limits = confinement(limits, scratch, site)
+            key = signing_key(out)
+            expected = snapshot(out, names)           # read before any child runs
+            work = [Job(p, n, out, scratch, site, limits, key, force, tuple(ids), _previous(expected, out, n, key))
+                    for p, n in zip(paths, names)]
+            bar = None if quiet else Progress(len(work), sum(registry.get(i).points for i in ids))
 
-    def finished(name: str, result) -> None:
-        if isinstance(result, BaseException):   # a grader bug: report it, keep grading the others
-            failed[name] = f"{type(result).__name__}: {result}"
-        else:
-            done[name] = result[:2]
-            expected.update({out / name / file: text.encode("utf-8") for file, text in result[2].items()})
-        if not quiet:
-            progress(len(done) + len(failed), len(work), name)
+            def finished(name: str, result) -> None:
+                if isinstance(result, BaseException):   # a grader bug: report it, keep grading the others
+                    failed[name] = f"{type(result).__name__}: {result}"
+                else:
+                    done[name] = result[:2]
+                    expected.update({out / name / file: text.encode("utf-8") for file, text in result[2].items()})
+                if bar:
+                    bar.update(name, None if name in failed else done[name][0].get("score"))
 
+            try:
+                _run(work, jobs, finished)
+            finally:
+                if bar:
+                    bar.close()
+                settle(expected)
+        except KeyboardInterrupt:
+            sandbox.STOP.set()
+            write_summaries(out, [(n, done[n][0]) for n in names if n in done], ids, failed, report)
+            raise Interrupted(len(done), len(names), signals.received) from None
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    write_summaries(out, [(n, done[n][0]) for n in names if n in done], ids, failed, report)
+    return [(n, *done[n]) if n in done else (n, {"error": failed[n]}, False) for n in names]
+
+
+def _previous(files: dict[Path, bytes | None], out: Path, name: str, key: bytes) -> dict | None:
+    return verified(parse_results(files[out / name / "results.json"]), files[out / name / "feedback.md"], key)
+
+
+def _run(work: list[Job], jobs: int, finished) -> None:
+    """Grade the jobs, here (jobs 1) or in a pool; `finished(name, result)` as each one ends."""
     sandbox.STOP.clear()
     load_torch()
+    if jobs <= 1 or len(work) <= 1:
+        for job in work:
+            finished(job.name, _guarded(job))
+        return
+    pool, stop = _pool(min(jobs, len(work)))
+    futures = {pool.submit(_guarded, job): job.name for job in work}
     try:
-        if jobs <= 1:
-            for job in work:
-                finished(job.name, _guarded(job))
-        else:
-            pool, stop = _pool(min(jobs, len(work)) or 1)
-            try:
-                futures = {pool.submit(_guarded, job): job.name for job in work}
-                for future in as_completed(futures):
-                    finished(futures[future], future.result())
-            except BaseException:
-                stop.set()                  # workers kill their children and write nothing more
-                raise
-            finally:
-                pool.shutdown(wait=True, cancel_futures=True)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-        settle(expected)
-    write_atomic(out / "grades.csv", grades_csv([(n, done[n][0]) for n in names if n in done], ids))
-    return [(n, *done[n]) if n in done else (n, {"error": failed[n]}, False) for n in names]
+        for future in as_completed(futures):
+            finished(futures[future], future.result())
+    except BaseException:
+        stop.set()                  # workers kill their children and write nothing more
+        _stop_pool(pool)
+        for future, name in futures.items():      # finished while we were stopping: keep them
+            if future.done() and not future.cancelled() and future.exception() is None:
+                if not isinstance(future.result(), BaseException):
+                    finished(name, future.result())
+        raise
+    pool.shutdown(wait=True)
+
+
+def confinement(limits: Limits, scratch: Path, site: Path) -> Limits:
+    """Check that children can be confined as `limits.isolation` asks; bubblewrap.Unavailable if not.
+    Untrusted code never runs as root outside the sandbox."""
+    if limits.isolation == Isolation.BWRAP:
+        bubblewrap.check()
+    elif limits.isolation == Isolation.CONTAINER and bubblewrap.as_root() and limits.user is None:
+        user = sandbox.unprivileged_user(scratch, site)
+        if user is None:
+            raise bubblewrap.Unavailable("the grader runs as root and no unprivileged user can run the Python "
+                                         "interpreter here: install Python outside /root (e.g. the system's)")
+        limits = replace(limits, user=user)
+    elif limits.isolation == Isolation.TRUSTED:
+        warnings.warn("--trusted-code: children run WITHOUT the sandbox, as this user"
+                      f"{' (root)' if bubblewrap.as_root() else ''}; use it only for code you trust", stacklevel=3)
+    return limits
 
 
 def _guarded(job: Job):
@@ -470,4 +565,5 @@ def summary(graded: list[tuple[str, dict, bool]], out: Path) -> str:
         note = "  (unchanged, kept)" if skipped else ""
         lines.append(f"{name:<{width}}  {results.get('score'):>3}/{extra.get('max_score')}{note}")
     lines.append(f"results: {out}/<submission>/results.json, feedback.md; grades: {out}/grades.csv")
+    lines.append(f"class report: {out}/report.html (report.md); for the LMS: {out}/gradebook.csv")
     return "\n".join(lines)

@@ -2,19 +2,25 @@
 
 See https://gradescope-autograders.readthedocs.io/en/latest/specs/ : each test has name, score,
 max_score, status ("passed"/"failed"), output and visibility. `extra_data` (stored by Gradescope, not
-shown) carries the submission hash that lets a rerun skip what is already graded.
+shown) carries the submission hash that lets a rerun skip what is already graded, and `digest`: an
+HMAC-SHA256 of the results and of feedback.md under the output folder's key (KEY_FILE, mode 0600, never
+mounted in a sandbox). A rerun keeps only results whose digest verifies; anything else is regraded.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
 from .feedback import exercise_section, summary_section
 from .outcome import Graded
 
-FORMAT = 1        # bump when results.json changes meaning: older results are then regraded
+FORMAT = 2        # bump when results.json changes meaning: older results are then regraded
+KEY_FILE = ".grading-key"
 
 
 def to_results(graded: Graded) -> dict:
@@ -70,3 +76,42 @@ def read_results(path: Path) -> dict | None:
         return parse_results(Path(path).read_bytes())
     except OSError:
         return None
+
+
+# ---------------------------------------------------------------- digests
+
+def signing_key(out: Path) -> bytes:
+    """The output folder's HMAC key, made (mode 0600) on first use."""
+    path = Path(out) / KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        key = path.read_bytes()
+        if path.is_symlink() or len(key) != 32:
+            raise ValueError(f"{path} is not a key written by the grader: remove it (every result is then "
+                             "regraded)") from None
+        return key
+    key = secrets.token_bytes(32)
+    with os.fdopen(fd, "wb") as stream:
+        stream.write(key)
+    return key
+
+
+def _digest(results: dict, feedback: bytes, key: bytes) -> str:
+    unsigned = {**results, "extra_data": {k: v for k, v in results["extra_data"].items() if k != "digest"}}
+    message = json.dumps(unsigned, sort_keys=True, ensure_ascii=True).encode() + hashlib.sha256(feedback).digest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def sign(results: dict, feedback: str, key: bytes) -> dict:
+    results["extra_data"]["digest"] = _digest(results, feedback.encode("utf-8"), key)
+    return results
+
+
+def verified(results: dict | None, feedback: bytes | None, key: bytes) -> dict | None:
+    """`results` if its digest matches it and `feedback`, else None."""
+    if not results or feedback is None:
+        return None
+    claimed = results["extra_data"].get("digest")
+    ok = isinstance(claimed, str) and hmac.compare_digest(claimed, _digest(results, feedback, key))
+    return results if ok else None

@@ -1,10 +1,10 @@
-"""The child process that runs a submission's code: own session, limits, environment and working copy.
+"""The child process that runs a submission's code, and how it is confined (see `Isolation`).
 
-The child is `python -I -S RUN_DIR/child.py CONFIG` (a copy of child.py; no site-packages, no PYTHON* variables)
-with `sys.path` = [working copy, a folder where only numpy is linked in, the standard library]. The
-working copy holds the student's `minigrad/` and a stripped `coursekit/` (checks with hidden-case
-regions removed, no grader, no solutions). The parent talks to it over stdin and a private result pipe,
-reads at most `max_line` bytes per message, and kills the whole session when done.
+The child is `python -I -S child.py CONFIG` (a copy of child.py; no site-packages, no PYTHON* variables)
+with `sys.path` = [working copy, a folder holding only numpy, the standard library]. The working copy
+holds the student's `minigrad/` and a stripped `coursekit/` (checks with hidden-case regions removed, no
+grader, no solutions). The parent talks to it over stdin and a private result pipe, reads at most
+`max_line` bytes per message, and kills the child with everything it started when done.
 """
 from __future__ import annotations
 
@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..markers import remove_hidden
+from . import bubblewrap
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
 COURSEKIT = Path(__file__).resolve().parent.parent
 CHILD_MODULES = ("checks/__init__.py", "checks/base.py", "checks/engine_checks.py", "checks/notebook_checks.py",
-                 "checks/hidden.py", "compare.py", "exercises.py", "checking.py")
+                 "checks/hidden.py", "compare.py", "exercises.py", "checking.py", "answers.py")
 CHILD_INIT = '''"""coursekit inside a grading child: the checks only (no grader, no solutions, no hidden cases)."""
 
 
@@ -37,7 +38,15 @@ def check(*args, **kwargs):
 def load_ipython_extension(ipython):
     pass
 '''
-STOP = threading.Event()          # set on Ctrl-C (a worker process gets a multiprocessing.Event): stop now
+STOP = threading.Event()          # set on Ctrl-C/SIGTERM (a worker process gets a multiprocessing.Event)
+
+
+class Isolation:
+    """How children are confined. BWRAP: the bubblewrap sandbox (bubblewrap.py), the default and the only
+    mode for untrusted code on a shared machine. CONTAINER: a throw-away container per submission
+    (Gradescope): the child runs as `nobody`, with the limits and the audit hook. TRUSTED: no boundary at
+    all (the instructor's own solutions): limits and audit hook only, as the grader's user."""
+    BWRAP, CONTAINER, TRUSTED = "bwrap", "container", "trusted"
 
 
 @dataclass(frozen=True)
@@ -47,9 +56,12 @@ class Limits:
     startup_seconds: float = 30.0        # interpreter + numpy + `import minigrad`
     memory_bytes: int = 384 * 2 ** 20    # RLIMIT_AS: with the parent (~350 MB) within Gradescope's default 768 MB
     file_bytes: int = 16 * 2 ** 20       # RLIMIT_FSIZE: the child's prints and files
+    scratch_bytes: int = 64 * 2 ** 20    # the sandbox's writable /tmp (a tmpfs of this size)
+    processes: int = 8                   # RLIMIT_NPROC of the sandbox's own host uid (processes + threads)
     max_line: int = 16 * 2 ** 20         # one message from the child
     output_chars: int = 1500             # of the child's printed output, shown in feedback
-    user: int | None = None              # run children as this uid (see `unprivileged_user`)
+    user: int | None = None              # CONTAINER: run children as this uid (see `unprivileged_user`)
+    isolation: str = Isolation.BWRAP
 
 
 class ChildDied(Exception):
@@ -91,14 +103,13 @@ def working_copy(dest: Path, submission_root: Path) -> Path:
 
 
 def child_environment(workdir: Path) -> dict:
-    return {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "TMPDIR": str(workdir / "tmp"),
-            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0",
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    return {**bubblewrap.child_environment(), "HOME": str(workdir), "TMPDIR": str(workdir / "tmp")}
 
 
-def _session_members(sid: int) -> list[int]:
-    """Processes whose session or process group is `sid` (what a child may have left behind)."""
-    members = []
+def _members(root: int) -> list[int]:
+    """Descendants of `root`, and processes whose session or process group is `root` (what a child may
+    have left behind, even after leaving its session)."""
+    parents, members = {}, set()
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
         if not entry.isdigit():
             continue
@@ -107,9 +118,18 @@ def _session_members(sid: int) -> list[int]:
                 fields = stream.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == sid or int(fields[3]) == sid:
-            members.append(int(entry))
-    return members
+        parents[int(entry)] = int(fields[1])
+        if int(fields[2]) == root or int(fields[3]) == root:
+            members.add(int(entry))
+    grown = True
+    while grown:
+        grown = False
+        for pid, parent in parents.items():
+            if pid not in members and (parent == root or parent in members):
+                members.add(pid)
+                grown = True
+    members.discard(root)
+    return sorted(members)
 
 
 def loaded_torch(pids: list[int]) -> bool:
@@ -126,7 +146,7 @@ def loaded_torch(pids: list[int]) -> bool:
 
 
 class Child:
-    """One child process running a submission's code; `kill()` always ends it and its session."""
+    """One child process running a submission's code; `kill()` always ends it and all it started."""
 
     def __init__(self, submission_root: Path, scratch: Path, limits: Limits, site: Path):
         if STOP.is_set():
@@ -135,24 +155,42 @@ class Child:
         self.run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=scratch))
         self.workdir = working_copy(self.run_dir / "work", submission_root)
         self.log_path = self.run_dir / "output.log"
-        script = shutil.copy(CHILD_SCRIPT, self.run_dir / "child.py")
+        script = Path(shutil.copy(CHILD_SCRIPT, self.run_dir / "child.py"))
+        read_fd, write_fd = os.pipe()
+        config = {"result_fd": write_fd, "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes,
+                  "cpu_seconds": int(limits.submission_seconds + limits.startup_seconds) + 5}
+        try:
+            argv, options = self._command(config, script, site)
+            fds = (write_fd, *options.pop("pass_fds", ()))
+            with open(self.log_path, "wb") as log:
+                self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
+                                             start_new_session=True, pass_fds=fds, **options)
+        except BaseException:
+            os.close(read_fd)
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+            raise
+        finally:
+            os.close(write_fd)
+        self.results, self.buffer = read_fd, bytearray()
+        os.set_blocking(self.proc.stdin.fileno(), False)
+
+    def _command(self, config: dict, script: Path, site: Path) -> tuple[list[str], dict]:
+        limits = self.limits
+        if limits.isolation == Isolation.BWRAP:
+            root = bubblewrap.as_root()
+            config.update(workdir=bubblewrap.WORK, site=bubblewrap.SITE, tmp=bubblewrap.TMP,
+                          uid=bubblewrap.CHILD_UID if root else None, processes=limits.processes if root else None)
+            inner = [bubblewrap.runtime().interpreter, "-I", "-S", bubblewrap.SCRIPT, json.dumps(config)]
+            argv, fds = bubblewrap.command(inner, self.workdir, script, limits.scratch_bytes)
+            return argv, {"pass_fds": fds, "cwd": "/", "env": {}}
+        config.update(workdir=str(self.workdir), site=str(site), tmp=str(self.workdir / "tmp"))
+        options = {"cwd": self.workdir, "env": child_environment(self.workdir)}
         if limits.user is not None:                  # the child may traverse run_dir, and owns its copy
             self.run_dir.chmod(0o711)
             for path in [self.workdir, *self.workdir.rglob("*")]:
                 os.chown(path, limits.user, limits.user, follow_symlinks=False)
-        read_fd, write_fd = os.pipe()
-        config = {"workdir": str(self.workdir), "site": str(site), "result_fd": write_fd,
-                  "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes,
-                  "cpu_seconds": int(limits.submission_seconds + limits.startup_seconds) + 5}
-        with open(self.log_path, "wb") as log:
-            user = {} if limits.user is None else {"user": limits.user, "group": limits.user, "extra_groups": []}
-            self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", str(script), json.dumps(config)],
-                stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
-                cwd=self.workdir, env=child_environment(self.workdir), start_new_session=True, **user)
-        os.close(write_fd)
-        self.results, self.buffer = read_fd, b""
-        os.set_blocking(self.proc.stdin.fileno(), False)
+            options.update(user=limits.user, group=limits.user, extra_groups=[])
+        return [sys.executable, "-I", "-S", str(script), json.dumps(config)], options
 
     # -------------------------------------------------------------- talking
 
@@ -172,9 +210,10 @@ class Child:
 
     def receive(self, deadline: float) -> dict:
         """The next message; TimeoutError past `deadline`, ChildDied on EOF, ProtocolError on garbage."""
-        while b"\n" not in self.buffer:
+        end = self.buffer.find(b"\n")
+        while end < 0:
             if STOP.is_set():
-                raise ChildDied
+                raise KeyboardInterrupt          # the batch stops: this submission's result is not written
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError
@@ -183,10 +222,13 @@ class Child:
             chunk = os.read(self.results, 1 << 20)
             if not chunk:
                 raise ChildDied
+            if b"\n" in chunk:                  # (only the new chunk is searched: the pipe gives 64 KB at a time)
+                end = len(self.buffer) + chunk.index(b"\n")
             self.buffer += chunk
-            if len(self.buffer) > self.limits.max_line:
+            if (end if end >= 0 else len(self.buffer)) > self.limits.max_line:
                 raise ProtocolError(f"子进程发回的结果超过 {self.limits.max_line // 2 ** 20} MB 上限")
-        line, self.buffer = self.buffer.split(b"\n", 1)
+        line = bytes(self.buffer[:end])
+        del self.buffer[:end + 1]
         try:
             message = json.loads(line)
         except (ValueError, RecursionError):       # garbage, or nesting deep enough to exhaust the stack
@@ -198,7 +240,7 @@ class Child:
     # -------------------------------------------------------------- watching and ending
 
     def members(self) -> list[int]:
-        return _session_members(self.proc.pid)
+        return _members(self.proc.pid)
 
     def loaded_torch(self) -> bool:
         return loaded_torch([self.proc.pid, *self.members()])
@@ -210,6 +252,8 @@ class Child:
                 code = self.proc.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 return "子进程不再响应"
+        if code > 128 and self.limits.isolation == Isolation.BWRAP:     # bwrap reports a signal as 128 + n
+            code = 128 - code
         if code < 0:
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
             hint = {"SIGKILL": "（可能超出了内存上限）", "SIGXCPU": "（超出 CPU 时间上限）",
@@ -274,7 +318,7 @@ def unprivileged_user(scratch: Path, site: Path) -> int | None:
     (probe / "minigrad" / "__init__.py").write_text("")
     child = None
     try:
-        child = Child(probe, scratch, Limits(user=NOBODY, startup_seconds=20), site)
+        child = Child(probe, scratch, Limits(user=NOBODY, startup_seconds=20, isolation=Isolation.CONTAINER), site)
         ready = child.receive(time.monotonic() + 20)
         return NOBODY if ready.get("type") == "ready" and not ready.get("error") else None
     except (OSError, subprocess.SubprocessError, ChildDied, TimeoutError, ProtocolError):

@@ -1,8 +1,18 @@
-"""Static HTML pages of notebooks (nbconvert's HTMLExporter, figures embedded) with an index.html."""
+"""Static HTML pages of notebooks (nbconvert's HTMLExporter, figures embedded) with an index.html.
+
+The pages work offline: MathJax (from the `jupyter-server-mathjax` package, the copy Jupyter Server itself
+serves) is copied into `mathjax/` next to them, and the page template leaves out the CDN scripts nbconvert
+would add (require.js, mermaid), which the course does not use.
+"""
 from __future__ import annotations
 
 import html
+import shutil
 from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "offline.html.j2"
+MATHJAX_FOLDER = "mathjax"
+MATHJAX_URL = f"{MATHJAX_FOLDER}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 
 
 def notebook_title(notebook, fallback: str) -> str:
@@ -17,8 +27,20 @@ def notebook_title(notebook, fallback: str) -> str:
 
 def render(notebook) -> str:
     from nbconvert import HTMLExporter
-    body, _ = HTMLExporter(embed_images=True).from_notebook_node(notebook)
+    exporter = HTMLExporter(embed_images=True, template_name="lab", template_file=str(TEMPLATE),
+                            mathjax_url=MATHJAX_URL)
+    body, _ = exporter.from_notebook_node(notebook)
     return body
+
+
+def copy_mathjax(out: Path) -> Path:
+    """MathJax 2 (as packaged by jupyter-server-mathjax) in out/mathjax/, replacing an older copy."""
+    import jupyter_server_mathjax
+    source = Path(jupyter_server_mathjax.__file__).resolve().parent / "static"
+    target = Path(out) / MATHJAX_FOLDER
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
 
 
 def index_page(title: str, pages: list[tuple[str, str]]) -> str:
@@ -39,4 +61,5 @@ def write_site(notebooks: list[tuple[str, object]], out: Path, title: str) -> li
         pages.append((page.name, notebook_title(notebook, stem)))
         written.append(page)
     (out / "index.html").write_text(index_page(title, pages), encoding="utf-8")
+    copy_mathjax(out)
     return written

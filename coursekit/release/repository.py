@@ -20,7 +20,7 @@ STUDENT_PACKAGE = (
     "coursekit/checking.py", "coursekit/selfcheck.py", "coursekit/compare.py",
     "coursekit/checks/__init__.py", "coursekit/checks/base.py",
     "coursekit/checks/engine_checks.py", "coursekit/checks/notebook_checks.py",
-    "coursekit/lessons/",
+    "coursekit/submit.py", "coursekit/pytest_verdicts.py", "coursekit/lessons/",
 )
 # the student-facing tests: `pytest` in the student repository runs them
 STUDENT_TESTS = ("tests/conftest.py", "tests/test_exercises.py", "tests/nbval_sanitize.cfg")

@@ -1,5 +1,11 @@
-"""Elementwise ops with two inputs (a + b, a * b, a ** b, maximum, where): forward on numpy
-arrays, backward (the vector-Jacobian product) in minigrad ops, jvp (the tangent rule)."""
+"""两个输入的逐元素运算（a + b、a * b、a ** b、maximum、where）。每个运算有三个静态方法：
+forward 在 numpy 数组上计算；backward(ctx, grad) 是反向规则（向量-雅可比积），返回每个输入的梯度，
+用 minigrad 的运算来写（这样 create_graph 时也能再求导）；jvp(ctx, da, db) 是切线规则（前向模式），
+返回输出的切线。ctx.saved_tensors 是 forward 时保存的张量：类属性 saves = "inputs" 保存输入，
+saves = "output" 保存输出。
+广播不用管：梯度的形状与输入不同时，引擎会调用 unbroadcast。
+
+练习 2.1-vjp 和 2.1-jvp 写在 Add、Sub、Mul 中。"""
 from __future__ import annotations
 
 import numpy as np

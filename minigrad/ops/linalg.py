@@ -8,7 +8,7 @@ from ..tensor import Tensor
 
 
 class Dot(Op):
-    """c = a · b = Σᵢ aᵢ bᵢ (two vectors)"""
+    """c = a · b = Σᵢ aᵢ bᵢ（两个向量的点积，结果是标量）。练习 2.1.1-dot-sum 写在 backward 中。"""
     name, saves = "DotBackward0", "inputs"
     torch_saves = staticmethod(lambda needs: (needs[1], needs[0]))   # b for a's gradient, a for b's
 

@@ -16,7 +16,7 @@ def _tuple(x) -> tuple:
 
 
 def jvp(func, primals, tangents, *, strict: bool = False, has_aux: bool = False):
-    """(func(*primals), J·tangents): one forward pass carrying tangents along (dual numbers)."""
+    """返回 (func(*primals), J·tangents)：一次前向计算，同时把切线一起往前推（对偶数）。"""
     primals, tangents = _tuple(primals), _tuple(tangents)
     if len(primals) != len(tangents):
         raise RuntimeError("jvp: Expected primals and tangents to have the same length")
@@ -45,7 +45,7 @@ def jvp(func, primals, tangents, *, strict: bool = False, has_aux: bool = False)
 
 
 def vjp(func, *primals, has_aux: bool = False):
-    """(func(*primals), vjp_fn) where vjp_fn(v) = vᵀJ, one tuple entry per primal (reverse mode)."""
+    """返回 (func(*primals), vjp_fn)，其中 vjp_fn(v) = vᵀJ，对每个 primal 给出元组中的一项（反向模式）。"""
     leaves = [Tensor(p._data, requires_grad=True) for p in primals]
     nodes = [vertex(x) for x in leaves]         # kept alive here, so unused inputs get zeros
     with set_grad_enabled(True):
@@ -55,7 +55,7 @@ def vjp(func, *primals, has_aux: bool = False):
         out, aux = out
 
     def vjp_fn(*cotangents):
-        """vᵀJ: one reverse pass seeded with the cotangents v (the graph is kept for further calls)."""
+        """vᵀJ：以 v 为起点做一次反向传播（计算图保留，可以再次调用）。"""
         outs, vs = _tuple(out), cotangents
         if len(vs) == 1 and isinstance(out, (tuple, list)):
             vs = _tuple(vs[0])
@@ -77,13 +77,14 @@ def vjp(func, *primals, has_aux: bool = False):
 
 
 def _basis(x: Tensor, j: int) -> Tensor:
-    """The j-th unit tensor eⱼ shaped like x."""
+    """与 x 形状相同的第 j 个单位张量 eⱼ（按展平后的下标 j）。"""
     e = np.zeros(x._data.size, dtype=x._data.dtype)
     e[j] = 1
     return Tensor(e.reshape(x._data.shape))
 
 
 def _zeros(x: Tensor) -> Tensor:
+    """与 x 形状相同的全零张量。"""
     return Tensor(np.zeros_like(x._data))
 
 
@@ -97,7 +98,8 @@ def _per_argnum(jacobian_of, argnums):
 
 
 def jacfwd(func, argnums=0):
-    """A function computing the Jacobian of func w.r.t. argument `argnums`: shape out.shape + x.shape."""
+    """返回一个函数，它计算 func 对第 argnums 个参数 x 的雅可比矩阵，形状为 out.shape + x.shape。
+    练习 2.1-jacobian（前向模式）：对 x 的每个方向 eⱼ 做一次 jvp，得到雅可比矩阵的第 j 列。"""
     def jacobian_of(args, argnum):
         x = args[argnum]
         ### BEGIN SOLUTION 2.1-jacobian
@@ -113,7 +115,8 @@ def jacfwd(func, argnums=0):
 
 
 def jacrev(func, argnums=0):
-    """A function computing the Jacobian of func w.r.t. argument `argnums`: shape out.shape + x.shape."""
+    """返回一个函数，它计算 func 对第 argnums 个参数 x 的雅可比矩阵，形状为 out.shape + x.shape。
+    练习 2.1-jacobian（反向模式）：对输出的每个方向 eᵢ 调用一次 vjp_fn，得到雅可比矩阵的第 i 行。"""
     def jacobian_of(args, argnum):
         x = args[argnum]
         ### BEGIN SOLUTION 2.1-jacobian

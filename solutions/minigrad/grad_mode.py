@@ -46,7 +46,9 @@ class _NoArgContext(_GradModeContext):
 
 
 class no_grad(_NoArgContext):
-    """Inside `with no_grad():` ops record nothing: results have requires_grad=False."""
+    """在 `with no_grad():` 中，运算不记录计算图：结果的 requires_grad=False。
+    练习 2.1.3-detach：__enter__ 记下原来的模式并关闭梯度记录，__exit__ 恢复原来的模式
+    （用 STATE.enabled 读取当前模式，用 _set_enabled(...) 设置）。"""
 
     def __enter__(self):
         ### BEGIN SOLUTION 2.1.3-detach

@@ -14,8 +14,8 @@ class GradcheckError(RuntimeError):
 
 
 def central_difference(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """∂f/∂xᵢ ≈ (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h for every element of x (float64). `f` takes a numpy
-    array and returns a float; the result has x's shape. `x` is left unchanged."""
+    """对 x 的每个元素求 ∂f/∂xᵢ ≈ (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h（用 float64 计算）。
+    f 接收一个 numpy 数组、返回一个浮点数；结果的形状与 x 相同。不要改动调用者传入的 x。"""
     ### BEGIN SOLUTION 2.1-numdiff
     x = np.array(x, dtype=np.float64)              # 副本：不改动调用者的 x
     grad = np.zeros_like(x)
@@ -75,7 +75,7 @@ def analytical_jacobian(func, inputs: tuple, which: int) -> np.ndarray:
 
 
 def jacobians_match(analytical: np.ndarray, numerical: np.ndarray, atol: float, rtol: float) -> bool:
-    """True when every entry agrees: |analytical − numerical| ≤ atol + rtol·|numerical|."""
+    """两个雅可比矩阵的每个元素都满足 |解析值 − 数值| ≤ atol + rtol·|数值| 时返回 True，否则 False。"""
     ### BEGIN SOLUTION 2.1-gradcheck
     # 逐元素比较，允许 atol + rtol·|数值| 的误差
     return bool(np.all(np.abs(analytical - numerical) <= atol + rtol * np.abs(numerical)))

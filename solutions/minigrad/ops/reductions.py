@@ -1,4 +1,6 @@
-"""Reductions: sum, mean, max and min, over everything or along dims."""
+"""归约运算：sum、mean、max、min，对全部元素或沿某些维度。
+练习 2.1.1-dot-sum 写在 Sum 和 SumDim 的 backward 中：把 grad 恢复成输入的形状（forward 中
+ctx.shape 记下了输入的形状，ctx.dims、ctx.keepdim 记下了求和的维度和 keepdim）。"""
 from __future__ import annotations
 
 import numpy as np
@@ -40,7 +42,7 @@ class Sum(Op):
 
 
 class SumDim(Op):
-    """c = Σ a along `dim`"""
+    """c = 沿 dim 对 a 求和"""
     name = "SumBackward1"
 
     @staticmethod

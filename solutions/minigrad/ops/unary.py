@@ -1,4 +1,6 @@
-"""Elementwise ops with one input (exp, log, sin, relu, ...), casts and clone."""
+"""一个输入的逐元素运算（exp、log、sin、relu……），以及类型转换和 clone。
+backward(ctx, grad) 返回输入的梯度，jvp(ctx, da) 返回输出的切线；ctx.saved_tensors 是 forward 时保存的张量
+（见 binary.py 开头的说明）。练习 2.1-vjp 和 2.1-jvp 写在 Log、Sin 中：可以参考 Exp 的写法。"""
 from __future__ import annotations
 
 import numpy as np

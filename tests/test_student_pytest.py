@@ -1,0 +1,62 @@
+"""`pytest` in a student repository: one Chinese verdict per exercise and one line per notebook, no
+tracebacks (coursekit.pytest_verdicts, enabled by the student pyproject). Run on the toy course's release."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from test_release import make_toy_course
+
+from coursekit.pytest_verdicts import KEY, cell_cause, notebook_lines
+from coursekit.release import release
+
+
+@pytest.mark.slow
+def test_fresh_student_repository_pytest_prints_verdicts_not_tracebacks(tmp_path):
+    out = tmp_path / "student"
+    release(make_toy_course(tmp_path / "course"), out, echo=lambda *_: None)
+    env = {k: v for k, v in os.environ.items() if k not in ("MINIGRAD_ROOT", "PYTEST_ADDOPTS")}
+    env["PYTHONPATH"] = str(out)            # the release's own coursekit, as after `pip install -e .` there
+    done = subprocess.run([sys.executable, "-m", "pytest", "--color=no"], cwd=out, env=env,
+                          capture_output=True, text=True, timeout=300)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    lines = output.splitlines()
+    assert "⏳ 练习 toy-twice（把输入乘以二）还没有完成：请在 minigrad/ops.py 中标有「练习 toy-twice」的地方写代码。" in lines
+    assert any(line.startswith("⏳ 练习 toy-square") for line in lines)
+    notebook = [line for line in lines if line.startswith("chapters/01_toy.ipynb：")]
+    assert len(notebook) == 1 and "练习 toy-twice" in notebook[0] and "toy-square" in notebook[0], output
+    assert "Traceback" not in output and "ExerciseReport" not in output and "AssertionError" not in output
+    assert "failed" in lines[-1] and len(lines) < 30, output
+
+
+class _CellError(Exception):
+    def __init__(self, message, traceback):
+        super().__init__(message)
+        self.cell_num, self.inner_traceback = 3, traceback
+
+
+class _Report:
+    def __init__(self, nodeid, number, cause):
+        self.nodeid, self.user_properties = nodeid, [(KEY, (number, cause))]
+
+
+def test_a_cell_failure_is_told_by_its_unfinished_exercise_or_its_last_error_line():
+    stub = "\x1b[31mNotImplementedError\x1b[39m: 练习 2.1-jvp 尚未完成：前向模式（minigrad/ops/unary.py）"
+    assert cell_cause(_CellError("Cell execution caused an exception", f"Traceback\n{stub}\n")) == "练习 2.1-jvp"
+    verdict = "⏳ 练习 2.1-vjp（反向模式：基本运算的伴随规则）还没有完成：请在 minigrad/ops/ 中……"
+    assert cell_cause(_CellError("Cell execution caused an exception", verdict)) == "练习 2.1-vjp"
+    name_error = "---\nNameError                  Traceback\nCell In[1], line 1\nNameError: name 'y' is not defined\n"
+    assert cell_cause(_CellError("Cell execution caused an exception", name_error)) == "NameError: name 'y' is not defined"
+    assert cell_cause(_CellError("Cell outputs differ", "- 1\n+ 2")) == "输出与笔记本中保存的不同"
+
+
+def test_one_line_per_notebook_groups_cells_by_cause():
+    reports = [_Report("chapters/05.ipynb::Cell 7", 7, "练习 2.1-vjp"), _Report("chapters/05.ipynb::Cell 9", 9, "练习 2.1-vjp"),
+               _Report("chapters/05.ipynb::Cell 8", 8, "NameError: name 'y' is not defined"),
+               _Report("chapters/06.ipynb::Cell 2", 2, "练习 2.1.2-unbroadcast")]
+    assert notebook_lines(reports) == [
+        "chapters/05.ipynb：代码单元格 7、9 用到了未完成或未通过的练习 2.1-vjp；代码单元格 8：NameError: name 'y' is not defined",
+        "chapters/06.ipynb：代码单元格 2 用到了未完成或未通过的练习 2.1.2-unbroadcast"]
