@@ -1,6 +1,6 @@
 """minigrad vs PyTorch (CPU) vs a hand-written numpy forward+backward, measured side by side.
 
-    python benchmarks/bench.py [--quick] [--engine PATH] [--baseline PATH] [--threads N]
+    python benchmarks/bench.py [--quick] [--engine PATH] [--baseline PATH] [--cpu-time] [--threads N]
 
 Workloads: (a) a 1,000-op chain of small elementwise ops + backward (per-op overhead); (b) an MLP
 training step, batch 256, 1024 -> 1024 -> 10, cross-entropy, SGD; (c) a digits-sized step, 64 -> 32
@@ -162,6 +162,9 @@ def mlp_step_numpy(sizes, x, y, lr=0.01):
 
 # --- measuring ---------------------------------------------------------------------------------------
 
+CLOCK = time.perf_counter
+
+
 def median_times(runners: dict, repeats: int, warmup: int = 2) -> dict[str, float]:
     """Median seconds per call of each runner; the runners take turns in every repeat."""
     for run in runners.values():
@@ -170,9 +173,9 @@ def median_times(runners: dict, repeats: int, warmup: int = 2) -> dict[str, floa
     times = {name: [] for name in runners}
     for _ in range(repeats):
         for name, run in runners.items():
-            start = time.perf_counter()
+            start = CLOCK()
             run()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(CLOCK() - start)
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
@@ -243,11 +246,15 @@ def main(argv=None) -> int:
     parser.add_argument("--engine", type=Path, default=ROOT / "solutions",
                         help="folder that holds minigrad/ (default: solutions/)")
     parser.add_argument("--baseline", type=Path, help="folder that holds another minigrad/ to time alongside")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time this thread's CPU time instead of wall time (steadier on a busy machine)")
     parser.add_argument("--threads", type=int, default=1, help="threads for torch and BLAS (default 1)")
     args = parser.parse_args(argv)
 
     mg = import_engine(args.engine)
     baseline = import_baseline(args.baseline) if args.baseline else None
+    global CLOCK
+    CLOCK = time.thread_time if args.cpu_time else time.perf_counter
     torch.set_num_threads(args.threads)
     with threadpoolctl.threadpool_limits(limits=args.threads):
         print(f"minigrad from {Path(mg.__file__).parent}; torch {torch.__version__}; numpy {np.__version__}")
