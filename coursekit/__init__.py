@@ -1,7 +1,8 @@
 """coursekit: the tooling of the automatic-differentiation course (registry, checks, release, grading).
 
 In a notebook, `%load_ext coursekit` makes `import minigrad` find the engine of the course folder the
-notebook lives in (see coursekit.engine), and `from coursekit import check` gives the self-check.
+notebook lives in (see coursekit.engine) and keeps it live: a saved edit of minigrad/ is used by the next
+cell, without a restart (see coursekit.live). `from coursekit import check` gives the self-check.
 """
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ __version__ = "0.1.0"
 
 def load_ipython_extension(ipython) -> None:
     from .engine import activate, engine_root
+    from .live import watch
     activate(engine_root())
+    watch(ipython)
 
 
-def check(exercise_id: str, answer=None):
-    """Check one exercise against PyTorch: print the Chinese verdict if it passes, raise it if not."""
+def check(exercise_id: str, answer=None, timeout: float | None = None):
+    """Check one exercise against PyTorch: print the Chinese verdict if it passes, raise it if not.
+    `timeout`: seconds before a check that does not return is stopped (default 10)."""
     from .selfcheck import check as _check
-    return _check(exercise_id, answer)
+    return _check(exercise_id, answer, timeout)

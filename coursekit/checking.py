@@ -1,20 +1,27 @@
 """Run an exercise's checks in this process: the engine under test against PyTorch.
 
 The grader runs the student's half in a child process instead (coursekit.grading); both meet in
-`judge`, which compares plain arrays only.
+`judge`, which compares plain arrays only. A check whose engine side runs past its time limit (default
+10 s, $COURSEKIT_TIMEOUT or `timeout=`) stops with status TIMEOUT, naming the function that did not return.
 """
 from __future__ import annotations
 
+import os
 import re
+import signal
+import threading
+import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from .checks.base import Case, Check
 from .compare import compare, to_plain
 
-PASSED, FAILED, NOT_IMPLEMENTED, ERROR = "passed", "failed", "not_implemented", "error"
+PASSED, FAILED, NOT_IMPLEMENTED, ERROR, TIMEOUT = "passed", "failed", "not_implemented", "error", "timeout"
 _EXERCISE_IN_MESSAGE = re.compile(r"练习\s*(\S+?)\s*(?:尚未完成|：|:|$)")
+TIMEOUT_ENV, DEFAULT_TIMEOUT = "COURSEKIT_TIMEOUT", 10.0
 
 
 @dataclass
@@ -24,6 +31,10 @@ class CaseResult:
     status: str
     message: str = ""
     exercise: str | None = None      # for NOT_IMPLEMENTED: whose stub was reached
+    function: str = ""               # the engine function that raised, or did not return ("Mul.jvp")
+    where: str = ""                  # where a student looks: "minigrad/ops/binary.py 第 97 行（Mul.jvp）"
+    culprit: str | None = None       # the exercise whose code is at fault, when known
+    diagnosis: str = ""              # Chinese: what went wrong there (e.g. the first wrong node)
 
     @property
     def ok(self) -> bool:
@@ -34,6 +45,7 @@ class CaseResult:
 class ExerciseReport:
     exercise: object                 # coursekit.exercises.Exercise
     results: list[CaseResult] = field(default_factory=list)
+    culprit_report: "ExerciseReport | None" = None   # a prerequisite that fails and explains this failure
 
     @property
     def passed(self) -> bool:
@@ -44,6 +56,62 @@ class ExerciseReport:
         return next((r for r in self.results if not r.ok), None)
 
 
+# ---------------------------------------------------------------- time limit
+
+class CheckTimedOut(BaseException):
+    """Raised in the main thread when a check runs past its time limit (a BaseException, so that the
+    student's `except Exception` does not swallow it). args: (seconds, the frames that did not return
+    while the stack was sampled: the looping function is the deepest of them)."""
+
+
+SAMPLES, SAMPLE_GAP = 3, 0.05
+
+
+def _stack(frame) -> set:
+    frames = set()
+    while frame is not None:
+        frames.add(frame)
+        frame = frame.f_back
+    return frames
+
+
+def default_timeout() -> float:
+    try:
+        return float(os.environ.get(TIMEOUT_ENV) or DEFAULT_TIMEOUT)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+@contextmanager
+def time_limit(seconds: float | None):
+    """Raise CheckTimedOut in the main thread after `seconds` (SIGALRM interrupts Python code, also in a
+    Jupyter kernel, whose cells run in the main thread). Elsewhere, or with no limit, nothing happens."""
+    usable = (seconds and seconds > 0 and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+
+    samples: list[set] = []
+
+    def alarm(signum, frame):     # look at the stack a few times: what stays on it did not return
+        samples.append(_stack(frame))
+        if len(samples) < SAMPLES:
+            signal.setitimer(signal.ITIMER_REAL, SAMPLE_GAP)
+            return
+        raise CheckTimedOut(seconds, set.intersection(*samples))
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# ---------------------------------------------------------------- describing an error
+
 def unfinished_exercise(error: BaseException) -> str | None:
     """The exercise id named by a stub's NotImplementedError, if that is what `error` is."""
     if isinstance(error, NotImplementedError):
@@ -52,19 +120,40 @@ def unfinished_exercise(error: BaseException) -> str | None:
     return None
 
 
+@dataclass
+class _Where:
+    spot: str
+    culprit: None = None
+    text: str = ""
+
+
+def _locate(error: BaseException, allowed=None):
+    try:
+        from .blame import locate, locate_loop
+    except ImportError:              # a bundle without it (a grading child): the deepest engine frame
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if "minigrad/" in f.filename.replace("\\", "/")]
+        if not frames:
+            return None
+        path = frames[-1].filename.replace("\\", "/")
+        return _Where(f"{path[path.rfind('minigrad/'):]} 第 {frames[-1].lineno} 行（{frames[-1].name}）")
+    if isinstance(error, CheckTimedOut):
+        return locate_loop(error, allowed)
+    return locate(error, allowed)
+
+
 def where_it_failed(error: BaseException) -> str:
-    """The deepest frame inside the student's minigrad, as 'minigrad/ops.py 第 42 行'."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if "minigrad" in f.filename.replace("\\", "/")]
-    if not frames:
-        return ""
-    frame = frames[-1]
-    path = frame.filename.replace("\\", "/")
-    return f"{path[path.rfind('minigrad/'):]} 第 {frame.lineno} 行（{frame.name}）"
+    """Where the student should look: the deepest frame in an exercise's function (their line), else the
+    deepest frame in the engine, as 'minigrad/ops/binary.py 第 42 行（Mul.backward）'."""
+    blame = _locate(error)
+    return str(blame.spot) if blame and blame.spot else ""
 
 
-def describe_error(error: BaseException) -> str:
-    where = where_it_failed(error)
+def describe_error(error: BaseException, blame=None) -> str:
+    blame = blame or _locate(error)
     text = f"{type(error).__name__}: {error}".strip()
+    if blame and blame.text:          # the engine's own message would point at the wrong code
+        text = blame.text
+    where = str(blame.spot) if blame and blame.spot else ""
     return f"{text}\n    出错位置：{where}" if where else text
 
 
@@ -75,14 +164,50 @@ def judge(check: Check, case: Case, expected: dict, actual: dict) -> CaseResult:
     return CaseResult(check.name, case.label, FAILED, problem)
 
 
-def run_case(check: Check, case: Case, lib, torch, answer=None) -> CaseResult:
+def _failed_run(check: Check, case: Case, error: BaseException, allowed=None) -> CaseResult:
+    """The result of a probe whose engine side raised (or did not return in time). `allowed`: the
+    exercise checked and its prerequisites; a stub of any other exercise was reached by mistake."""
+    blame = _locate(error, allowed)
+    spot = blame.spot if blame else None
+    where, function = (str(spot), getattr(spot, "function", "")) if spot else ("", "")
+    if isinstance(error, CheckTimedOut):
+        return CaseResult(check.name, case.label, TIMEOUT, f"超过 {error.args[0]:g} 秒没有结束",
+                          function=function, where=where, culprit=blame.culprit if blame else None)
+    stub = unfinished_exercise(error)
+    if stub is not None and (allowed is None or stub in allowed or stub == "?"):
+        return CaseResult(check.name, case.label, NOT_IMPLEMENTED, str(error), stub, function=function, where=where)
+    if stub is not None and blame and not blame.text:
+        blame.text = f"检查运行到了练习 {stub} 的代码，那是后面的练习，现在还用不到它：是这里的代码走错了路"
+    return CaseResult(check.name, case.label, ERROR, describe_error(error, blame), function=function,
+                      where=where, culprit=blame.culprit if blame else None)
+
+
+class Budget:
+    """The seconds the engine's side of an exercise's cases may still take (None: no limit)."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+
+    @contextmanager
+    def spend(self):
+        started = time.perf_counter()
+        try:
+            with time_limit(max(self.seconds, 1e-3) if self.seconds else None):
+                yield
+        finally:
+            if self.seconds:
+                self.seconds -= time.perf_counter() - started
+
+
+def run_case(check: Check, case: Case, lib, torch, answer=None, allowed=None, budget: Budget | None = None) -> CaseResult:
+    """One case: PyTorch's half, then the engine's, stopped when `budget` runs out (only the student's code
+    is timed: stopping PyTorch in the middle of one of its lazy imports would break it for good)."""
     expected = check.reference(torch, case.args, answer)
     try:
-        actual = to_plain(check.attempt(lib, case.args, answer))
-    except NotImplementedError as error:
-        return CaseResult(check.name, case.label, NOT_IMPLEMENTED, str(error), unfinished_exercise(error))
-    except Exception as error:       # the student's code raised: report it, keep checking
-        return CaseResult(check.name, case.label, ERROR, describe_error(error))
+        with (budget or Budget(None)).spend():
+            actual = to_plain(check.attempt(lib, case.args, answer))
+    except (Exception, CheckTimedOut) as error:   # the student's code raised: report it, keep checking
+        return _failed_run(check, case, error, allowed)
     return judge(check, case, expected, actual)
 
 
@@ -95,9 +220,22 @@ def exercise_cases(exercise, rng=None) -> Iterable[tuple[Check, Case]]:
                 yield check, case
 
 
-def run_exercise(exercise, lib, torch, answer=None, rng=None) -> ExerciseReport:
-    """All checks of `exercise` on engine module `lib`; hidden cases too when `rng` is given."""
-    report = ExerciseReport(exercise)
+def _allowed(exercise) -> set[str] | None:
+    try:
+        from .blame import requirements
+    except ImportError:
+        return None
+    return {exercise.id} | requirements(exercise)
+
+
+def run_exercise(exercise, lib, torch, answer=None, rng=None, timeout: float | None = None) -> ExerciseReport:
+    """All checks of `exercise` on engine module `lib`; hidden cases too when `rng` is given. The engine's
+    side of all cases together may take `timeout` seconds (default: default_timeout()); the case running
+    when time is up stops with status TIMEOUT, and the run ends there."""
+    report, allowed = ExerciseReport(exercise), _allowed(exercise)
+    budget = Budget(default_timeout() if timeout is None else timeout)
     for check, case in exercise_cases(exercise, rng):
-        report.results.append(run_case(check, case, lib, torch, answer))
+        report.results.append(run_case(check, case, lib, torch, answer, allowed, budget))
+        if report.results[-1].status == TIMEOUT:
+            break
     return report

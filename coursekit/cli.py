@@ -29,7 +29,7 @@ def _course_root() -> Path:
 
 def _check(args) -> int:
     from .selfcheck import check_command
-    return check_command(args.ids)
+    return check_command(args.ids, args.timeout)
 
 
 def _submit(args) -> int:
@@ -52,7 +52,16 @@ def _validate(args) -> int:
     return validate(args.root, only=args.step, skip_slow=args.fast)
 
 
-def _add_instructor_verbs(verbs) -> None:
+def _step_names(argv) -> str:
+    """The validator's steps, listed only when `validate` is the verb: importing the validator (nbformat,
+    jsonschema) takes seconds, which `check` must not pay."""
+    if "validate" not in (sys.argv[1:] if argv is None else argv):
+        return "see `coursekit validate --help`"
+    from .validate import STEPS
+    return ", ".join(s.name for s in STEPS)
+
+
+def _add_instructor_verbs(verbs, argv=None) -> None:
     root = argparse.ArgumentParser(add_help=False)
     root.add_argument("--root", type=Path, default=None,
                       help="the course repository (default: the one this coursekit belongs to)")
@@ -69,10 +78,9 @@ def _add_instructor_verbs(verbs) -> None:
         p.add_argument("out", help="folder for the answer key")
         p.set_defaults(handler=_solutions)
     if _available("coursekit.validate"):
-        from .validate import STEPS
         p = verbs.add_parser("validate", parents=[root], help="prove the course consistent (exit 0 only if it is)")
         p.add_argument("--step", action="append", metavar="NAME",
-                       help="run only this step (repeatable): " + ", ".join(s.name for s in STEPS))
+                       help="run only this step (repeatable): " + _step_names(argv))
         p.add_argument("--fast", action="store_true", help="skip the slow steps")
         p.set_defaults(handler=_validate)
 
@@ -95,11 +103,13 @@ def _failures() -> tuple:
     return ()
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="coursekit", description="Tooling of the automatic-differentiation course.")
     verbs = main_parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     p = verbs.add_parser("check", help="check your exercises against PyTorch (a table, then what to fix)")
     p.add_argument("ids", nargs="*", metavar="ID", help="exercise ids (default: all)")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="stop a check that runs longer (default 10, or $COURSEKIT_TIMEOUT)")
     p.set_defaults(handler=_check)
     p = verbs.add_parser("submit", help="check your work, then write submission.zip to hand in",
                          description="Run the self-check, check that every notebook is valid and every exercise "
@@ -108,7 +118,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, metavar="ZIP",
                    help="where to write the zip (default: submission.zip in the course folder)")
     p.set_defaults(handler=_submit)
-    _add_instructor_verbs(verbs)
+    _add_instructor_verbs(verbs, argv)
     try:
         from .grading.cli import add_parsers
     except ImportError:      # the student repository has no grader
@@ -119,7 +129,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser(argv).parse_args(argv)
     if getattr(args, "root", "absent") is None:
         args.root = _course_root()
     try:

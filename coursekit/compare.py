@@ -24,9 +24,17 @@ def to_plain(outputs: dict) -> dict[str, np.ndarray]:
             value = value.__array__()     # a minigrad tensor (not .detach(): that is an exercise)
         array = np.array(value)
         if array.dtype == object:
-            raise TypeError(f"output {key!r} is not numeric data: {type(value).__name__}")
+            raise TypeError(_not_numeric(key, value))
         plain[str(key)] = array
     return plain
+
+
+def _not_numeric(key, value) -> str:
+    """Chinese: a probe's output is not a number or an array (most often a .grad that stayed None)."""
+    if value is None:
+        return (f"输出 `{key}` 是 None，不是数值：梯度没有传到这个张量（它的 .grad 还是 None），"
+                f"或者函数没有返回结果")
+    return f"输出 `{key}` 不是数值数据，而是 {type(value).__name__} 类型的对象"
 
 
 def describe(array: np.ndarray) -> str:

@@ -15,6 +15,10 @@ class EngineNotFound(RuntimeError):
     pass
 
 
+class EngineImportError(RuntimeError):
+    """`import minigrad` failed (a syntax error, a bad import...): the original error is __cause__."""
+
+
 def is_engine_root(folder: Path) -> bool:
     return (folder / PACKAGE / "__init__.py").is_file()
 
@@ -66,7 +70,11 @@ def fresh_engine(root: str | os.PathLike):
     sys.path.insert(0, str(root))
     importlib.invalidate_caches()
     try:
-        yield importlib.import_module(PACKAGE)
+        try:
+            engine = importlib.import_module(PACKAGE)
+        except Exception as error:        # the student's files do not import: say so, do not crash
+            raise EngineImportError(f"import {PACKAGE} failed: {type(error).__name__}: {error}") from error
+        yield engine
     finally:
         for name in _engine_modules():
             del sys.modules[name]

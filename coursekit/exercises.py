@@ -36,7 +36,7 @@ def _exercises() -> tuple[Exercise, ...]:
         Exercise("2.1-jacobian", "雅可比矩阵：jacfwd 与 jacrev", 10, "04_matrix_order",
                  "minigrad/func.py", E.JACOBIAN, requires=("2.1-jvp", "2.1-backward", "2.1-vjp")),
         Exercise("2.1.1-dot-sum", "点积与求和的反向规则", 10, "05_simple_example",
-                 "minigrad/ops/", E.DOT_SUM, requires=("2.1-backward",)),
+                 "minigrad/ops/", E.DOT_SUM, requires=("2.1-backward", "2.1-vjp")),
         Exercise("2.1.2-backward-gradient", "非标量输出的 backward(gradient)", 10, "06_nonscalar_backward",
                  "minigrad/tensor.py", E.BACKWARD_GRADIENT, requires=("2.1-backward", "2.1-vjp")),
         Exercise("2.1.2-unbroadcast", "广播的梯度：求和回输入的形状", 10, "06_nonscalar_backward",

@@ -1,12 +1,19 @@
-"""The student's self-check: `check("2.1-vjp")` in a notebook, `python -m coursekit check` in a terminal."""
+"""The student's self-check: `check("2.1-vjp")` in a notebook, `python -m coursekit check` in a terminal.
+
+Every failure is a verdict: a file that does not import, a check that does not return in time, a wrong
+value (with the first wrong node), a stub reached (naming the function still to write), each as one
+Chinese paragraph naming the exercise at fault.
+"""
 from __future__ import annotations
 
 import sys
+import sys
+import textwrap
 from pathlib import Path
 
 from . import answers, exercises
-from .checking import ERROR, FAILED, NOT_IMPLEMENTED, ExerciseReport, run_exercise
-from .engine import EngineNotFound, engine_root, fresh_engine
+from .checking import ERROR, FAILED, NOT_IMPLEMENTED, TIMEOUT, ExerciseReport, default_timeout, run_exercise
+from .engine import EngineImportError, EngineNotFound, engine_root, fresh_engine
 
 
 def _torch():
@@ -14,8 +21,23 @@ def _torch():
     return torch
 
 
-def run(exercise_id: str, answer=None, root=None) -> ExerciseReport:
-    """Check one exercise on a fresh import of the engine (so edited files count without a restart)."""
+def import_verdict(error: BaseException) -> str:
+    """One Chinese paragraph for an engine that does not import: the file, the line, what Python says."""
+    from .blame import locate
+    from .tracebacks import syntax_error_text
+    if isinstance(error, SyntaxError):
+        detail = syntax_error_text(error)
+    else:
+        spot = locate(error).spot
+        place = f"{spot.path} 第 {spot.line} 行" + (f"：`{spot.code}`" if spot.code else "") if spot else "minigrad"
+        detail = f"{place} 出错（Python：{type(error).__name__}: {error}）"
+    return (f"❌ 无法导入 minigrad：{detail}。所有检查都要先导入 minigrad，请改正这一行并保存文件，"
+            f"再运行检查（笔记本里不用重启内核）。")
+
+
+def run(exercise_id: str, answer=None, root=None, timeout: float | None = None) -> ExerciseReport:
+    """Check one exercise on a fresh import of the engine (so edited files count without a restart).
+    Raises EngineImportError when the engine does not import."""
     exercise = exercises.get(exercise_id)
     if exercise.answer and answer is None:
         raise TypeError(f'练习 {exercise_id} 需要把你定义的函数传进来：check("{exercise_id}", {exercise.answer})')
@@ -23,36 +45,100 @@ def run(exercise_id: str, answer=None, root=None) -> ExerciseReport:
     with fresh_engine(root or engine_root()) as minigrad:
         if exercise.answer:          # judged as the grader will: its cell run alone
             answer = answers.as_graded(exercise, answer, minigrad)
-        return run_exercise(exercise, minigrad, torch, answer)
+        return judge_exercise(exercise, minigrad, torch, answer, timeout)
+
+
+def judge_exercise(exercise, minigrad, torch, answer=None, timeout: float | None = None) -> ExerciseReport:
+    """run_exercise, then, when it does not pass, who is at fault (the first wrong node, a prerequisite):
+    what `verdict` needs to name the exercise and the code at fault."""
+    report = run_exercise(exercise, minigrad, torch, answer, timeout=timeout)
+    if not report.passed:
+        from .blame import explain
+        explain(report, minigrad, torch, answer, timeout)
+    return report
+
+
+# ---------------------------------------------------------------- verdicts
+
+def _title(exercise_id: str) -> str:
+    try:
+        return exercises.get(exercise_id).title
+    except KeyError:
+        return ""
+
+
+def _functions(results) -> list[str]:
+    """'minigrad/ops/binary.py 中的 Add.jvp、Mul.jvp', one entry per file, for the stubs the results reached."""
+    by_file: dict[str, list[str]] = {}
+    for r in results:
+        path = r.where.split(" 第 ")[0] if r.where else ""
+        function = r.function.split(".<locals>.")[0]
+        names = by_file.setdefault(path, [])
+        if function and function not in names:
+            names.append(function)
+    return [f"{path} 中的 {'、'.join(names)}" if path and names else path or "、".join(names)
+            for path, names in by_file.items() if path or names]
 
 
 def _unfinished_line(report: ExerciseReport) -> str:
     exercise, problem = report.exercise, report.first_problem
     other = problem.exercise
-    if other in (None, "?", exercise.id):
-        return f"⏳ 练习 {exercise.id}（{exercise.title}）还没有完成：请在 {exercise.where} 中标有「练习 {exercise.id}」的地方写代码。"
-    try:
-        other_where = exercises.get(other).where
-    except KeyError:
-        other_where = "minigrad/"
-    return (f"⏳ 练习 {exercise.id}（{exercise.title}）的检查用到了练习 {other}，它还没有完成："
-            f"请先完成 {other_where} 中的练习 {other}。")
+    if other not in (None, "?", exercise.id):
+        where = _functions([problem]) or [exercises.get(other).where if other in _ids() else "minigrad/"]
+        return (f"⏳ 练习 {exercise.id}（{exercise.title}）的检查用到了练习 {other}（{_title(other)}），它还没有完成："
+                f"请先完成 {where[0]}。")
+    own = [r for r in report.results if r.status == NOT_IMPLEMENTED and r.exercise in (exercise.id, "?", None)]
+    missing = _functions(own)
+    if any(r.ok for r in report.results) and missing:
+        return (f"⏳ 练习 {exercise.id}（{exercise.title}）还没有全部完成：{'、'.join(missing)} 还没有完成"
+                f"（{sum(r.ok for r in report.results)}/{len(report.results)} 个用例已经与 PyTorch 一致）。")
+    stopped = f"（检查停在了 {'；'.join(missing)}）" if missing else ""
+    return (f"⏳ 练习 {exercise.id}（{exercise.title}）还没有完成：请在 {exercise.where} 中标有「练习 {exercise.id}」"
+            f"的地方写代码{stopped}。")
+
+
+def _ids() -> set[str]:
+    return {e.id for e in exercises.all_exercises()}
+
+
+def _timeout_line(report: ExerciseReport) -> str:
+    exercise, problem = report.exercise, report.first_problem
+    who = problem.where or "你的代码"
+    limit = problem.message.replace("超过 ", "").replace(" 秒没有结束", "")
+    return (f"⏱ 练习 {exercise.id}（{exercise.title}）的检查超过 {limit} 秒没有结束，已被中断：用例「{problem.check} · "
+            f"{problem.case}」运行时，{who}一直没有返回，很可能是死循环（循环的条件一直成立，或者同一个节点被反复"
+            f"放回栈里）。如果只是机器慢，可以放宽时限：check(\"{exercise.id}\", timeout=60)。")
+
+
+def _prerequisite_line(report: ExerciseReport) -> str:
+    exercise, other = report.exercise, report.culprit_report
+    head = (f"❌ 练习 {exercise.id}（{exercise.title}）未通过，问题出在它用到的练习 {other.exercise.id}"
+            f"（{other.exercise.title}）：先让 check(\"{other.exercise.id}\") 通过。")
+    return head + "\n" + textwrap.indent(verdict(other), "  ")
 
 
 def verdict(report: ExerciseReport) -> str:
-    """A short Chinese verdict: passed, or the first failing case with what differs and a hint."""
+    """A short Chinese verdict: passed, or the first failing case with what differs, where, and a hint."""
     exercise, total = report.exercise, len(report.results)
     problem = report.first_problem
     if problem is None:
         return f"✅ 练习 {exercise.id}（{exercise.title}）通过：{total} 个用例全部与 PyTorch 一致。"
+    if report.culprit_report is not None:
+        return _prerequisite_line(report)
+    if problem.status == TIMEOUT:
+        return _timeout_line(report)
     if problem.status == NOT_IMPLEMENTED:
         return _unfinished_line(report)
     bad = sum(not r.ok for r in report.results)
-    head = f"❌ 练习 {exercise.id}（{exercise.title}）未通过：{bad}/{total} 个用例与 PyTorch 不一致。"
+    culprit = problem.culprit if problem.culprit not in (None, exercise.id) else None
+    blamed = f"，问题出在练习 {culprit}（{_title(culprit)}）的代码" if culprit else ""
+    head = f"❌ 练习 {exercise.id}（{exercise.title}）未通过{blamed}：{bad}/{total} 个用例与 PyTorch 不一致。"
     kind = "运行出错" if problem.status == ERROR else "结果不同"
     lines = [head, f"  第一个不一致的用例：{problem.check} · {problem.case}", f"  {kind}：{problem.message}"]
+    if problem.diagnosis:
+        lines.append(f"  {problem.diagnosis}")
     hint = next((c.hint for c in exercise.checks if c.name == problem.check and c.hint), "")
-    if hint:
+    if hint and not culprit:
         lines.append(f"  提示：{hint}")
     return "\n".join(lines)
 
@@ -65,10 +151,13 @@ class NotPassed(Exception):
         return [str(self)]
 
 
-def check(exercise_id: str, answer=None) -> None:
-    """Print the verdict of one exercise when it passes; raise NotPassed with the verdict when not."""
+def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
+    """Print the verdict of one exercise when it passes; raise NotPassed with the verdict when not.
+    `timeout`: seconds before a check that does not return is stopped (default 10, $COURSEKIT_TIMEOUT)."""
     try:
-        report = run(exercise_id, answer)
+        report = run(exercise_id, answer, timeout=timeout)
+    except EngineImportError as error:
+        raise NotPassed(import_verdict(error.__cause__)) from None
     except answers.AnswerNotFound as error:
         raise NotPassed(f"❌ {error}") from None
     except (exercises.UnknownExercise, EngineNotFound, TypeError) as error:
@@ -78,14 +167,14 @@ def check(exercise_id: str, answer=None) -> None:
     print(verdict(report))
 
 
-STATUS_WORD = {"passed": "通过", FAILED: "未通过", ERROR: "出错", NOT_IMPLEMENTED: "未完成"}
+STATUS_WORD = {"passed": "通过", FAILED: "未通过", ERROR: "出错", NOT_IMPLEMENTED: "未完成", TIMEOUT: "超时"}
 
 
 def _status(report: ExerciseReport) -> str:
     return "passed" if report.passed else report.first_problem.status
 
 
-def check_command(ids: list[str] | None = None, root=None) -> int:
+def check_command(ids: list[str] | None = None, timeout: float | None = None, root=None) -> int:
     """`python -m coursekit check [ID ...]`: a table of exercises (notebook exercises included, their cell run
     alone from the saved notebook, as the grader runs it), then the verdicts of those not passed."""
     try:
@@ -96,15 +185,19 @@ def check_command(ids: list[str] | None = None, root=None) -> int:
         return 2
     print(f"minigrad: {root / 'minigrad'}")
     verdicts, earned, possible = [], 0, 0
+    timeout = default_timeout() if timeout is None else timeout
     for exercise in chosen:
         possible += exercise.points
         try:
             if exercise.answer:     # the saved notebook's cell, run alone (unsaved edits do not count)
                 with fresh_engine(root) as minigrad:
                     answer = answers.load_answer(exercise, root, minigrad)
-                    report = run_exercise(exercise, minigrad, _torch(), answer)
+                    report = judge_exercise(exercise, minigrad, _torch(), answer, timeout)
             else:
-                report = run(exercise.id, root=root)
+                report = run(exercise.id, root=root, timeout=timeout)
+        except EngineImportError as error:
+            print("\n" + import_verdict(error.__cause__))
+            return 1
         except answers.AnswerNotFound as error:
             print(f"❌ {exercise.id:<26} {'出错':<4} {exercise.points:>3} 分  {exercise.title}")
             verdicts.append(f"❌ {error}")

@@ -6,6 +6,7 @@ finds nothing, 1 when a step finds problems, 2 on bad input (malformed notebook,
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -16,7 +17,7 @@ from typing import Callable
 
 from .markers import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, MarkerError, check_python_regions, find_regions
 from .mirror import TEXT, check_mirror
-from .notebook_runs import run_nbval, student_notebook_problems
+from .notebook_runs import in_order_problems, run_nbval, student_notebook_problems
 from .release.build import build_minigrad, build_student_files, differences, write_files
 from .release.course import Course, CourseInputError, files_under, read_notebook, read_text
 from .release.notebook_steps import NotebookContext, clear_solutions, is_solution_cell, nbgrader
@@ -242,8 +243,71 @@ INSTRUCTOR_ONLY = ("solutions/", "coursekit/grading/", "coursekit/release/", "co
                    "tests/test_release.py", "tests/test_markers.py", "tests/test_mirror.py")
 
 
+# An absolute path of the machine that ran a notebook (a traceback's file names): /root/…, /home/…, C:\\…
+ABSOLUTE_PATH = re.compile(r"(?<![\w.~])(?:/(?:root|home|tmp|Users|private|var|mnt|opt|srv|work)/[^\s'\"]*|[A-Za-z]:\\[^\s'\"]*)")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _output_text(cell) -> str:
+    """Every text a code cell's outputs show: streams, text/* data, and errors with their tracebacks."""
+    parts = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif output.output_type == "error":
+            parts += [f"{output.ename}: {output.evalue}", *output.traceback]
+        else:
+            parts += [value for kind, value in output.get("data", {}).items() if kind.startswith("text/")]
+    return ANSI.sub("", "\n".join(parts))
+
+
+def _notebook_outputs(course: Course, release: dict[str, bytes]) -> dict[str, str]:
+    """{label: output text} of every notebook in solutions/chapters/, chapters/ and the release."""
+    import nbformat
+    found = {}
+    for folder in ("solutions/chapters", "chapters"):
+        for path in sorted((course.root / folder).glob("*.ipynb")):
+            notebook = read_notebook(path, course.relative(path))
+            found[course.relative(path)] = "\n".join(_output_text(c) for c in notebook.cells if c.cell_type == "code")
+    for path, data in release.items():
+        if path.endswith(".ipynb"):
+            notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
+            found[f"release: {path}"] = "\n".join(_output_text(c) for c in notebook.cells if c.cell_type == "code")
+    return found
+
+
+def _solution_lines(course: Course) -> list[tuple[str, str]]:
+    """(file, line) of every code line (not a comment) in a solution region: a traceback shows single lines."""
+    lines = []
+    for file, text in _solution_texts(course):
+        for line in text.splitlines():
+            squeezed = "".join(line.split())
+            if len(squeezed) >= 16 and not squeezed.startswith("#"):
+                lines.append((file, squeezed))
+    return lines
+
+
+def output_leaks(course: Course, release: dict[str, bytes]) -> list[Problem]:
+    """Outputs that show what a reader must not see: a solution marker, solution code, an absolute path."""
+    problems = []
+    secrets = _solution_lines(course)
+    for label, text in _notebook_outputs(course, release).items():
+        why = "re-execute the notebook; a cell that shows an error should print `type: message` (try/except), not a traceback"
+        if BEGIN_SOLUTION in text:
+            problems.append(Problem(label, f"an output shows {BEGIN_SOLUTION!r}: {why}"))
+        path = ABSOLUTE_PATH.search(text)
+        if path:
+            problems.append(Problem(label, f"an output shows the absolute path {path[0][:60]!r}: {why}"))
+        squeezed = "".join(text.split())
+        leaked = next(((file, line) for file, line in secrets if line in squeezed), None)
+        if leaked:
+            problems.append(Problem(label, f"an output shows solution code from {leaked[0]} ({leaked[1][:40]!r}…): {why}"))
+    return problems
+
+
 def no_leaks(course: Course) -> list[Problem]:
-    """No solution, hidden-test or instructor-only text in the student repository."""
+    """No solution, hidden-test or instructor-only text in the student repository, and no output of any
+    notebook (solutions/, chapters/, the release) that shows solution code, a marker or an absolute path."""
     try:
         files = build_repository(course)
     except MarkerError as error:
@@ -262,7 +326,7 @@ def no_leaks(course: Course) -> list[Problem]:
             if len(needle) >= 8 and needle in text:
                 problems.append(Problem(path, f"contains solution or hidden-test text from {source} "
                                               f"({secret.strip().splitlines()[0][:50]!r}…): it must be stubbed/removed"))
-    return problems
+    return problems + output_leaks(course, files)
 
 
 def mirror(course: Course) -> list[Problem]:
@@ -291,14 +355,26 @@ def student_notebooks(course: Course) -> list[Problem]:
     return [Problem(file, fix) for file, fix in student_notebook_problems(course)]
 
 
+def in_order(course: Course) -> list[Problem]:
+    """Each chapter runs top to bottom in one kernel with the earlier chapters' exercises done, its own solved
+    (in the files) just before their check cells, later ones stubbed, and prints its reference outputs."""
+    return [Problem(file, fix) for file, fix in in_order_problems(course)]
+
+
 def student_repo(course: Course) -> list[Problem]:
-    """The standalone student repository works: every coursekit module it ships imports,
-    `python -m coursekit check --help` runs, and `pytest` collects its tests and notebooks."""
+    """The standalone student repository works: every coursekit module it ships imports, `%load_ext coursekit`
+    loads, `python -m coursekit check --help` runs, and `pytest` collects its tests and notebooks."""
     with tempfile.TemporaryDirectory(prefix="coursekit-student-") as folder:
         write_files(build_repository(course), Path(folder))
         modules = sorted(p.relative_to(folder).with_suffix("").as_posix().replace("/", ".").removesuffix(".__init__")
                          for p in Path(folder, "coursekit").rglob("*.py") if p.name != "__main__.py")
-        script = "import importlib\nfor m in %r: importlib.import_module(m)\n" % modules
+        script = ("import importlib\nfor m in %r: importlib.import_module(m)\n" % modules +   # and `%load_ext coursekit`
+                  "from IPython.core.interactiveshell import InteractiveShell\n"
+                  "importlib.import_module('coursekit').load_ipython_extension(InteractiveShell.instance())\n"
+                  # an editable install of the course would quietly supply a module the repository lacks
+                  "import os, sys\nelsewhere = sorted(n for n, m in list(sys.modules.items()) if n.split('.')[0] == "
+                  "'coursekit' and not (getattr(m, '__file__', None) or os.getcwd()).startswith(os.getcwd()))\n"
+                  "sys.exit(f'not in the repository: {elsewhere}' if elsewhere else 0)\n")
         problems = []
         commands = ([sys.executable, "-c", script], [sys.executable, "-m", "coursekit", "check", "--help"],
                     [sys.executable, "-m", "pytest", "--collect-only", "-q"])
@@ -312,6 +388,13 @@ def student_repo(course: Course) -> list[Problem]:
     return problems
 
 
+def mistakes_caught(course: Course) -> list[Problem]:
+    """Every entry of the mistakes catalogue (tests/mistakes/) fails its own exercise, and the verdict
+    names that exercise; prints the counts caught / attributed / hinted."""
+    from .mistakes import catalogue_problems
+    return [Problem(file, fix) for file, fix in catalogue_problems(course.root, course.require("solutions"))]
+
+
 STEPS = (
     Step("registry", registry, "exercises, checks, points and markers agree"),
     Step("solutions-pass", solutions_pass, "the solutions pass every check"),
@@ -323,6 +406,9 @@ STEPS = (
     Step("nbval", nbval, "the solution notebooks pass pytest --nbval", slow=True),
     Step("student-notebooks", student_notebooks, "student notebooks fail exactly at unfinished exercises",
          slow=True),
+    Step("mistakes-caught", mistakes_caught, "every catalogued mistake fails its own exercise, named in the verdict",
+         slow=True),
+    Step("in-order", in_order, "each chapter runs in order with only the exercises done so far", slow=True),
 )
 
 

@@ -29,6 +29,11 @@ def pytest_configure(config):
     root = resolve_engine(config.getoption("--minigrad"))
     activate(root)
     os.environ[ENV_VAR] = str(root)  # notebook kernels started by nbval follow the same choice
+    try:
+        import minigrad  # noqa: F401
+    except Exception as error:       # a syntax error in minigrad/: one Chinese verdict, not a traceback per test
+        from coursekit.selfcheck import import_verdict
+        pytest.exit(import_verdict(error), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from coursekit.answers import AnswerNotFound, load_answer
-from coursekit.checking import run_exercise
 from coursekit.exercises import all_exercises
-from coursekit.selfcheck import verdict
+from coursekit.selfcheck import judge_exercise, verdict
 
 
 @pytest.mark.parametrize("exercise", all_exercises(), ids=lambda e: e.id)
@@ -22,6 +21,6 @@ def test_exercise_matches_pytorch(exercise, mg):
         answer = load_answer(exercise, course_root, mg) if exercise.answer else None
     except AnswerNotFound as error:
         pytest.fail(f"❌ {error}", pytrace=False)
-    report = run_exercise(exercise, mg, torch, answer)
+    report = judge_exercise(exercise, mg, torch, answer)
     if not report.passed:
         pytest.fail(verdict(report), pytrace=False)

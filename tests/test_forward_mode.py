@@ -187,3 +187,16 @@ def test_jvp_of_every_op_matches_torch_func(mg, name, data, dtype):
         return out[0] if isinstance(out, tuple) else out
     f = lambda t, *xs: first(op(t, *xs))  # noqa: E731
     assert_all_same(run_jvp(mg, f, primals, tangents), run_jvp(torch, f, primals, tangents), "(output, jvp)")
+
+
+@pytest.mark.parametrize("primals, tangents", [((2.0,), "one"), ("x", (1,))])
+def test_jvp_refuses_numbers_as_torch_func_does(mg, primals, tangents):
+    """Notebook 10's hint passes tensors; a number gets torch.func.jvp's own RuntimeError, word for word."""
+    messages = []
+    for lib in (torch, mg):
+        x, one = lib.tensor(2.0, dtype=lib.float64), lib.tensor(1.0, dtype=lib.float64)
+        args = [(x,) if primals == "x" else primals, (one,) if tangents == "one" else tangents]
+        with pytest.raises(RuntimeError) as error:
+            (torch.func.jvp if lib is torch else mg.func.jvp)(lambda t: t * t, *args)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]

@@ -57,15 +57,23 @@ from . import numdiff
 def __getattr__(name):
     raise NotImplementedError("练习 2.1-backward 尚未完成：反向模式（minigrad/autograd.py）")
 '''
-SIN_CELL = "import numpy as np\n\n\ndef sin_derivative(x):\n    return np.cos(x)\n"
+SIN_CELL = ("import minigrad\n\n\ndef sin_derivative(x):\n    t = minigrad.tensor(x, requires_grad=True)\n"
+            "    minigrad.sin(t).sum().backward()\n    return t.grad.numpy()\n")   # autodiff: needs autodiff=True
 
 
 # ---------------------------------------------------------------- building submissions
 
-def small_engine(folder: Path, attack: str = "", init_attack: str = "") -> Path:
-    """A minigrad whose only finished exercise is 2.1-numdiff, with `attack` run inside it."""
+def small_engine(folder: Path, attack: str = "", init_attack: str = "", autodiff: bool = False) -> Path:
+    """A minigrad whose only finished exercise is 2.1-numdiff, with `attack` run inside it. With
+    `autodiff`, the complete engine instead, its central_difference replaced (for SIN_CELL's backward)."""
+    numdiff = NUMDIFF.format(attack=textwrap.indent(attack, "    "))
+    if autodiff:
+        shutil.copytree(SOLUTIONS / "minigrad", folder / "minigrad", ignore=shutil.ignore_patterns("__pycache__"))
+        with open(folder / "minigrad" / "numdiff.py", "a", encoding="utf-8") as file:
+            file.write("\n\n" + numdiff)
+        return folder
     (folder / "minigrad").mkdir(parents=True)
-    (folder / "minigrad" / "numdiff.py").write_text(NUMDIFF.format(attack=textwrap.indent(attack, "    ")))
+    (folder / "minigrad" / "numdiff.py").write_text(numdiff)
     (folder / "minigrad" / "__init__.py").write_text(init_attack + ENGINE_INIT)
     return folder
 
@@ -156,7 +164,7 @@ def attacked(tmp_path_factory):
     """Every attack as its own submission, plus an honest one, graded together with --jobs 2."""
     base = tmp_path_factory.mktemp("attacks")
     out = base / "out"
-    subs = [small_engine(base / "subs" / "honest")]
+    subs = [small_engine(base / "subs" / "honest", autodiff=True)]
     exercise_notebook(subs[0] / "chapters" / "10_exercises.ipynb", "2.1-ex-sin-derivative", SIN_CELL)
     answers = repr(public_answers())
     for name, (attack, _) in ATTACKS.items():
@@ -218,7 +226,7 @@ def test_results_json_follows_gradescope_schema(attacked):
 # ---------------------------------------------------------------- notebooks and zips (fast layer)
 
 def test_malformed_notebook_fails_only_its_exercise(tmp_path):
-    good = small_engine(tmp_path / "good")
+    good = small_engine(tmp_path / "good", autodiff=True)
     exercise_notebook(good / "chapters" / "10_exercises.ipynb", "2.1-ex-sin-derivative", SIN_CELL,
                       extra_cells=["import os\nos._exit(1)"])       # other cells never run
     broken = small_engine(tmp_path / "broken")

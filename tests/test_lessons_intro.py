@@ -43,12 +43,12 @@ def test_manual_symbolic_and_automatic_derivatives_agree(mg):
 def test_comparison_table_has_four_methods_and_small_errors(mg):
     table = four_ways.comparison(mg)
     names = [row[0] for row in table.rows]
-    assert any(n.startswith("manual") for n in names) and any(n.startswith("symbolic") for n in names)
-    assert any(n.startswith("numerical") for n in names) and any(n.startswith("automatic") for n in names)
+    assert any(n.startswith("手工") for n in names) and any(n.startswith("符号") for n in names)
+    assert any(n.startswith("数值") for n in names) and any(n.startswith("自动") for n in names)
     for row in table.rows:
         assert float(row[2]) == pytest.approx(1.3090816, abs=1e-3)
     exact = {row[0]: row[3] for row in table.rows}
-    assert exact["automatic"] == "< 1e-15" or float(exact["automatic"]) < 1e-13
+    assert exact["自动"] == "< 1e-15" or float(exact["自动"]) < 1e-13
 
 
 def test_step_error_is_a_v_curve():
@@ -146,8 +146,8 @@ def test_multiplying_the_chain_costs_what_the_formulas_say(sizes):
 
 def test_cost_table_names_the_cheaper_mode():
     rows = {row[0]: row for row in jacobian_chain.cost_table().rows}
-    assert rows["[1000, 100, 100, 1]"][3:] == ["10,100,000", "110,000", "reverse"]
-    assert rows["[1, 100, 100, 1000]"][5] == "forward"
+    assert rows["[1000, 100, 100, 1]"][3:] == ["10,100,000", "110,000", "反向"]
+    assert rows["[1, 100, 100, 1000]"][5] == "前向"
 
 
 def test_timed_jacobians_of_the_mlp_agree_with_torch(mg):

@@ -23,6 +23,7 @@ from coursekit.grading.results import to_results
 ROOT = Path(__file__).resolve().parent.parent
 IDS = ["2.1-numdiff", "2.1-jvp", "2.1-ex-f-eval"]          # 10 + 10 + 5 points
 JVP_CASE = "add，形状 (3,) float32"
+JVP_CHECK = exercises.get("2.1-jvp").checks[0].name
 HIDDEN_TWIN = f"隐藏用例 1（输入形状同「{JVP_CASE}」，数值在评分时重新抽取）"
 NO_ENGINE = "提交中没有 minigrad/：无法运行检查"
 
@@ -77,7 +78,7 @@ def test_first_failure_is_read_back_from_the_feedback():
     results = to_results(Graded("x", "h", [wrong_jvp(HIDDEN_TWIN, True)]))
     first = report.first_failure(results["tests"][0]["output"])
     assert first.kind == report.CASE
-    assert first.key == f"tangent rules · 「{JVP_CASE}」 (hidden inputs)"
+    assert first.key == f"{JVP_CHECK} · 「{JVP_CASE}」 (hidden inputs)"
     assert first.detail == "切线的值不对：最大误差 0.5"
     unfinished = to_results(Graded("x", "h", [outcome("2.1-jvp", ("add", NOT_IMPLEMENTED, False))]))
     assert report.first_failure(unfinished["tests"][0]["output"]).unfinished
@@ -109,7 +110,7 @@ def test_misconception_is_the_most_frequent_first_failing_case(batch):
     assert "2.1-numdiff" not in rows                        # nobody failed it
     jvp = rows["2.1-jvp"]
     assert jvp[2:4] == ["4", "1"]                           # 4 failed, 1 of them (erin) did not finish
-    assert jvp[4] == f"tangent rules · {JVP_CASE} (2 of 3)"
+    assert jvp[4] == f"{JVP_CHECK} · {JVP_CASE} (2 of 3)"
     assert jvp[5] == "切线的值不对：最大误差 0.5"
     assert rows["2.1-ex-f-eval"][4].startswith("超出时限：练习 2.1-ex-f-eval")
 

@@ -84,3 +84,27 @@ def test_student_notebooks_step_says_when_nbval_did_not_run(executed_toy):
     fixes = _report(STEP.run(executed_toy))
     assert "pytest --nbval on the complete engine did not run" in fixes
     assert "passes on the student engine" not in fixes          # no verdict on cells from a run that failed
+
+
+# ------------------------------------------------------------------ in order: one kernel, edits without a restart
+
+IN_ORDER = {step.name: step for step in STEPS}["in-order"]
+
+
+@pytest.mark.slow
+def test_in_order_step_passes_on_the_toy_course(executed_toy):
+    """The toy chapter runs with toy-twice stubbed until its check, solved in the file just before it."""
+    problems = IN_ORDER.run(executed_toy)
+    assert problems == [], _report(problems)
+
+
+@pytest.mark.slow
+def test_in_order_step_finds_a_cell_that_needs_an_exercise_before_its_check(executed_toy):
+    path = executed_toy.solutions / "chapters/01_toy.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    early = nbformat.v4.new_code_cell("import minigrad\nminigrad.twice([1.0, 2.0])", id="too-early")
+    notebook.cells.insert(2, early)                  # before check("toy-twice")
+    nbformat.write(notebook, path)
+    [problem] = IN_ORDER.run(executed_toy)
+    assert problem.file == "solutions/chapters/01_toy.ipynb"
+    assert "code cell 1 fails when the chapter runs in order (it reached the stub of toy-twice)" in problem.fix

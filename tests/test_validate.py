@@ -27,11 +27,11 @@ def _report(problems) -> str:
 
 
 @pytest.mark.parametrize("step", [pytest.param(s, marks=[pytest.mark.slow] if s.slow else [], id=s.name)
-                                  for s in STEPS if s.name not in ("nbval", "student-notebooks")])
+                                  for s in STEPS if s.name not in ("nbval", "student-notebooks", "in-order")])
 def test_the_course_passes(step):
     """Every step but nbval, which pytest itself already runs on solutions/chapters (see testpaths), and
-    student-notebooks, which has a module of its own (test_student_notebooks.py) so that xdist runs it
-    beside this one."""
+    student-notebooks and in-order, which have modules of their own (test_student_notebooks.py,
+    test_in_order.py) so that xdist runs them beside this one."""
     problems = step.run(Course(ROOT))
     assert problems == [], _report(problems)
 
@@ -110,6 +110,27 @@ def test_leak_step_finds_solution_text_and_markers_in_the_student_repository(toy
     assert "'### BEGIN SOLUTION' left in the student version" in fixes
     assert "contains solution or hidden-test text from solutions/minigrad/ops.py" in fixes
     assert "SECRET_INPUTS" in fixes      # the hidden region's text is found too
+
+
+@pytest.mark.parametrize("shown, found", [
+    ("    ### BEGIN SOLUTION toy-twice", "an output shows '### BEGIN SOLUTION'"),
+    ("---> 9     doubled = np.asarray(x) * 2", "an output shows solution code from solutions/minigrad/ops.py"),
+    ("File /home/teacher/course/minigrad/ops.py:9, in twice(x)", "an output shows the absolute path '/home/teacher/"),
+    ("File C:\\Users\\teacher\\ops.py:9", "an output shows the absolute path 'C:"),
+])
+def test_leak_step_finds_a_stored_traceback_in_any_notebook_output(toy, shown, found):
+    path = toy.solutions / "chapters/01_toy.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    cell = next(c for c in notebook.cells if c.source.startswith("import numpy"))
+    cell.outputs = [nbformat.v4.new_output("error", ename="ValueError", evalue="bad", traceback=["Traceback", shown])]
+    nbformat.write(notebook, path)
+    problems = STEP["no-leaks"].run(toy)        # the solution notebook, and the release built from it
+    assert {p.file for p in problems if found in p.fix} == {"solutions/chapters/01_toy.ipynb",
+                                                            "release: chapters/01_toy.ipynb"}
+    release(toy, echo=lambda *_: None)          # now also in the committed student notebook
+    problems = STEP["no-leaks"].run(toy)
+    assert {p.file for p in problems if found in p.fix} == {"solutions/chapters/01_toy.ipynb", "chapters/01_toy.ipynb",
+                                                            "release: chapters/01_toy.ipynb"}
 
 
 def test_mirror_step_finds_a_missing_paragraph(toy):

@@ -1,6 +1,13 @@
 """Checks of the engine exercises (minigrad/*.py). Every probe is written once against the torch API
-and runs with `lib` = the student's minigrad and with `lib` = torch."""
+and runs with `lib` = the student's minigrad and with `lib` = torch.
+
+Each exercise has several small checks, one per thing its instructions demand (values, inputs left
+unchanged, result type and dtype, graphs that support create_graph, ...), so that the verdict's hint
+says what is wrong. The case builders (`*_case`) are also used by hidden.py, which draws other
+functions, graphs, shapes and dtypes at grading time."""
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -13,10 +20,10 @@ def _arr(values, dtype=F32) -> np.ndarray:
     return np.asarray(values, dtype=dtype)
 
 
-def _rand(seed: int, shape, dtype=F32, positive=False) -> np.ndarray:
-    rng = np.random.default_rng(seed)
+def _rand(seed, shape, dtype=F32, positive=False) -> np.ndarray:
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     values = rng.uniform(0.5, 2.0, size=shape) if positive else rng.uniform(-2.0, 2.0, size=shape)
-    return values.astype(dtype)
+    return np.asarray(values).astype(dtype)
 
 
 def _leaf(lib, values):
@@ -27,14 +34,19 @@ def _grad(tensor):
     return tensor.grad if tensor.grad is not None else np.array(np.nan)
 
 
-def _raises(action) -> tuple[bool, str]:
+def _dtype_name(dtype) -> str:
+    return np.dtype(dtype).name
+
+
+def _raises(action) -> tuple[bool, str, str]:
+    """(raised, "Type: message", type name)."""
     try:
         action()
     except Exception as error:               # the probe reports the error instead of raising it
         if isinstance(error, NotImplementedError):
             raise
-        return True, f"{type(error).__name__}: {error}"
-    return False, ""
+        return True, f"{type(error).__name__}: {error}", type(error).__name__
+    return False, "", ""
 
 
 # ---------------------------------------------------------------- 2.1-numdiff: central differences
@@ -44,6 +56,8 @@ NUMPY_FUNCTIONS = {   # f: numpy float64 array -> float, and the same function i
     "sin_exp": (lambda x: float(np.sum(np.sin(x) * np.exp(x))), lambda t, x: (t.sin(x) * t.exp(x)).sum()),
     "logistic_l4": (lambda x: float(np.sum(_l4(x))), lambda t, x: _l4(x).sum()),
     "prod": (lambda x: float(np.prod(x)), lambda t, x: x.prod()),
+    "weighted_cube": (lambda x: float(np.sum(np.arange(1, x.size + 1).reshape(x.shape) * x ** 3)),
+                      lambda t, x: (t.arange(1, x.numel() + 1, dtype=t.float64).reshape(x.shape) * x ** 3).sum()),
 }
 
 
@@ -54,9 +68,12 @@ def _l4(x):
     return x
 
 
+def _central_difference(lib, fn, x, h):
+    return lib.numdiff.central_difference(NUMPY_FUNCTIONS[fn][0], x, h)
+
+
 def _numdiff_run(lib, fn, x, h):
-    f = NUMPY_FUNCTIONS[fn][0]
-    return {"gradient": np.asarray(lib.numdiff.central_difference(f, x.copy(), h), dtype=F64)}
+    return {"gradient": np.asarray(_central_difference(lib, fn, x.copy(), h), dtype=F64)}
 
 
 def _numdiff_ref(torch, fn, x, h):
@@ -65,16 +82,53 @@ def _numdiff_ref(torch, fn, x, h):
     return {"gradient": t.grad}
 
 
+def _numdiff_input_run(lib, fn, x, h):
+    given = x.copy()
+    _central_difference(lib, fn, given, h)
+    return {"调用之后的 x": given}
+
+
+def _numdiff_input_ref(torch, fn, x, h):
+    return {"调用之后的 x": x}
+
+
+def _numdiff_type_run(lib, fn, x, h):
+    result = _central_difference(lib, fn, x.copy(), h)
+    return {"返回的是 numpy 数组": isinstance(result, np.ndarray), "数据类型是 float64": np.asarray(result).dtype == F64,
+            "形状": np.asarray(np.shape(result))}
+
+
+def _numdiff_type_ref(torch, fn, x, h):
+    return {"返回的是 numpy 数组": True, "数据类型是 float64": True, "形状": np.asarray(x.shape)}
+
+
+def numdiff_case(label, fn, x, h=1e-6) -> Case:
+    return Case(label, {"fn": fn, "x": x, "h": h})
+
+
 def _numdiff_cases():
-    return [Case("logistic map l4 at x=0.3", {"fn": "logistic_l4", "x": _arr([0.3], F64), "h": 1e-6}),
-            Case("sum(x²), x of shape (4,)", {"fn": "sum_sq", "x": _rand(1, (4,), F64), "h": 1e-6}),
-            Case("sum(sin x · exp x), shape (2, 3)", {"fn": "sin_exp", "x": _rand(2, (2, 3), F64), "h": 1e-5}),
-            Case("prod(x), shape (3,)", {"fn": "prod", "x": _rand(3, (3,), F64), "h": 1e-6})]
+    return [numdiff_case("logistic 映射 l4，x = 0.3", "logistic_l4", _arr([0.3], F64)),
+            numdiff_case("sum(x²)，x 形状 (4,)", "sum_sq", _rand(1, (4,), F64)),
+            numdiff_case("sum(sin x · exp x)，x 形状 (2, 3)", "sin_exp", _rand(2, (2, 3), F64), 1e-5),
+            numdiff_case("prod(x)，x 形状 (3,)", "prod", _rand(3, (3,), F64))]
 
 
-NUMDIFF = (Check("central difference", _numdiff_run, _numdiff_cases, ref=_numdiff_ref,
-                 tolerance=(1e-5, 1e-6),
-                 hint="中心差分 (f(x+h·e_i) − f(x−h·e_i)) / (2h)，对 x 的每个分量各做一次；注意不要改动传入的 x。"),)
+def _numdiff_type_cases():
+    return [_numdiff_cases()[2],
+            numdiff_case("sum(i·xᵢ³)，x 形状 (2, 2)，float32 输入", "weighted_cube", _rand(4, (2, 2), F32), 1e-5)]
+
+
+NUMDIFF = (
+    Check("中心差分", _numdiff_run, _numdiff_cases, ref=_numdiff_ref, tolerance=(1e-5, 1e-6),
+          hint="中心差分 (f(x+h·eᵢ) − f(x−h·eᵢ)) / 2h：分母是 2h，不是 h；对 x 的每个元素（任意形状，"
+               "用 np.ndindex 逐个取下标）各做一次；在 float64 上计算。"),
+    Check("中心差分 · 不改动传入的 x", _numdiff_input_run, lambda: _numdiff_cases()[1:3], ref=_numdiff_input_ref,
+          hint="central_difference 不能改动调用者的 x：先复制一份（np.array(x, dtype=np.float64)），"
+               "在副本上加减 h。"),
+    Check("中心差分 · 结果的类型", _numdiff_type_run, _numdiff_type_cases, ref=_numdiff_type_ref,
+          hint="返回与 x 形状相同的 float64 numpy 数组；x 是 float32 时也要先转成 float64 再加减 h"
+               "（float32 只有约 7 位有效数字）。"),
+)
 
 
 # ---------------------------------------------------------------- custom Functions (no op rules needed)
@@ -145,26 +199,32 @@ def _count_backward_calls(lib, cls):
 
 # ---------------------------------------------------------------- 2.1-backward: the traversal
 
-def _diamond_run(lib, x, g):
-    Square, Times, Plus, _, _ = custom_functions(lib)
-    x = _leaf(lib, x)
-    b = Square.apply(x)               # b is used twice below: its gradient must be summed first
-    d = Times.apply(b, x)
-    y = Plus.apply(d, b)
-    lib.autograd.backward([y], [lib.tensor(g)])
-    return {"y": y, "x.grad": x.grad}
+SQUARE, TIMES, PLUS, DECAY = range(4)    # a graph program: rows (op, i, j); node 0 is x, node k+1 is row k
 
 
-def _ladder_run(lib, x, depth):
-    """x_{k+1} = x_k * x_k through Times: 2^depth paths, `depth` nodes; each node runs once."""
-    _, Times, _, _, _ = custom_functions(lib)
-    Counted, calls = _count_backward_calls(lib, Times)
+def run_program(lib, program, x):
+    """Build the graph a program describes from leaf x; returns (nodes, number of backward calls)."""
+    Square, Times, Plus, Decay, _ = custom_functions(lib)
+    counted = [_count_backward_calls(lib, cls) for cls in (Square, Times, Plus, Decay)]
+    nodes = [x]
+    for op, i, j in np.asarray(program, dtype=np.int64).reshape(-1, 3).tolist():
+        cls = counted[op][0]
+        nodes.append(cls.apply(nodes[i], nodes[j]) if op in (TIMES, PLUS) else cls.apply(nodes[i]))
+    return nodes, lambda: sum(len(calls) for _, calls in counted)
+
+
+def _graph_run(lib, program, x, g):
     x = _leaf(lib, x)
-    y = x
-    for _ in range(depth):
-        y = Counted.apply(y, y)
-    lib.autograd.backward([y], [lib.ones_like(y)])
-    return {"x.grad": x.grad, "backward calls": len(calls)}
+    nodes, _ = run_program(lib, program, x)
+    lib.autograd.backward([nodes[-1]], [lib.tensor(g)])
+    return {"y": nodes[-1], "x.grad": _grad(x)}
+
+
+def _graph_calls_run(lib, program, x, g):
+    x = _leaf(lib, x)
+    nodes, calls = run_program(lib, program, x)
+    lib.autograd.backward([nodes[-1]], [lib.tensor(g)])
+    return {"backward 的调用次数": calls()}
 
 
 def _chain_run(lib, x, depth):
@@ -183,7 +243,18 @@ def _accumulate_run(lib, x, g):
     lib.autograd.backward([Square.apply(x)], [lib.tensor(g)])
     first = np.array(x.grad.numpy())                                # a copy: .grad is updated in place
     lib.autograd.backward([Times.apply(x, c)], [lib.tensor(g)])   # c needs no gradient
-    return {"first": first, "accumulated": x.grad, "c.grad is None": c.grad is None}
+    return {"第一次 backward 之后的 x.grad": first, "两次 backward 之后的 x.grad": x.grad, "c.grad 为 None": c.grad is None}
+
+
+def _repeat_run(lib, program, x, g):
+    """backward twice on a retained graph with the same gradient tensor: twice the gradient, g unchanged."""
+    x = _leaf(lib, x)
+    nodes, _ = run_program(lib, program, x)
+    gradient = lib.tensor(g)
+    lib.autograd.backward([nodes[-1]], [gradient], retain_graph=True)
+    first = np.array(x.grad.numpy())
+    lib.autograd.backward([nodes[-1]], [gradient], retain_graph=True)
+    return {"调用一次之后的 x.grad": first, "调用两次之后的 x.grad": x.grad, "调用之后的 gradient": gradient}
 
 
 def _free_graph_run(lib, x, g):
@@ -192,58 +263,129 @@ def _free_graph_run(lib, x, g):
     y = Times.apply(Square.apply(x), x)
     lib.autograd.backward([y], [lib.tensor(g)], retain_graph=True)
     lib.autograd.backward([y], [lib.tensor(g)])                    # allowed: the graph was retained
-    raised, message = _raises(lambda: lib.autograd.backward([y], [lib.tensor(g)]))
-    return {"x.grad": x.grad, "third backward raises": raised,
-            "error names retain_graph": "retain_graph" in message}
+    raised, message, _ = _raises(lambda: lib.autograd.backward([y], [lib.tensor(g)]))
+    return {"x.grad": x.grad, "第三次 backward 报错": raised,
+            "错误信息提到 retain_graph": "retain_graph" in message}
 
 
-def _backward_cases():
-    return {
-        "diamond": [Case("菱形图 y = x²·x + x²，x 形状 (3,)", {"x": _rand(10, (3,)), "g": _rand(11, (3,))}),
-                    Case("菱形图，float64，形状 (2, 2)", {"x": _rand(12, (2, 2), F64), "g": _rand(13, (2, 2), F64)})],
-        "ladder": [Case("x 自乘 12 次（4096 条路径，12 个节点）", {"x": _arr([1.001]), "depth": 12})],
-        "chain": [Case("5000 个节点的链（递归实现会超出递归深度）", {"x": _rand(14, (4,)), "depth": 5000})],
-        "accumulate": [Case("两次 backward 的梯度累加", {"x": _rand(15, (3,)), "g": _rand(16, (3,))})],
-        "free": [Case("retain_graph 与图的释放", {"x": _rand(17, (3,)), "g": _rand(18, (3,))})],
-    }
+PROGRAMS = {   # label: rows (op, i, j)
+    "菱形图 b = x², y = b·x + b": [[SQUARE, 0, 0], [TIMES, 1, 0], [PLUS, 2, 1]],
+    "b = x²，y = b + (0.999·b)²（b 同时在浅处和深处被用到）": [[SQUARE, 0, 0], [DECAY, 1, 1], [SQUARE, 2, 2], [PLUS, 1, 3]],
+    "b = x + x，c = b + b": [[PLUS, 0, 0], [PLUS, 1, 1]],
+}
+LADDER = [[TIMES, k, k] for k in range(12)]   # x multiplied by itself 12 times: 4096 paths, 12 nodes
+
+
+def graph_case(label, program, x, g=None, seed=0) -> Case:
+    g = _rand(seed, x.shape, x.dtype) if g is None else g
+    return Case(label, {"program": np.asarray(program, dtype=np.int64), "x": x, "g": g})
+
+
+def _graph_cases():
+    cases = [graph_case(label, program, _rand(10 + i, (3,)), seed=20 + i) for i, (label, program) in
+             enumerate(PROGRAMS.items())]
+    cases.append(graph_case("菱形图，float64，形状 (2, 2)", PROGRAMS["菱形图 b = x², y = b·x + b"],
+                            _rand(12, (2, 2), F64), seed=13))
+    return cases
+
+
+def _calls_cases():
+    return [graph_case("x 自乘 12 次（4096 条路径，12 个节点）", LADDER, _arr([1.001]), _arr([1.0])),
+            *_graph_cases()[:3]]
 
 
 BACKWARD = (
-    Check("shared node (diamond)", _diamond_run, lambda: _backward_cases()["diamond"],
-          hint="按拓扑逆序遍历：一个节点的所有梯度都累加完之后，才调用它的 backward。"),
-    Check("each node runs once", _ladder_run, lambda: _backward_cases()["ladder"],
-          hint="每个节点只访问一次：先求拓扑序，再逆序走一遍，而不是沿每条路径递归。"),
-    Check("deep chain", _chain_run, lambda: _backward_cases()["chain"],
+    Check("每个节点只运行一次", _graph_calls_run, _calls_cases,
+          hint="每个节点只访问一次（用一个 visited 集合）：先求拓扑序，再按拓扑逆序走一遍，而不是沿每条路径递归或重复入栈。"),
+    Check("共享节点", _graph_run, _graph_cases,
+          hint="按拓扑逆序处理节点：一个节点的所有梯度都累加完（多条路径的梯度相加，不是覆盖）之后，先 sink(node, g)"
+               "（叶子的梯度由它存进 .grad），再调用它的 backward；广度优先的顺序不是拓扑序。"),
+    Check("很深的链", _chain_run,
+          lambda: [Case("5000 个节点的链（递归实现会超出递归深度）", {"x": _rand(14, (4,)), "depth": 5000})],
           hint="用显式的栈做拓扑排序，不要用递归。"),
-    Check("leaf gradients accumulate", _accumulate_run, lambda: _backward_cases()["accumulate"],
+    Check("叶子梯度的累加", _accumulate_run,
+          lambda: [Case("两次 backward 的梯度累加", {"x": _rand(15, (3,)), "g": _rand(16, (3,))})],
           hint="叶子的 .grad 要累加（+=），不能覆盖；不需要梯度的张量 .grad 保持 None。"),
-    Check("graph freed unless retain_graph", _free_graph_run, lambda: _backward_cases()["free"],
-          hint="retain_graph=False 时，反向传播后要释放保存的中间值；再次 backward 应报错并提到 retain_graph。"),
+    Check("retain_graph 与图的释放", _free_graph_run,
+          lambda: [Case("retain_graph 与图的释放", {"x": _rand(17, (3,)), "g": _rand(18, (3,))})],
+          hint="retain_graph=False 时，反向传播后要释放保存的中间值（node.release()），retain_graph=True 时不能释放；"
+               "再次 backward 应报错并提到 retain_graph。"),
+    Check("重复调用 backward", _repeat_run,
+          lambda: [graph_case("菱形图，同一个 gradient 张量用两次", PROGRAMS["菱形图 b = x², y = b·x + b"],
+                              _rand(17, (3,)), seed=18)],
+          hint="不要原地修改收到的梯度张量（grads[node] += g 会改动别处也在用的张量，比如调用者传入的 gradient）："
+               "写成 grads[node] = grads[node] + g。"),
 )
 
 
 # ---------------------------------------------------------------- 2.1-gradcheck
 
-def _gradcheck_run(lib, x, wrong):
-    Square, _, _, _, WrongSquare = custom_functions(lib)
-    fn = WrongSquare.apply if wrong else Square.apply
-    gradcheck = lib.autograd.gradcheck
-    ok = gradcheck(fn, (lib.tensor(x, requires_grad=True),), eps=1e-6, atol=1e-5, rtol=1e-3,
-                   raise_exception=False)
+def gradcheck_function(lib, fn, scale, bump, w):
+    """A custom op whose backward is the true derivative times `scale` plus `bump` (0 and 1: correct)."""
+    Function = lib.autograd.Function
+    weights = lib.tensor(w)
+
+    def derivative(x):
+        return {"square": lambda: 2 * x, "cube": lambda: 3 * x * x, "weights": lambda: weights + x * 0}[fn]()
+
+    class Op(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return {"square": lambda: x * x, "cube": lambda: x * x * x, "weights": lambda: x * weights}[fn]()
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * (derivative(x) * scale + lib.tensor(bump))
+    return Op
+
+
+def _gradcheck_run(lib, fn, x, scale, bump, w):
+    op = gradcheck_function(lib, fn, float(scale), bump, w)
+    ok = lib.autograd.gradcheck(op.apply, (lib.tensor(x, requires_grad=True),), eps=1e-6, atol=1e-5, rtol=1e-3,
+                                raise_exception=False)
     return {"gradcheck": bool(ok)}
 
 
-def _gradcheck_cases():
-    return [Case("正确的 backward：d(x²)/dx = 2x", {"x": _rand(20, (3,), F64), "wrong": False}),
-            Case("错误的 backward：返回 3x", {"x": _rand(21, (3,), F64), "wrong": True}),
-            Case("正确的 backward，形状 (2, 2)", {"x": _rand(22, (2, 2), F64), "wrong": False})]
+def gradcheck_case(label, fn, x, scale=1.0, bump=None, w=None) -> Case:
+    zeros = np.zeros_like(x)
+    return Case(label, {"fn": fn, "x": x, "scale": float(scale), "bump": zeros if bump is None else bump,
+                        "w": zeros + 1 if w is None else w})
 
 
-GRADCHECK = (Check("gradcheck", _gradcheck_run, _gradcheck_cases,
-                   hint="逐个元素比较解析雅可比与数值雅可比：|a − n| ≤ atol + rtol·|n|；不一致就返回 False（或抛出错误）。"),)
+def _gradcheck_right_cases():
+    return [gradcheck_case("正确的 backward：d(x²)/dx = 2x", "square", _rand(20, (3,), F64)),
+            gradcheck_case("正确的 backward，形状 (2, 2)", "square", _rand(22, (2, 2), F64)),
+            gradcheck_case("正确的 backward：d(x³)/dx = 3x²，x 含 0（导数为 0，靠 atol）", "cube", _arr([0.0, 0.0, 1.5], F64)),
+            gradcheck_case("正确的 backward：x²，x ≈ 1000（数值误差约 1e-4，靠 rtol）", "square", _arr([1000.0, -1200.0], F64))]
+
+
+def _gradcheck_wrong_cases():
+    w = _arr([1.0, 2.0, 3.0], F64)
+    return [gradcheck_case("错误的 backward：返回 3x（偏大）", "square", _rand(21, (3,), F64), scale=1.5),
+            gradcheck_case("错误的 backward：返回 x（偏小），x > 0", "square", _rand(23, (3,), F64, positive=True), scale=0.5),
+            gradcheck_case("错误的 backward：6 个元素中只有一个差 0.01", "square", _rand(24, (6,), F64, positive=True) + 1,
+                           bump=_arr([0, 0, 0.01, 0, 0, 0], F64)),
+            gradcheck_case("错误的 backward：权重顺序颠倒（总和不变）", "weights", _rand(25, (3,), F64), bump=w[::-1] - w, w=w)]
+
+
+GRADCHECK = (
+    Check("梯度检验 · 正确的规则", _gradcheck_run, _gradcheck_right_cases,
+          hint="正确的 backward 要判为一致（返回 True）：允许的误差是 atol + rtol·|数值|，atol 与 rtol 都要用上"
+               "（导数接近 0 时靠 atol，数值很大时靠 rtol）。"),
+    Check("梯度检验 · 错误的规则", _gradcheck_run, _gradcheck_wrong_cases,
+          hint="逐个元素比较 |解析 − 数值| ≤ atol + rtol·|数值|：差要取绝对值（偏大、偏小都算不一致），"
+               "每个元素都要满足（np.all），不是只看总和或平均；不一致就返回 False（或抛出错误）。"),
+)
 
 
 # ---------------------------------------------------------------- 2.1-jvp and 2.1-vjp: elementwise rules
+
+OPS = ("add", "sub", "mul", "log", "sin")
+BINARY = ("add", "sub", "mul")
+GRAPH = "y = ln a + a·b − sin b"
+
 
 def _apply(lib, op, a, b):
     return {"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b,
@@ -255,7 +397,7 @@ def _jvp_run(lib, op, a, b, ta, tb):
     primals = (lib.tensor(a), lib.tensor(b))
     tangents = (lib.tensor(ta), lib.tensor(tb))
     out, tangent = lib.func.jvp(lambda x, y: _apply(lib, op, x, y), primals, tangents)
-    return {"output": out, "tangent": tangent}
+    return {"输出": out, "切线": tangent}
 
 
 def _vjp_run(lib, op, a, b, g):
@@ -265,52 +407,132 @@ def _vjp_run(lib, op, a, b, g):
     grads = {"a.grad": _grad(x)}
     if op not in ("log", "sin"):
         grads["b.grad"] = _grad(y)
-    return {"output": out, **grads}
+    return {"输出": out, **grads}
 
 
-def _elementwise_cases(with_tangents: bool):
-    cases = []
-    shapes = {"add": (3,), "sub": (2, 3), "mul": (4,), "log": (3,), "sin": (2, 2), "graph": ()}
-    for i, (op, shape) in enumerate(shapes.items()):
-        for dtype in (F32, F64):
-            args = {"op": op, "a": _rand(30 + i, shape, dtype, positive=True),
-                    "b": _rand(40 + i, shape, dtype, positive=op == "graph")}
-            if op == "graph" and dtype == F64:      # the survey's point (x1, x2) = (2, 5)
-                args["a"], args["b"] = _arr(2.0, F64), _arr(5.0, F64)
-            if with_tangents:
-                args["ta"], args["tb"] = _rand(50 + i, shape, dtype), _rand(60 + i, shape, dtype)
-            else:
-                args["g"] = _rand(70 + i, shape, dtype)
-            name = "y = ln a + a·b − sin b" if op == "graph" else op
-            cases.append(Case(f"{name}，形状 {shape} {np.dtype(dtype).name}", args))
+def _backward_creating_graph(lib, out, gradient):
+    with warnings.catch_warnings():          # torch warns that .grad and its graph form a cycle (reset below)
+        warnings.simplefilter("ignore")
+        lib.autograd.backward([out], [gradient], create_graph=True)
+
+
+def _vjp_graph_run(lib, op, a, b, g):
+    """backward with create_graph=True, the upstream gradient v a leaf: the gradients must carry a graph
+    (rules written in tensor ops), and differentiating them again must give PyTorch's second derivatives."""
+    x, y, v = _leaf(lib, a), _leaf(lib, b), _leaf(lib, g)
+    out = _apply(lib, op, x, y)
+    _backward_creating_graph(lib, out, v)
+    firsts = [x.grad] + ([y.grad] if op in BINARY or op == "graph" else [])
+    x.grad = y.grad = None
+    has_graph = [bool(t.requires_grad) for t in firsts]
+    lib.autograd.backward([t for t in firsts if t.requires_grad],
+                          [lib.ones_like(t) * 0.5 for t in firsts if t.requires_grad])
+    return {"a.grad": firsts[0], "梯度带有计算图": np.array(has_graph),
+            "二阶：d/da": _grad(x), "二阶：d/db": _grad(y), "二阶：d/dv": _grad(v)}
+
+
+def elementwise_case(op, shape, dtype, seed, tangents: bool, label=None) -> Case:
+    rng = np.random.default_rng(seed)
+    args = {"op": op, "a": _rand(rng, shape, dtype, positive=True), "b": _rand(rng, shape, dtype, positive=op == "graph")}
+    if tangents:
+        args["ta"], args["tb"] = _rand(rng, shape, dtype), _rand(rng, shape, dtype)
+    else:
+        args["g"] = _rand(rng, shape, dtype)
+    return Case(label or f"{GRAPH if op == 'graph' else op}，形状 {shape} {_dtype_name(dtype)}", args)
+
+
+SHAPES = {"add": ((3,), (2, 2)), "sub": ((2, 3), ()), "mul": ((4,), (2, 1, 3)), "log": ((3,), (2, 2)),
+          "sin": ((2, 2), (5,)), "graph": ((), (3,))}
+
+
+def _op_cases(op, tangents: bool):
+    def cases():
+        (s1, s2), base = SHAPES[op], 30 + 10 * list(SHAPES).index(op)
+        found = [elementwise_case(op, s1, F32, base, tangents), elementwise_case(op, s2, F64, base + 1, tangents)]
+        if op == "graph":                       # the survey's point (x1, x2) = (2, 5)
+            point = elementwise_case(op, (), F64, base + 2, tangents, f"{GRAPH}，(a, b) = (2, 5)，float64")
+            found.append(Case(point.label, {**point.args, "a": _arr(2.0, F64), "b": _arr(5.0, F64)}))
+        return found
     return cases
 
 
-JVP = (Check("tangent rules", _jvp_run, lambda: _elementwise_cases(True),
-             hint="切线规则：d(a+b) = da + db，d(a·b) = da·b + a·db，d(ln a) = da / a，d(sin a) = cos a · da。"),)
-VJP = (Check("adjoint rules", _vjp_run, lambda: _elementwise_cases(False),
-             hint="伴随规则：加法把 ḡ 原样传给两边，减法给 b 的是 −ḡ，乘法 ā = ḡ·b，ln 的 ā = ḡ / a，sin 的 ā = ḡ·cos a。"),)
+JVP_HINTS = {"add": "加法的切线规则：d(a + b) = da + db（两个切线都要加上）。",
+             "sub": "减法的切线规则：d(a − b) = da − db（db 前是负号）。",
+             "mul": "乘法的切线规则（乘积法则）：d(a·b) = da·b + a·db，两项都要有。",
+             "log": "对数的切线规则：d(ln a) = da / a（要乘上切线 da，不是只写 1/a）。",
+             "sin": "正弦的切线规则：d(sin a) = cos a · da（是 cos a，不是 sin a；要乘上切线 da）。",
+             "graph": "组合函数的切线由各运算的切线规则逐个传递：检查 add、sub、mul、log、sin 的 jvp。"}
+VJP_HINTS = {"add": "加法的伴随规则：ā = ḡ，b̄ = ḡ（ḡ 原样传给两边）。",
+             "sub": "减法的伴随规则：ā = ḡ，b̄ = −ḡ（b 得到的是负号）。",
+             "mul": "乘法的伴随规则：ā = ḡ·b，b̄ = ḡ·a（a 的梯度乘的是 b，不是 a）。",
+             "log": "对数的伴随规则：ā = ḡ / a（要乘上 ḡ）。",
+             "sin": "正弦的伴随规则：ā = ḡ·cos a（是 cos a，不是 sin a；要乘上 ḡ）。",
+             "graph": "组合函数的梯度由各运算的伴随规则逐个传回：检查 add、sub、mul、log、sin 的 backward。"}
+GRAPH_HINT = ("反向规则要用 minigrad 的张量运算写出（不要用 .data、.numpy() 或 numpy 函数）："
+              "create_graph=True 时算出的梯度才带有计算图，才能再求一次导。")
+
+JVP = tuple(Check(f"切线规则 · {'组合' if op == 'graph' else op}", _jvp_run, _op_cases(op, True), hint=JVP_HINTS[op])
+            for op in (*OPS, "graph"))
+VJP = (*(Check(f"伴随规则 · {'组合' if op == 'graph' else op}", _vjp_run, _op_cases(op, False), hint=VJP_HINTS[op])
+         for op in (*OPS, "graph")),
+       Check("伴随规则 · create_graph", _vjp_graph_run,
+             lambda: [elementwise_case(op, (3,), F64 if i % 2 else F32, 90 + i, False, f"{op}，create_graph=True")
+                      for i, op in enumerate((*OPS, "graph"))],
+             hint=GRAPH_HINT))
 
 
 # ---------------------------------------------------------------- 2.1-jacobian
 
-def _jacobian_run(lib, kind, x, w):
+def _jacobian_function(lib, kind, w):
     W = lib.tensor(w)
-    if kind == "elementwise":
-        f = lambda v: lib.sin(v) * v
-    else:
-        f = lambda v: lib.sin(lib.matmul(W, v))
-    return {"jacfwd": lib.func.jacfwd(f)(lib.tensor(x)), "jacrev": lib.func.jacrev(f)(lib.tensor(x))}
+    return {"elementwise": lambda v: lib.sin(v) * v,
+            "matmul": lambda v: lib.sin(lib.matmul(W, v)),
+            "two inputs": lambda v, u: lib.sin(v) * u + v * v}[kind]
+
+
+def _jacobian_args(lib, kind, x, w):
+    return (lib.tensor(x), lib.tensor(w)) if kind == "two inputs" else (lib.tensor(x),)
+
+
+def _jacfwd_run(lib, kind, x, w, argnums):
+    f = _jacobian_function(lib, kind, w)
+    return {"jacfwd": lib.func.jacfwd(f, argnums=int(argnums))(*_jacobian_args(lib, kind, x, w))}
+
+
+def _jacrev_run(lib, kind, x, w, argnums):
+    f = _jacobian_function(lib, kind, w)
+    return {"jacrev": lib.func.jacrev(f, argnums=int(argnums))(*_jacobian_args(lib, kind, x, w))}
+
+
+def jacobian_case(label, kind, x, w, argnums=0) -> Case:
+    return Case(label, {"kind": kind, "x": x, "w": w, "argnums": argnums})
+
+
+def _jacobian_ref(key):
+    """PyTorch's matrix from torch.autograd.functional: torch.func.jacrev imports torch._dynamo the first
+    time it runs (3 s, 15 s on a loaded machine), which made this check slow."""
+    def ref(torch, kind, x, w, argnums):
+        args = _jacobian_args(torch, kind, x, w)
+        return {key: torch.autograd.functional.jacobian(_jacobian_function(torch, kind, w), args)[int(argnums)]}
+    return ref
 
 
 def _jacobian_cases():
-    return [Case("f(x) = sin(x)·x，x ∈ R^4", {"kind": "elementwise", "x": _rand(80, (4,)), "w": _rand(81, (1,))}),
-            Case("f(x) = sin(Wx)，W 为 2×5（输出少于输入）", {"kind": "matmul", "x": _rand(82, (5,)), "w": _rand(83, (2, 5))}),
-            Case("f(x) = sin(Wx)，W 为 6×3，float64", {"kind": "matmul", "x": _rand(84, (3,), F64), "w": _rand(85, (6, 3), F64)})]
+    return [jacobian_case("f(x) = sin(x)·x，x ∈ R^4", "elementwise", _rand(80, (4,)), _rand(81, (1,))),
+            jacobian_case("f(x) = sin(Wx)，W 为 2×5（输出少于输入）", "matmul", _rand(82, (5,)), _rand(83, (2, 5))),
+            jacobian_case("f(x) = sin(Wx)，W 为 6×3，float64", "matmul", _rand(84, (3,), F64), _rand(85, (6, 3), F64)),
+            jacobian_case("f(x, u) = sin(x)·u + x²，对 x 求（argnums=0）", "two inputs", _rand(86, (3,)), _rand(87, (3,))),
+            jacobian_case("f(x, u) = sin(x)·u + x²，对 u 求（argnums=1）", "two inputs", _rand(88, (3,)), _rand(89, (3,)), 1)]
 
 
-JACOBIAN = (Check("jacfwd and jacrev", _jacobian_run, _jacobian_cases,
-                  hint="jacfwd：对每个输入方向 e_j 做一次 jvp，得到第 j 列；jacrev：对每个输出方向 e_i 做一次 vjp，得到第 i 行。"),)
+JACOBIAN = (
+    Check("雅可比矩阵 · jacfwd", _jacfwd_run, _jacobian_cases, ref=_jacobian_ref("jacfwd"),
+          hint="jacfwd：对输入的每个方向 eⱼ 做一次 jvp（只有第 argnums 个参数的切线是 eⱼ，其余参数的切线为 0），"
+               "得到雅可比的第 j 列；按列拼接（dim=-1），形状是 out.shape + x.shape。"),
+    Check("雅可比矩阵 · jacrev", _jacrev_run, _jacobian_cases, ref=_jacobian_ref("jacrev"),
+          hint="jacrev：对输出的每个方向 eᵢ 做一次 vjp，取第 argnums 个参数的结果，得到雅可比的第 i 行；"
+               "按行拼接（dim=0），形状是 out.shape + x.shape。"),
+)
 
 
 # ---------------------------------------------------------------- 2.1.1-dot-sum
@@ -322,29 +544,55 @@ def _dot_sum_run(lib, op, a, b, g, dim, keepdim):
     elif dim is None:
         out = x.sum()
     else:
-        out = x.sum(dim=dim, keepdim=keepdim)
+        out = x.sum(dim=dim, keepdim=bool(keepdim))
     lib.autograd.backward([out], [lib.tensor(g)])
-    result = {"output": out, "a.grad": _grad(x)}
+    result = {"输出": out, "a.grad": _grad(x)}
     if op == "dot":
         result["b.grad"] = _grad(y)
     return result
 
 
-def _dot_sum_cases():
-    def case(label, op, shape, out_shape, dim=None, keepdim=False, dtype=F32, seed=90):
-        return Case(label, {"op": op, "a": _rand(seed, shape, dtype), "b": _rand(seed + 1, shape, dtype),
-                            "g": _rand(seed + 2, out_shape, dtype), "dim": dim, "keepdim": keepdim})
-    return [case("dot，长度 4", "dot", (4,), ()),
-            case("dot，长度 3，float64", "dot", (3,), (), dtype=F64, seed=93),
-            case("sum()，形状 (4,)", "sum", (4,), (), seed=96),
-            case("sum()，形状 (2, 3)", "sum", (2, 3), (), seed=99),
-            case("sum(dim=0)，形状 (2, 3)", "sum", (2, 3), (3,), dim=0, seed=102),
-            case("sum(dim=1, keepdim=True)，形状 (2, 3)", "sum", (2, 3), (2, 1), dim=1, keepdim=True, seed=105),
-            case("sum(dim=-1)，形状 (2, 3, 4)，float64", "sum", (2, 3, 4), (2, 3), dim=-1, dtype=F64, seed=108)]
+def _dot_graph_run(lib, op, a, b, g, dim, keepdim):
+    """create_graph=True: ā = ḡ·b must depend on b (a graph), so differentiating it again gives ḡ."""
+    x, y = _leaf(lib, a), _leaf(lib, b)
+    _backward_creating_graph(lib, lib.dot(x, y), lib.tensor(g))
+    first = x.grad
+    x.grad = y.grad = None
+    carries = bool(first.requires_grad)
+    if carries:
+        lib.autograd.backward([first], [lib.ones_like(first)])
+    return {"a.grad": first, "a.grad 带有计算图": carries, "二阶：d/db": _grad(y)}
 
 
-DOT_SUM = (Check("dot and sum rules", _dot_sum_run, _dot_sum_cases,
-                 hint="dot(a, b) 的 ā = ḡ·b；sum 的梯度把 ḡ 复制回输入的形状（按 dim 求和时，先在被求和的维度上恢复成 1）。"),)
+def dot_sum_case(label, op, shape, dim=None, keepdim=False, dtype=F32, seed=90) -> Case:
+    rng = np.random.default_rng(seed)
+    a = _rand(rng, shape, dtype)
+    if op == "dot" or dim is None:
+        out_shape = ()
+    else:
+        out_shape = np.sum(a, axis=dim, keepdims=keepdim).shape
+    return Case(label, {"op": op, "a": a, "b": _rand(rng, shape, dtype), "g": _rand(rng, out_shape, dtype),
+                        "dim": dim, "keepdim": keepdim})
+
+
+DOT_SUM = (
+    Check("点积规则", _dot_sum_run,
+          lambda: [dot_sum_case("dot，长度 4", "dot", (4,)),
+                   dot_sum_case("dot，长度 3，float64", "dot", (3,), dtype=F64, seed=93)],
+          hint="dot(a, b) 的伴随规则：ā = ḡ·b，b̄ = ḡ·a（a 的梯度乘的是 b）。"),
+    Check("点积规则 · create_graph", _dot_graph_run,
+          lambda: [dot_sum_case("dot，长度 3，create_graph=True", "dot", (3,), dtype=F64, seed=94)],
+          hint="规则要用 minigrad 的张量运算写出（grad * b，不要用 b.data 或 numpy）：create_graph=True 时梯度才带有计算图。"),
+    Check("求和规则 · sum()", _dot_sum_run,
+          lambda: [dot_sum_case("sum()，形状 (4,)", "sum", (4,), seed=96),
+                   dot_sum_case("sum()，形状 (2, 3)", "sum", (2, 3), seed=99)],
+          hint="sum() 的梯度：用 grad.expand(输入的形状) 把标量 ḡ 复制回输入的形状。"),
+    Check("求和规则 · sum(dim)", _dot_sum_run,
+          lambda: [dot_sum_case("sum(dim=0)，形状 (2, 3)", "sum", (2, 3), dim=0, seed=102),
+                   dot_sum_case("sum(dim=1, keepdim=True)，形状 (2, 3)", "sum", (2, 3), dim=1, keepdim=True, seed=105),
+                   dot_sum_case("sum(dim=-1)，形状 (2, 3, 4)，float64", "sum", (2, 3, 4), dim=-1, dtype=F64, seed=108)],
+          hint="按 dim 求和的梯度：keepdim=False 时先把 ḡ reshape 成被求和的维度长度为 1 的形状，再 expand 回输入的形状。"),
+)
 
 
 # ---------------------------------------------------------------- 2.1.2-backward-gradient
@@ -360,24 +608,25 @@ def _nonscalar_error_run(lib, x, g):
     x = _leaf(lib, x)
     no_gradient = _raises(lambda: (x * x).backward())
     wrong_shape = _raises(lambda: (x * x).backward(gradient=lib.tensor(g)))
-    return {"no gradient raises": no_gradient[0],
-            "message says scalar outputs": "scalar outputs" in no_gradient[1],
-            "gradient of the wrong shape raises": wrong_shape[0],
-            "x.grad is None": x.grad is None}
+    return {"不传 gradient 时报错": no_gradient[0], "错误类型是 RuntimeError": no_gradient[2] == "RuntimeError",
+            "错误信息含 scalar outputs": "scalar outputs" in no_gradient[1],
+            "gradient 形状不对时报错": wrong_shape[0],
+            "x.grad 为 None": x.grad is None}
 
 
 BACKWARD_GRADIENT = (
-    Check("backward(gradient) is a vector-Jacobian product", _backward_gradient_run,
+    Check("backward(gradient) 是向量-雅可比积", _backward_gradient_run,
           lambda: [Case("y = x·x，x 形状 (4,)，gradient 随机", {"x": _rand(120, (4,)), "g": _rand(121, (4,))}),
                    Case("y = x·x，x 形状 (2, 3)", {"x": _rand(122, (2, 3)), "g": _rand(123, (2, 3))}),
                    Case("gradient = 全 1（等价于 y.sum().backward()）", {"x": _arr([0, 1, 2, 3]), "g": _arr([1, 1, 1, 1])})],
-          hint="把 gradient 当作输出的“上游梯度” v，反向传播得到 vᵀJ。"),
-    Check("backward(gradient) on a scalar", _backward_gradient_run,
+          hint="把传入的 gradient 当作输出的“上游梯度” v 交给反向传播（不能忽略它，也不能换成全 1），得到 vᵀJ。"),
+    Check("标量输出的 backward(gradient)", _backward_gradient_run,
           lambda: [Case("标量 y，gradient = 2", {"x": _arr(1.5), "g": _arr(2.0)})],
           hint="标量输出也可以显式传入 gradient：它会乘到所有梯度上。"),
-    Check("non-scalar backward needs gradient", _nonscalar_error_run,
+    Check("非标量输出必须给 gradient", _nonscalar_error_run,
           lambda: [Case("非标量 y 不传 gradient；gradient 形状不对", {"x": _rand(124, (3,)), "g": _rand(125, (4,))})],
-          hint='非标量输出没有 gradient 时要抛出 RuntimeError("grad can be implicitly created only for scalar outputs")；形状不一致也要报错。'),
+          hint='非标量输出没有 gradient 时要抛出 RuntimeError("grad can be implicitly created only for scalar outputs")，'
+               "不能悄悄用全 1 代替；形状不一致也要报错。"),
 )
 
 
@@ -387,22 +636,26 @@ def _broadcast_run(lib, op, a, b, g):
     x, y = _leaf(lib, a), _leaf(lib, b)
     out = _apply(lib, op, x, y)
     lib.autograd.backward([out], [lib.tensor(g)])
-    return {"output": out, "a.grad": x.grad, "b.grad": y.grad}
+    return {"输出": out, "a.grad": _grad(x), "b.grad": _grad(y)}
 
 
-def _broadcast_cases():
-    combos = [("add", (3, 1), (4,)), ("mul", (2, 3), (3,)), ("sub", (), (2, 3)), ("mul", (1,), (5,)),
-              ("add", (2, 1, 3), (4, 1)), ("mul", (4, 1), (1, 4))]
-    cases = []
-    for i, (op, sa, sb) in enumerate(combos):
-        out_shape = np.broadcast_shapes(sa, sb)
-        cases.append(Case(f"{op}：{sa} 与 {sb} 广播成 {out_shape}",
-                          {"op": op, "a": _rand(130 + i, sa), "b": _rand(140 + i, sb), "g": _rand(150 + i, out_shape)}))
-    return cases
+def broadcast_case(op, sa, sb, seed, dtype=F32) -> Case:
+    rng = np.random.default_rng(seed)
+    out_shape = np.broadcast_shapes(sa, sb)
+    return Case(f"{op}：{sa} 与 {sb} 广播成 {out_shape}，{_dtype_name(dtype)}",
+                {"op": op, "a": _rand(rng, sa, dtype), "b": _rand(rng, sb, dtype), "g": _rand(rng, out_shape, dtype)})
 
 
-UNBROADCAST = (Check("gradients of broadcast inputs", _broadcast_run, _broadcast_cases,
-                     hint="先对多出来的前导维度求和，再对原来长度为 1 的维度求和（keepdim=True），得到输入的形状。"),)
+UNBROADCAST = (
+    Check("广播 · 补出的前导维度", _broadcast_run,
+          lambda: [broadcast_case("mul", (2, 3), (3,), 130), broadcast_case("sub", (), (2, 3), 131),
+                   broadcast_case("add", (4,), (2, 3, 4), 132, F64)],
+          hint="广播在前面补出的维度：grad 比输入多出的前导维度要整维求和去掉（sum(dim=前几个维度)）。"),
+    Check("广播 · 长度为 1 的维度", _broadcast_run,
+          lambda: [broadcast_case("mul", (4, 1), (1, 4), 133), broadcast_case("add", (3, 1), (3, 4), 134, F64),
+                   broadcast_case("add", (2, 1, 3), (4, 1), 135), broadcast_case("mul", (1,), (5,), 136)],
+          hint="输入中原来长度为 1、被广播拉长的维度：对这些维度求和并保留（sum(dim=..., keepdim=True)），得到输入的形状。"),
+)
 
 
 # ---------------------------------------------------------------- 2.1.3-detach
@@ -413,8 +666,16 @@ def _detach_run(lib, x, g):
     u = y.detach()
     z = u * x
     lib.autograd.backward([z], [lib.tensor(g)])
-    return {"x.grad": x.grad, "u": u, "u.requires_grad": u.requires_grad, "u.grad_fn is None": u.grad_fn is None,
+    return {"x.grad": x.grad, "u": u, "u.requires_grad": u.requires_grad, "u.grad_fn 为 None": u.grad_fn is None,
             "y.requires_grad": y.requires_grad}
+
+
+def _detach_storage_run(lib, x, g):
+    x = _leaf(lib, x)
+    y = x * x
+    u = y.detach()
+    u.zero_()                               # detach shares storage: y sees the change
+    return {"u.zero_() 之后的 y": y, "u": u}
 
 
 def _no_grad_run(lib, x):
@@ -430,27 +691,62 @@ def _no_grad_run(lib, x):
         pass
     restored = lib.is_grad_enabled()
     v = x * 2
-    return {"w": w, "w.requires_grad": w.requires_grad, "enabled inside": inner, "enabled after": after,
-            "enabled after an exception": restored, "v.requires_grad": v.requires_grad}
+    return {"w": w, "w.requires_grad": w.requires_grad, "with 块内的梯度模式": inner, "退出之后的梯度模式": after,
+            "因异常退出之后的梯度模式": restored, "v.requires_grad": v.requires_grad}
+
+
+def _nested_run(lib, pattern, x):
+    """Nested grad-mode switches ('n' = no_grad, 'e' = enable_grad): the mode at every step."""
+    x = _leaf(lib, x)
+    seen = []
+
+    def enter(level):
+        if level == len(pattern):
+            return
+        with (lib.no_grad() if pattern[level] == "n" else lib.enable_grad()):
+            seen.append(lib.is_grad_enabled())
+            enter(level + 1)
+            seen.append(lib.is_grad_enabled())
+            seen.append((x * 2).requires_grad)
+    enter(0)
+    seen.append(lib.is_grad_enabled())
+    return {"每一步的梯度模式": np.array(seen)}
+
+
+def nested_case(pattern) -> Case:
+    names = {"n": "no_grad", "e": "enable_grad"}
+    return Case(" 里面 ".join(names[c] for c in pattern), {"pattern": pattern, "x": _rand(163, (2,))})
 
 
 DETACH = (
     Check("detach", _detach_run,
           lambda: [Case("u = (x·x).detach(); z = u·x", {"x": _arr([0, 1, 2, 3]), "g": _arr([1, 1, 1, 1])}),
                    Case("同上，x 形状 (2, 3)，gradient 随机", {"x": _rand(160, (2, 3)), "g": _rand(161, (2, 3))})],
-          hint="detach 返回一个值相同、不需要梯度、没有 grad_fn 的新张量：梯度不会流过它。"),
+          hint="detach 返回一个值相同、不需要梯度（requires_grad=False）、没有 grad_fn 的新张量：梯度不会流过它。"),
+    Check("detach · 共享存储", _detach_storage_run,
+          lambda: [Case("u = (x·x).detach(); u.zero_() 之后的 y", {"x": _rand(164, (3,)), "g": _rand(165, (3,))})],
+          hint="detach 的结果与原张量共享同一块数据（不要复制：Tensor(self.data)），改动一个另一个也会变。"),
     Check("no_grad", _no_grad_run, lambda: [Case("with no_grad(): w = x·2", {"x": _rand(162, (3,))})],
-          hint="进入 no_grad 时记下原来的梯度模式并关掉它；退出时（包括出现异常时）恢复原来的模式。"),
+          hint="进入 no_grad 时先记下原来的梯度模式，再关掉它；退出时（包括出现异常时）恢复原来的模式。"),
+    Check("no_grad · 嵌套", _nested_run, lambda: [nested_case(p) for p in ("nn", "en", "ne", "nen")],
+          hint="退出 no_grad 时恢复进入前的模式，而不是一律设为 True：嵌套的 no_grad 退出内层后仍然是关闭的。"),
 )
 
 
 # ---------------------------------------------------------------- 2.1.4-norm
 
-def _norm_run(lib, x, g, dim):
+def _norm_run(lib, x, g, dim, keepdim):
     x = _leaf(lib, x)
-    n = x.norm() if dim is None else x.norm(dim=dim)
+    n = x.norm() if dim is None else x.norm(dim=int(dim), keepdim=bool(keepdim))
     lib.autograd.backward([n], [lib.tensor(g)])
-    return {"norm": n, "x.grad": x.grad}
+    return {"norm": n, "x.grad": _grad(x)}
+
+
+def norm_case(label, shape, dim=None, keepdim=False, dtype=F32, seed=170) -> Case:
+    rng = np.random.default_rng(seed)
+    x = _rand(rng, shape, dtype)
+    out_shape = () if dim is None else np.sum(x, axis=dim, keepdims=keepdim).shape
+    return Case(label, {"x": x, "g": _rand(rng, out_shape, dtype), "dim": dim, "keepdim": keepdim})
 
 
 def _control_flow(lib, a):
@@ -472,12 +768,15 @@ def _control_flow_run(lib, a, g):
 
 
 NORM = (
-    Check("norm", _norm_run,
-          lambda: [Case("‖x‖，x 形状 (4,)", {"x": _rand(170, (4,)), "g": _arr(1.0), "dim": None}),
-                   Case("‖x‖，x 形状 (2, 3)，float64", {"x": _rand(171, (2, 3), F64), "g": _arr(0.5, F64), "dim": None}),
-                   Case("按行 ‖x‖（dim=1），x 形状 (3, 4)", {"x": _rand(172, (3, 4)), "g": _rand(173, (3,)), "dim": 1})],
-          hint="‖x‖ = sqrt(sum(x·x))：用 minigrad 已有的运算组合出来，梯度就自动有了（x / ‖x‖）。"),
-    Check("control flow f(a)", _control_flow_run,
+    Check("范数", _norm_run,
+          lambda: [norm_case("‖x‖，x 形状 (4,)", (4,)), norm_case("‖x‖，x 形状 (2, 3)，float64", (2, 3), dtype=F64, seed=171)],
+          hint="‖x‖ = sqrt(sum(x·x))（别忘了开方）：用 minigrad 已有的运算组合出来，梯度就自动有了（x / ‖x‖）。"),
+    Check("范数 · dim 与 keepdim", _norm_run,
+          lambda: [norm_case("按行 ‖x‖（dim=1），x 形状 (3, 4)", (3, 4), dim=1, seed=172),
+                   norm_case("dim=0, keepdim=True，x 形状 (2, 3)", (2, 3), dim=0, keepdim=True, seed=173),
+                   norm_case("dim=-1，x 形状 (2, 2, 3)，float64", (2, 2, 3), dim=-1, dtype=F64, seed=174)],
+          hint="按 dim 求范数：sum(dim=dim, keepdim=keepdim) 之后再开方，dim 和 keepdim 都要传下去。"),
+    Check("控制流 f(a)", _control_flow_run,
           lambda: [Case("标量 a = 0.37", {"a": _arr(0.37), "g": _arr(1.0)}),
                    Case("标量 a = −1.2（走 else 分支）", {"a": _arr(-1.2), "g": _arr(1.0)}),
                    Case("向量 a，形状 (3,)", {"a": _rand(174, (3,)), "g": _rand(175, (3,))}),
@@ -488,29 +787,43 @@ NORM = (
 
 # ---------------------------------------------------------------- 2.1-ex-higher-order
 
-def _higher_order_run(lib, x):
+SECOND_ORDER = {"x² sin x": lambda lib, x: lib.sin(x) * x * x,
+                "ln(x)·x": lambda lib, x: lib.log(x) * x,
+                "sin(sin x)·x": lambda lib, x: lib.sin(lib.sin(x)) * x}
+
+
+def _higher_order_run(lib, fn, x):
     x = _leaf(lib, x)
-    y = lib.sin(x) * x * x                              # y = x² sin x
+    y = SECOND_ORDER[fn](lib, x)
     ones = lib.ones_like(y)
     (first,) = lib.autograd.grad([y], [x], grad_outputs=[ones], create_graph=True)
-    (second,) = lib.autograd.grad([first], [x], grad_outputs=[ones])
-    return {"dy/dx": first, "d²y/dx²": second, "x.grad is None": x.grad is None,
-            "first has a graph": first.requires_grad}
+    has_graph = bool(first.requires_grad)
+    second = lib.autograd.grad([first], [x], grad_outputs=[ones])[0] if has_graph else np.array(np.nan)
+    return {"dy/dx": first, "dy/dx 带有计算图": has_graph, "d²y/dx²": second}
 
 
-def _grad_two_inputs_run(lib, a, b):
+def _grad_two_inputs_run(lib, a, b, order):
     x, y = _leaf(lib, a), _leaf(lib, b)
     out = x * y - lib.log(x)
-    gx, gy = lib.autograd.grad([out], [x, y], grad_outputs=[lib.ones_like(out)])
-    return {"d/da": gx, "d/db": gy, "a.grad is None": x.grad is None, "no graph": not gx.requires_grad}
+    inputs = [x, y] if order == "ab" else [y, x]
+    first, second = lib.autograd.grad([out], inputs, grad_outputs=[lib.ones_like(out)])
+    return {"第一个输入的梯度": first, "第二个输入的梯度": second,
+            "a.grad 为 None": x.grad is None, "b.grad 为 None": y.grad is None, "梯度不带计算图": not first.requires_grad}
+
+
+def higher_order_case(label, fn, shape, dtype=F32, seed=180) -> Case:
+    return Case(label, {"fn": fn, "x": _rand(seed, shape, dtype, positive=fn.startswith("ln"))})
 
 
 HIGHER_ORDER = (
-    Check("second derivative with create_graph", _higher_order_run,
-          lambda: [Case("y = x² sin x，x 形状 (5,)", {"x": _rand(180, (5,))}),
-                   Case("y = x² sin x，float64，形状 (2, 2)", {"x": _rand(181, (2, 2), F64)})],
+    Check("create_graph 求二阶导数", _higher_order_run,
+          lambda: [higher_order_case("y = x² sin x，x 形状 (5,)", "x² sin x", (5,)),
+                   higher_order_case("y = x² sin x，float64，形状 (2, 2)", "x² sin x", (2, 2), F64, 181)],
           hint="create_graph=True 时，反向规则运行期间要保持梯度模式开启，这样得到的梯度本身也有计算图。"),
-    Check("autograd.grad leaves .grad alone", _grad_two_inputs_run,
-          lambda: [Case("out = a·b − ln a，对 a 和 b 求梯度", {"a": _rand(182, (3,), positive=True), "b": _rand(183, (3,))})],
-          hint="autograd.grad 返回梯度，而不是把它们累加到 .grad 中。"),
+    Check("autograd.grad 不改动 .grad", _grad_two_inputs_run,
+          lambda: [Case("out = a·b − ln a，对 [a, b] 求梯度", {"a": _rand(182, (3,), positive=True), "b": _rand(183, (3,)),
+                                                        "order": "ab"}),
+                   Case("同上，对 [b, a] 求梯度（顺序颠倒）", {"a": _rand(184, (3,), positive=True), "b": _rand(185, (3,)),
+                                                      "order": "ba"})],
+          hint="autograd.grad 按 inputs 的顺序返回梯度，而不是把它们累加到 .grad 中。"),
 )

@@ -1,7 +1,8 @@
 """Hidden cases, drawn at grading time (instructor only: the student release has no such file).
 
-A hidden case keeps the structure of a public case (shapes, dtypes, which function, which dim) and
-draws fresh values, so an engine that hard-codes answers to the public inputs earns nothing.
+A hidden case varies what matters, not only the values: other functions, graphs, shapes, dtypes, dims
+and argnums than the public cases, so no check can be passed by recognising a case. Checks without a
+generator of their own get the public cases with fresh values (same shapes, dtypes and signs).
 """
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import numpy as np
 from .base import Case, Check
 
 ### BEGIN HIDDEN TESTS
+from . import engine_checks as E
+
 HIDDEN_PER_PUBLIC_CASE = 2
+PER_CHECK = 4                 # cases each generator draws
 
 
 def redraw(array: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -23,21 +27,205 @@ def redraw(array: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return values.astype(array.dtype)
 
 
-def redraw_near_one(array: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """For x multiplied by itself 2^12 times: stay within 1e-3 of 1, or the result overflows."""
-    return (1 + rng.uniform(-1e-3, 1e-3, size=array.shape)).astype(array.dtype)
-
-
-SPECIAL = {"each node runs once": redraw_near_one}
-
-
-def redraw_case(case: Case, rng: np.random.Generator, index: int, fresh=redraw) -> Case:
-    args = {k: fresh(v, rng) if isinstance(v, np.ndarray) else v for k, v in case.args.items()}
+def redraw_case(case: Case, rng: np.random.Generator, index: int) -> Case:
+    args = {k: redraw(v, rng) if isinstance(v, np.ndarray) and k != "program" else v for k, v in case.args.items()}
     return Case(f"隐藏用例 {index}（输入形状同「{case.label}」，数值在评分时重新抽取）", args)
 
 
+def _label(case: Case, index: int) -> Case:
+    return Case(f"隐藏用例 {index}：{case.label}", case.args)
+
+
+def _shape(rng, max_dims=3, max_len=4) -> tuple:
+    return tuple(int(n) for n in rng.integers(1, max_len + 1, size=int(rng.integers(0, max_dims + 1))))
+
+
+def _dtype(rng):
+    return E.F64 if rng.random() < 0.5 else E.F32
+
+
+def _seed(rng) -> int:
+    return int(rng.integers(1 << 30))
+
+
+# ---------------------------------------------------------------- one generator per check: rng -> Case
+
+def _numdiff(rng):
+    fn = str(rng.choice(list(E.NUMPY_FUNCTIONS)))
+    shape = _shape(rng, 3, 3) or (1,)
+    x = E._rand(rng, shape, E.F64) * (0.4 if fn == "logistic_l4" else 1)
+    return E.numdiff_case(f"{fn}，形状 {shape}", fn, x.astype(_dtype(rng)), float(rng.choice([1e-5, 1e-6])))
+
+
+def _gradcheck_right(rng):
+    fn, shape = str(rng.choice(["square", "cube", "weights"])), (int(rng.integers(1, 5)),)
+    scale = 10.0 ** float(rng.uniform(-1, 2.5))
+    return E.gradcheck_case(f"正确的 {fn}，形状 {shape}，|x| 约 {scale:.3g}", fn, E._rand(rng, shape, E.F64) * scale,
+                            w=E._rand(rng, shape, E.F64))
+
+
+def _gradcheck_wrong(rng):
+    fn, n = str(rng.choice(["square", "cube", "weights"])), int(rng.integers(2, 5))
+    x, w = E._rand(rng, (n,), E.F64, positive=True), E._rand(rng, (n,), E.F64)
+    bump, scale, kind = np.zeros(n), 1.0, str(rng.choice(["比例不对", "一个元素不对", "权重顺序颠倒", "符号相反"]))
+    if kind == "比例不对":
+        scale = float(rng.choice([rng.uniform(0.2, 0.9), rng.uniform(1.1, 3.0)]))
+    elif kind == "一个元素不对":
+        bump[int(rng.integers(n))] = rng.choice([-1, 1]) * rng.uniform(0.01, 0.5)
+    elif kind == "权重顺序颠倒":
+        fn, w = "weights", np.arange(1.0, n + 1)
+        bump = np.roll(w, 1) - w
+    else:
+        scale = -1.0
+    return E.gradcheck_case(f"错误的 {fn}（{kind}），形状 ({n},)", fn, x, scale, bump, w)
+
+
+def _elementwise(op, tangents):
+    def draw(rng):
+        return E.elementwise_case(op, _shape(rng), _dtype(rng), _seed(rng), tangents)
+    return draw
+
+
+def _vjp_graph(rng):
+    op = str(rng.choice([*E.OPS, "graph"]))
+    return E.elementwise_case(op, _shape(rng), _dtype(rng), _seed(rng), False, f"{op}，create_graph=True")
+
+
+def _random_program(rng, nodes=None) -> list:
+    """A random graph over custom ops, where the later nodes reuse earlier ones (shared nodes)."""
+    rows = []
+    for k in range(nodes or int(rng.integers(3, 9))):
+        op = int(rng.choice([E.SQUARE, E.TIMES, E.PLUS, E.DECAY], p=[0.15, 0.25, 0.4, 0.2]))
+        i, j = (int(v) for v in rng.integers(0, k + 1, size=2))
+        rows.append([op, max(i, k - 1 if rng.random() < 0.5 else i), j])
+    rows.append([E.PLUS, len(rows), int(rng.integers(0, len(rows) + 1))])
+    return rows
+
+
+def _graph(rng):
+    program = _random_program(rng)
+    return E.graph_case(f"随机图，{len(program)} 个运算", program, E._rand(rng, _shape(rng, 2, 3), _dtype(rng)) * 0.6,
+                        seed=_seed(rng))
+
+
+def _calls(rng):
+    program = _random_program(rng, int(rng.integers(6, 12)))
+    x = (1 + rng.uniform(-1e-3, 1e-3, size=(2,))).astype(E.F64)
+    return E.graph_case(f"随机图，{len(program)} 个运算，数一数 backward 的调用次数", program, x, seed=_seed(rng))
+
+
+def _jacobian(rng):
+    kind, dtype = str(rng.choice(["elementwise", "matmul", "two inputs"])), _dtype(rng)
+    n, m = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+    if kind == "matmul":
+        return E.jacobian_case(f"sin(Wx)，W 为 {m}×{n}", kind, E._rand(rng, (n,), dtype), E._rand(rng, (m, n), dtype))
+    argnums = int(rng.integers(0, 2)) if kind == "two inputs" else 0
+    name = {"elementwise": "sin(x)·x", "two inputs": "f(x, u) = sin(x)·u + x²"}[kind]
+    return E.jacobian_case(f"{name}，x ∈ R^{n}，argnums={argnums}", kind, E._rand(rng, (n,), dtype),
+                           E._rand(rng, (n,), dtype), argnums)
+
+
+def _dot(rng):
+    return E.dot_sum_case("dot，随机长度", "dot", (int(rng.integers(1, 7)),), dtype=_dtype(rng), seed=_seed(rng))
+
+
+def _sum_all(rng):
+    shape = _shape(rng)
+    return E.dot_sum_case(f"sum()，形状 {shape}", "sum", shape, dtype=_dtype(rng), seed=_seed(rng))
+
+
+def _sum_dim(rng):
+    shape = _shape(rng) or (3,)
+    dim, keepdim = int(rng.integers(-len(shape), len(shape))), bool(rng.random() < 0.5)
+    return E.dot_sum_case(f"sum(dim={dim}, keepdim={keepdim})，形状 {shape}", "sum", shape, dim, keepdim,
+                          _dtype(rng), _seed(rng))
+
+
+def _broadcast_pair(rng, leading: bool) -> tuple[tuple, tuple]:
+    out = _shape(rng, 3, 4) or (3,)
+    if leading:
+        return out[int(rng.integers(1, len(out) + 1)):], out
+    small = tuple(1 if rng.random() < 0.5 else n for n in out)
+    small = small if small != out else (1,) + out[1:]
+    return small, tuple(1 if (s != 1 and rng.random() < 0.3) else n for s, n in zip(small, out))
+
+
+def _broadcast(leading):
+    def draw(rng):
+        sa, sb = _broadcast_pair(rng, leading)
+        if rng.random() < 0.5:
+            sa, sb = sb, sa
+        return E.broadcast_case(str(rng.choice(["add", "sub", "mul"])), sa, sb, _seed(rng), _dtype(rng))
+    return draw
+
+
+def _vector_jacobian(rng):
+    shape, dtype = _shape(rng) or (2,), _dtype(rng)
+    return Case(f"y = x·x，x 形状 {shape} {dtype.__name__}", {"x": E._rand(rng, shape, dtype), "g": E._rand(rng, shape, dtype)})
+
+
+def _nonscalar(rng):
+    shape, dtype = _shape(rng, 3, 3) or (2,), _dtype(rng)
+    shape = shape if np.prod(shape) > 1 else (2,) + shape
+    return Case(f"非标量 y，x 形状 {shape}", {"x": E._rand(rng, shape, dtype), "g": E._rand(rng, shape + (2,), dtype)})
+
+
+def _nested(rng):
+    return E.nested_case("".join(rng.choice(["n", "e"], size=int(rng.integers(2, 5)))))
+
+
+def _norm_all(rng):
+    shape = _shape(rng) or (2,)
+    return E.norm_case(f"‖x‖，形状 {shape}", shape, dtype=_dtype(rng), seed=_seed(rng))
+
+
+def _norm_dim(rng):
+    shape = _shape(rng) or (3,)
+    dim, keepdim = int(rng.integers(-len(shape), len(shape))), bool(rng.random() < 0.5)
+    return E.norm_case(f"dim={dim}, keepdim={keepdim}，形状 {shape}", shape, dim, keepdim, _dtype(rng), _seed(rng))
+
+
+def _second_order(rng):
+    fn = str(rng.choice(list(E.SECOND_ORDER)))
+    shape = _shape(rng, 2, 4)
+    return E.higher_order_case(f"y = {fn}，形状 {shape}", fn, shape, _dtype(rng), _seed(rng))
+
+
+def _sin_points(rng):
+    shape = _shape(rng, 2, 5) or (4,)
+    return Case(f"x 形状 {shape}", {"x": rng.uniform(-7, 7, size=shape).astype(_dtype(rng))})
+
+
+def _f_points(rng):
+    x = float(rng.choice([-1, 1]) * rng.uniform(0.3, 5.0))
+    return Case(f"x = {x:.4g}", {"x": np.array(x)})
+
+
+GENERATORS = {
+    "中心差分": _numdiff, "中心差分 · 不改动传入的 x": _numdiff, "中心差分 · 结果的类型": _numdiff,
+    "梯度检验 · 正确的规则": _gradcheck_right, "梯度检验 · 错误的规则": _gradcheck_wrong,
+    **{f"切线规则 · {op}": _elementwise(op, True) for op in E.OPS},
+    **{f"伴随规则 · {op}": _elementwise(op, False) for op in E.OPS},
+    "切线规则 · 组合": _elementwise("graph", True), "伴随规则 · 组合": _elementwise("graph", False),
+    "伴随规则 · create_graph": _vjp_graph,
+    "每个节点只运行一次": _calls, "共享节点": _graph, "重复调用 backward": _graph,
+    "雅可比矩阵 · jacfwd": _jacobian, "雅可比矩阵 · jacrev": _jacobian,
+    "点积规则": _dot, "求和规则 · sum()": _sum_all, "求和规则 · sum(dim)": _sum_dim,
+    "广播 · 补出的前导维度": _broadcast(True), "广播 · 长度为 1 的维度": _broadcast(False),
+    "backward(gradient) 是向量-雅可比积": _vector_jacobian, "非标量输出必须给 gradient": _nonscalar,
+    "no_grad · 嵌套": _nested, "范数": _norm_all, "范数 · dim 与 keepdim": _norm_dim,
+    "create_graph 求二阶导数": _second_order,
+    "用自动微分求 sin 的导数": _sin_points, "sin 的导数 · 确实用了自动微分": _sin_points,
+    "f(x) = log(x²)·sin x + 1/x": _f_points, "f(x) 的导数 · 确实用了前向与反向模式": _f_points,
+}
+
+
+FEWER = {"中心差分 · 不改动传入的 x": 2, "中心差分 · 结果的类型": 2}   # cheap checks of one property each
+
+
 def cases_for(check: Check, rng: np.random.Generator) -> list[Case]:
-    fresh = SPECIAL.get(check.name, redraw)
-    return [redraw_case(case, rng, i + 1, fresh)
-            for case in check.cases() for i in range(HIDDEN_PER_PUBLIC_CASE)]
+    draw = GENERATORS.get(check.name)
+    if draw is not None:
+        return [_label(draw(rng), i + 1) for i in range(FEWER.get(check.name, PER_CHECK))]
+    return [redraw_case(case, rng, i + 1) for case in check.cases() for i in range(HIDDEN_PER_PUBLIC_CASE)]
 ### END HIDDEN TESTS

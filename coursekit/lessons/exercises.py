@@ -75,8 +75,8 @@ def cost_table(costs: dict, lib_name: str) -> Table:
     rows = [["y = f(x)", str(costs["nodes of y"]), f"{costs['time forward'] * 1e3:.2f}"],
             ["dy/dx (create_graph=True)", str(costs["nodes of dy/dx"]), f"{costs['time forward + dy/dx'] * 1e3:.2f}"],
             ["d²y/dx²", "-", f"{costs['time forward + dy/dx + d2y/dx2'] * 1e3:.2f}"]]
-    return Table(["what", "graph nodes", "time (ms, from x)"], rows, align=["l", "r", "r"],
-                 caption=f"{lib_name}: y = sum(sin(...sin(x)*x...)*x), first and second derivative")
+    return Table(["求什么", "计算图节点数", "时间（毫秒，从 x 算起）"], rows, align=["l", "r", "r"],
+                 caption=f"{lib_name}：y = sum(sin(...sin(x)*x...)*x) 的一阶与二阶导数")
 
 
 # ---------------------------------------------------------------- f(x) = log(x²)·sin x + 1/x
@@ -125,7 +125,7 @@ def f_table(lib, x: float) -> Table:
     values = f_values(lib, x)
     rows = [[name, expr, f"{values[name][0]:.6f}", dexpr, f"{values[name][1]:.6f}", rule, f"{values[name][2]:.6f}"]
             for name, expr, dexpr, rule in F_STEPS]
-    return Table(["v", "= (primal)", "value", "v̇ = (tangent)", "v̇", "v̄ = (adjoint)", "v̄"], rows,
+    return Table(["v", "=（原值）", "值", "v̇ =（切线）", "v̇", "v̄ =（伴随）", "v̄"], rows,
                  align=["l", "l", "r", "l", "r", "l", "r"],
-                 caption=f"f(x) = log(x²)·sin x + 1/x at x = {x}: forward mode gives v̇ = dv/dx, "
-                         f"reverse mode v̄ = df/dv ({lib.__name__})")
+                 caption=f"f(x) = log(x²)·sin x + 1/x，x = {x}：前向模式求 v̇ = dv/dx，"
+                         f"反向模式求 v̄ = df/dv（{lib.__name__}）")

@@ -74,15 +74,15 @@ def comparison(lib, x: float = X0, h: float = 1e-6) -> Table:
     _, exact = exact_value(Fraction(x).limit_denominator(10 ** 6))
     sym_x, _, sym_d = symbolic_derivative()
     results = [
-        ("manual", "product rule by hand, then code", manual_derivative(x)),
-        ("numerical (forward, h=1e-6)", "(f(x+h) - f(x)) / h", forward_difference(logistic, x, h)),
-        ("numerical (central, h=1e-6)", "(f(x+h) - f(x-h)) / 2h", central_difference(logistic, x, h)),
-        ("symbolic", "sympy.diff, then evaluate", float(sym_d.subs(sym_x, x))),
-        ("automatic", f"{lib.__name__}: y.backward(), x.grad", automatic_derivative(lib, x)[1]),
+        ("手工", "人用乘积法则推导，再写成代码", manual_derivative(x)),
+        ("数值（前向差分，h=1e-6）", "(f(x+h) - f(x)) / h", forward_difference(logistic, x, h)),
+        ("数值（中心差分，h=1e-6）", "(f(x+h) - f(x-h)) / 2h", central_difference(logistic, x, h)),
+        ("符号", "sympy.diff 求出表达式，再代入", float(sym_d.subs(sym_x, x))),
+        ("自动", f"{lib.__name__}：y.backward()，读 x.grad", automatic_derivative(lib, x)[1]),
     ]
     rows = [[name, how, f"{value:.10f}", _error(value, exact)] for name, how, value in results]
-    return Table(["method", "how", f"f'({x})", "|error|"], rows, align=["l", "l", "r", "r"],
-                 caption=f"f = l4, x = {x}: exact f'(x) = {exact} = {float(exact)}")
+    return Table(["方式", "怎么做", f"f'({x})", "|误差|"], rows, align=["l", "l", "r", "r"],
+                 caption=f"f = l4，x = {x}：精确值 f'(x) = {exact} = {float(exact)}")
 
 
 def _error(value: float, exact: Fraction) -> str:
@@ -168,8 +168,8 @@ def expression_sizes(n_max: int = 6) -> dict[str, list[int]]:
 def swell_table(n_max: int = 6) -> Table:
     sizes = expression_sizes(n_max)
     rows = [[str(sizes[k][i]) for k in ("n", "l_n", "diff", "expanded", "factored")] for i in range(n_max)]
-    return Table(["n", "ops in l_n", "ops in d/dx l_n (sympy.diff)", "expanded", "factored"], rows,
-                 align=["r"] * 5, caption="size of the expressions (sympy.count_ops)")
+    return Table(["n", "l_n 的运算数", "d/dx l_n 的运算数（sympy.diff）", "展开后", "因式分解后"], rows,
+                 align=["r"] * 5, caption="表达式的大小（sympy.count_ops 数出的运算个数）")
 
 
 def plot_expression_swell(n_max: int = 6, ax=None):

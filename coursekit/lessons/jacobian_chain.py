@@ -51,10 +51,10 @@ def cost_table(examples=((1000, 100, 100, 1), (1, 100, 100, 1000), (100, 100, 10
     rows = []
     for sizes in examples:
         fwd, rev = forward_cost(sizes), reverse_cost(sizes)
-        cheaper = "forward" if fwd < rev else "reverse" if rev < fwd else "same"
+        cheaper = "前向" if fwd < rev else "反向" if rev < fwd else "相同"
         rows.append([str(list(sizes)), str(sizes[0]), str(sizes[-1]), f"{fwd:,}", f"{rev:,}", cheaper])
-    return Table(["sizes n0..nL", "inputs n0", "outputs nL", "forward", "reverse", "cheaper"], rows,
-                 align=["l", "r", "r", "r", "r", "l"], caption="multiplications to form the Jacobian J_L ... J_1")
+    return Table(["维度 n0..nL", "输入 n0", "输出 nL", "前向", "反向", "更便宜"], rows,
+                 align=["l", "r", "r", "r", "r", "l"], caption="算出雅可比矩阵 J_L ... J_1 要做的乘法次数")
 
 
 # ---------------------------------------------------------------- Figure 4: the two orders

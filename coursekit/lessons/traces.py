@@ -74,10 +74,10 @@ def forward_table(lib, point=POINT, tangent=(1.0, 0.0)) -> Table:
     rows = [[name, expr, _number(values[name][0]), _dot(name), dexpr, _number(values[name][1])]
             for name, expr, dexpr, _ in STEPS]
     rows.append(["y", "v5", _number(values["v5"][0]), "ẏ", "v̇5", _number(values["v5"][1])])
-    return Table(["v", "= (primal)", "value", "v̇", "= (tangent)", "value"], rows,
+    return Table(["v", "=（原值）", "值", "v̇", "=（切线）", "值"], rows,
                  align=["l", "l", "r", "l", "l", "r"],
-                 caption=f"forward mode: {lib.__name__}.func.jvp at (x1, x2) = {point} "
-                         f"with (ẋ1, ẋ2) = {tangent}, so v̇ = ∂v/∂x1")
+                 caption=f"前向模式：{lib.__name__}.func.jvp，(x1, x2) = {point}，"
+                         f"(ẋ1, ẋ2) = {tangent}，所以 v̇ = ∂v/∂x1")
 
 
 def reverse_table(lib, point=POINT) -> Table:
@@ -87,6 +87,6 @@ def reverse_table(lib, point=POINT) -> Table:
             for (name, expr, _, _), (back, _, _, rule) in zip(STEPS, reversed(STEPS))]
     rows.append(["y", "v5", _number(values["v5"][0]), "x̄1, x̄2", "v̄-1, v̄0",
                  f"{_number(values['v-1'][1])}, {_number(values['v0'][1])}"])
-    return Table(["v", "= (forward pass)", "value", "v̄", "= (backward pass)", "value"], rows,
+    return Table(["v", "=（前向计算）", "值", "v̄", "=（反向传播）", "值"], rows,
                  align=["l", "l", "r", "l", "l", "r"],
-                 caption=f"reverse mode: {lib.__name__}, y.backward() at (x1, x2) = {point}, v̄ = ∂y/∂v")
+                 caption=f"反向模式：{lib.__name__}，在 (x1, x2) = {point} 处 y.backward()，v̄ = ∂y/∂v")

@@ -16,8 +16,9 @@ from .course import Course, CourseInputError, files_under, read_text
 # coursekit modules students need (a trailing "/" keeps a whole folder)
 STUDENT_PACKAGE = (
     "coursekit/__init__.py", "coursekit/__main__.py", "coursekit/cli.py",
-    "coursekit/engine.py", "coursekit/exercises.py", "coursekit/answers.py",
+    "coursekit/engine.py", "coursekit/live.py", "coursekit/exercises.py", "coursekit/answers.py",
     "coursekit/checking.py", "coursekit/selfcheck.py", "coursekit/compare.py",
+    "coursekit/blame.py", "coursekit/diagnosis.py", "coursekit/tracebacks.py",
     "coursekit/checks/__init__.py", "coursekit/checks/base.py",
     "coursekit/checks/engine_checks.py", "coursekit/checks/notebook_checks.py",
     "coursekit/submit.py", "coursekit/pytest_verdicts.py", "coursekit/lessons/",

@@ -18,6 +18,11 @@ def _tuple(x) -> tuple:
 def jvp(func, primals, tangents, *, strict: bool = False, has_aux: bool = False):
     """返回 (func(*primals), J·tangents)：一次前向计算，同时把切线一起往前推（对偶数）。"""
     primals, tangents = _tuple(primals), _tuple(tangents)
+    for name, values in (("primals", primals), ("tangents", tangents)):      # as torch.func.jvp says it
+        for value in values:
+            if not isinstance(value, Tensor):
+                raise RuntimeError(f"jvp(f, primals, tangents): Expected {name} to only contain Tensors, "
+                                   f"got {type(value)}")
     if len(primals) != len(tangents):
         raise RuntimeError("jvp: Expected primals and tangents to have the same length")
     duals = []

@@ -1,0 +1,172 @@
+"""Which exercise is at fault when a check fails, and where the student should look.
+
+- An error: the deepest frame in an exercise's function (the student's line). When the error is raised
+  by the engine's given code after a rule returned (the traversal checks each rule's result in
+  function.call_backward), the rule is named, or unbroadcast when the rule's result was a broadcast.
+- A stub of a later exercise reached: never "do that exercise first"; the code that reached it is at
+  fault (e.g. a Sum rule whose result is not expanded reaches unbroadcast).
+- A wrong value: the first wrong node (coursekit.diagnosis); else the prerequisites' checks run, and
+  the first that fails is named.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+
+import numpy as np
+
+from .tracebacks import Spot, engine_path, exercise_at
+
+
+@dataclass
+class Blame:
+    spot: Spot | None                # where the student should look
+    culprit: str | None              # the exercise at fault
+    text: str = ""                   # Chinese explanation, when the raw error would mislead
+
+
+def requirements(exercise) -> set[str]:
+    """Every exercise `exercise` depends on, directly or not (ids the registry does not know end the
+    search: a toy course has its own exercises)."""
+    from . import exercises
+    found, todo = set(), list(exercise.requires)
+    while todo:
+        other = todo.pop()
+        if other in found:
+            continue
+        found.add(other)
+        try:
+            todo.extend(exercises.get(other).requires)
+        except KeyError:
+            pass
+    return found
+
+
+def _frames(error: BaseException) -> list[tuple]:
+    """(frame, line, exercise or None) for every frame of the traceback inside the engine."""
+    result = []
+    for frame, line in traceback.walk_tb(error.__traceback__):
+        if engine_path(frame.f_code.co_filename) is not None:
+            owner = exercise_at(frame.f_code.co_filename, line)
+            result.append((frame, line, owner.exercise if owner else None))
+    return result
+
+
+def _spot(frame, line, exercise) -> Spot:
+    code = traceback.FrameSummary(frame.f_code.co_filename, line, "").line or ""
+    return Spot(engine_path(frame.f_code.co_filename), line, frame.f_code.co_qualname, exercise, code)
+
+
+def _function_spot(function) -> Spot | None:
+    code = getattr(function, "__code__", None)
+    if code is None or engine_path(code.co_filename) is None:
+        return None
+    owner = exercise_at(code.co_filename, code.co_firstlineno + 1)
+    line = owner.start if owner else code.co_firstlineno       # the `def` line, not a decorator's
+    return Spot(engine_path(code.co_filename), line, code.co_qualname, owner.exercise if owner else None)
+
+
+def _shape(value) -> tuple | None:
+    data = getattr(value, "data", value)
+    shape = getattr(data, "shape", None)
+    return tuple(shape) if shape is not None else None
+
+
+def _rule_result(frames: list, error: BaseException, allowed) -> Blame | None:
+    """The error was raised by given code checking what a rule returned (function.call_backward)."""
+    checker = next((f for f, _, _ in frames if "node" in f.f_locals and "grads" in f.f_locals), None)
+    if checker is None:
+        return None
+    node = checker.f_locals["node"]
+    rule = getattr(getattr(node, "rule", None), "backward", None)
+    if rule is None or any(f.f_code is getattr(rule, "__code__", None) for f, _, _ in frames):
+        return None                                  # the rule itself is still running: not this case
+    spot = _function_spot(rule)
+    name = f"{node.rule.__name__}.backward"
+    grads, inputs = checker.f_locals["grads"], getattr(node, "inputs", ())
+    if isinstance(grads, tuple) and len(grads) < len(inputs):
+        return Blame(spot, spot.exercise if spot else None,
+                     f"{name} 返回了 {len(grads)} 个梯度，而这个运算有 {len(inputs)} 个输入：每个输入返回一个梯度"
+                     f"（不需要梯度的输入返回 None）。")
+    given, wanted = _shape(checker.f_locals.get("g")), checker.f_locals.get("shape")
+    if given is None or wanted is None or given == tuple(wanted):
+        return Blame(spot, spot.exercise if spot else None, f"{name} 返回的梯度不能用（{type(error).__name__}: {error}）。")
+    wanted = tuple(wanted)
+    try:
+        broadcast = np.broadcast_shapes(given, wanted) == given
+    except ValueError:
+        broadcast = False
+    unbroadcast = _function_spot(checker.f_globals.get("unbroadcast"))   # what function.py calls
+    if broadcast and unbroadcast is not None and (allowed is None or unbroadcast.exercise in allowed):
+        return Blame(unbroadcast, unbroadcast.exercise,
+                     f"{name} 给出形状 {given} 的梯度（输入被广播过），unbroadcast 没有把它正确地求和成输入的形状 "
+                     f"{wanted}。")
+    return Blame(spot, spot.exercise if spot else None,
+                 f"{name}（{node.name()}）返回的梯度形状为 {given}，但这个输入的形状是 {wanted}：规则要为每个输入"
+                 f"返回与它形状相同的梯度。")
+
+
+def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
+    """Where an engine error comes from. `allowed`: the exercise checked and its prerequisites (code of
+    any other exercise is not the student's to write yet: a stub there was reached by mistake)."""
+    frames = _frames(error)
+    if not frames:
+        return Blame(None, None)
+    mine = [i for i, (_, _, ex) in enumerate(frames) if ex and (allowed is None or ex in allowed)]
+    deepest = mine[-1] if mine else None
+    below = frames[deepest + 1:] if deepest is not None else frames
+    found = _rule_result(below, error, allowed)
+    if found is not None:
+        return found
+    if deepest is None:
+        frame, line, exercise = frames[-1]
+        return Blame(_spot(frame, line, exercise), None)
+    frame, line, exercise = frames[deepest]
+    return Blame(_spot(frame, line, exercise), exercise)
+
+
+def locate_loop(error: BaseException, allowed: set[str] | None = None) -> Blame:
+    """Where a check that ran out of time was stuck: the deepest frame that stayed on the stack while
+    it was sampled (CheckTimedOut.args[1]), preferring the student's functions."""
+    alive = error.args[1] if len(error.args) > 1 else None
+    frames = [f for f in _frames(error) if alive is None or f[0] in alive]
+    mine = [f for f in frames if f[2] and (allowed is None or f[2] in allowed)]
+    chosen = (mine or frames or [None])[-1]
+    if chosen is None:
+        return Blame(None, None)
+    return Blame(_spot(*chosen), chosen[2])
+
+
+# ---------------------------------------------------------------- a whole report
+
+def _check_and_case(exercise, result):
+    from .checking import exercise_cases
+    return next(((c, k) for c, k in exercise_cases(exercise) if c.name == result.check and k.label == result.case),
+                (None, None))
+
+
+def explain(report, lib, torch, answer=None, timeout=None) -> None:
+    """Fill in who is at fault for the report's first problem: the first wrong node of a wrong backward,
+    else the first prerequisite whose own checks fail (report.culprit_report)."""
+    from . import exercises
+    from .checking import FAILED, NOT_IMPLEMENTED, TIMEOUT, run_exercise
+    from .diagnosis import first_wrong_node
+    exercise, problem = report.exercise, report.first_problem
+    if problem is None or problem.status in (NOT_IMPLEMENTED, TIMEOUT):
+        return
+    if problem.status == FAILED:
+        check, case = _check_and_case(exercise, problem)
+        finding = first_wrong_node(check, case, lib, torch, answer) if check else None
+        if finding is not None:
+            problem.diagnosis, problem.culprit = finding.text, finding.culprit
+    if problem.culprit == exercise.id:
+        return
+    before = requirements(exercise)
+    suspects = [problem.culprit] if problem.culprit in before else \
+        [e.id for e in exercises.all_exercises() if e.id in before and not e.answer]
+    for suspect in suspects:
+        other = run_exercise(exercises.get(suspect), lib, torch, timeout=timeout)
+        if not other.passed:
+            explain(other, lib, torch, timeout=timeout)
+            report.culprit_report = other
+            return

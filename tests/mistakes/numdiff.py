@@ -1,0 +1,34 @@
+"""Mistakes in central_difference (minigrad/numdiff.py)."""
+from coursekit.mistakes import Mistake
+
+EXERCISE = "2.1-numdiff"
+
+IN_PLACE = ("""    x = np.array(x, dtype=np.float64)              # 副本：不改动调用者的 x
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        f_minus = f(x)
+        x[i] = old
+""", """    x = np.asarray(x, dtype=np.float64)              # 没有复制：float64 的 x 就是调用者的数组
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        f_minus = f(x)
+""")
+MISTAKES = [
+    Mistake("h where 2h belongs", "(f_plus - f_minus) / (2 * h)", "(f_plus - f_minus) / h", hint="分母是 2h"),
+    Mistake("sign error: f(x-h) - f(x+h)", "(f_plus - f_minus)", "(f_minus - f_plus)", hint="(f(x+h·eᵢ) − f(x−h·eᵢ)) / 2h"),
+    Mistake("forward difference: f(x+h) - f(x), still over 2h", "x[i] = old - h\n", "x[i] = old\n", hint="(f(x+h·eᵢ) − f(x−h·eᵢ)) / 2h"),
+    Mistake("mutated input: works on the caller's x and never puts x[i] back", IN_PLACE[0], IN_PLACE[1],
+            hint="不能改动调用者的 x"),
+    Mistake("float32 kept: the copy keeps x's dtype", "x = np.array(x, dtype=np.float64)", "x = np.array(x)",
+            hint="float64"),
+    Mistake("only the first axis: range(x.shape[0]) instead of every index",
+            "for i in np.ndindex(x.shape):", "for i in range(x.shape[0]):", hint="np.ndindex"),
+]
