@@ -1,18 +1,21 @@
 """minigrad vs PyTorch (CPU) vs a hand-written numpy forward+backward, measured side by side.
 
-    python benchmarks/bench.py [--quick] [--engine PATH] [--threads N]
+    python benchmarks/bench.py [--quick] [--engine PATH] [--baseline PATH] [--cpu-time] [--threads N]
 
 Workloads: (a) a 1,000-op chain of small elementwise ops + backward (per-op overhead); (b) an MLP
 training step, batch 256, 1024 -> 1024 -> 10, cross-entropy, SGD; (c) a digits-sized step, 64 -> 32
 -> 10, batch 32; and tracemalloc's current/peak memory over 1,000 minigrad steps of (c). Times are
 medians over repeats; the three implementations run interleaved in every repeat so that load from
-other processes hits them alike. Thread counts are set through torch.set_num_threads and
+other processes hits them alike. `--baseline PATH` adds another engine (e.g. main's, from
+`git worktree add`) to the same rounds and prints minigrad/baseline: the cost of a change to the engine,
+measured side by side. Thread counts are set through torch.set_num_threads and
 threadpoolctl (no environment variable is changed).
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import os
 import statistics
 import sys
@@ -39,6 +42,20 @@ def import_engine(folder: Path):
     sys.path.insert(0, str(folder))
     import minigrad
     return minigrad
+
+
+def import_baseline(folder: Path):
+    """Import the minigrad package in `folder` as `minigrad_baseline` (its imports are relative), next to
+    the engine under test."""
+    init = folder.resolve() / "minigrad" / "__init__.py"
+    if not init.is_file():
+        sys.exit(f"--baseline {folder}: no minigrad/__init__.py there")
+    spec = importlib.util.spec_from_file_location("minigrad_baseline", init,
+                                                  submodule_search_locations=[str(init.parent)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["minigrad_baseline"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def describe_threads(threads: int) -> list[str]:
@@ -145,6 +162,9 @@ def mlp_step_numpy(sizes, x, y, lr=0.01):
 
 # --- measuring ---------------------------------------------------------------------------------------
 
+CLOCK = time.perf_counter
+
+
 def median_times(runners: dict, repeats: int, warmup: int = 2) -> dict[str, float]:
     """Median seconds per call of each runner; the runners take turns in every repeat."""
     for run in runners.values():
@@ -153,9 +173,9 @@ def median_times(runners: dict, repeats: int, warmup: int = 2) -> dict[str, floa
     times = {name: [] for name in runners}
     for _ in range(repeats):
         for name, run in runners.items():
-            start = time.perf_counter()
+            start = CLOCK()
             run()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(CLOCK() - start)
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
@@ -190,13 +210,17 @@ def verdict(ratio: float, target: float) -> str:
 
 
 def table(results: dict[str, dict[str, float]]) -> list[str]:
-    head = f"{'workload':44} {'minigrad':>10} {'torch':>10} {'numpy':>10} {'mg/torch':>9} {'mg/numpy':>9}  targets"
+    base = all("baseline" in times for _, times in results.values())
+    extra = f" {'baseline':>10} {'mg/base':>8}" if base else ""
+    head = (f"{'workload':44} {'minigrad':>10} {'torch':>10} {'numpy':>10}{extra} {'mg/torch':>9} {'mg/numpy':>9}"
+            f"  targets")
     lines = [head, "-" * len(head)]
     for key, (title, times) in results.items():
         r_torch, r_numpy = times["minigrad"] / times["torch"], times["minigrad"] / times["numpy"]
         targets = "; ".join(f"mg/{ref} {verdict(r_torch if ref == 'torch' else r_numpy, target)}"
                             for ref, target in TARGETS[key].items()) or "(none)"
-        lines.append(f"{title:44} {ms(times['minigrad'])} {ms(times['torch'])} {ms(times['numpy'])} "
+        extra = f" {ms(times['baseline'])} {times['minigrad'] / times['baseline']:8.3f}" if base else ""
+        lines.append(f"{title:44} {ms(times['minigrad'])} {ms(times['torch'])} {ms(times['numpy'])}{extra} "
                      f"{r_torch:9.2f} {r_numpy:9.2f}  {targets}")
     return lines
 
@@ -221,10 +245,16 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats and a shorter memory run")
     parser.add_argument("--engine", type=Path, default=ROOT / "solutions",
                         help="folder that holds minigrad/ (default: solutions/)")
+    parser.add_argument("--baseline", type=Path, help="folder that holds another minigrad/ to time alongside")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time this thread's CPU time instead of wall time (steadier on a busy machine)")
     parser.add_argument("--threads", type=int, default=1, help="threads for torch and BLAS (default 1)")
     args = parser.parse_args(argv)
 
     mg = import_engine(args.engine)
+    baseline = import_baseline(args.baseline) if args.baseline else None
+    global CLOCK
+    CLOCK = time.thread_time if args.cpu_time else time.perf_counter
     torch.set_num_threads(args.threads)
     with threadpoolctl.threadpool_limits(limits=args.threads):
         print(f"minigrad from {Path(mg.__file__).parent}; torch {torch.__version__}; numpy {np.__version__}")
@@ -233,18 +263,22 @@ def main(argv=None) -> int:
         rng = np.random.default_rng(0)
 
         chain_x = rng.standard_normal(16).astype(np.float32)
-        results = {"a": ("(a) 1,000-op elementwise chain + backward", median_times({
-            "minigrad": chain_tensor(mg, chain_x, 1000), "torch": chain_tensor(torch, chain_x, 1000),
-            "numpy": chain_numpy(chain_x, 1000)}, repeats["a"]))}
+        runners = {"minigrad": chain_tensor(mg, chain_x, 1000), "torch": chain_tensor(torch, chain_x, 1000),
+                   "numpy": chain_numpy(chain_x, 1000)}
+        if baseline:
+            runners["baseline"] = chain_tensor(baseline, chain_x, 1000)
+        results = {"a": ("(a) 1,000-op elementwise chain + backward", median_times(runners, repeats["a"]))}
 
         for key, title, sizes, batch in (("b", "(b) MLP step 1024-1024-10, batch 256", [1024, 1024, 10], 256),
                                          ("c", "(c) MLP step 64-32-10, batch 32", [64, 32, 10], 32)):
             x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
             y = rng.integers(0, sizes[-1], batch)
             check_same_losses(mg, sizes, x, y)
-            results[key] = (title, median_times({
-                "minigrad": mlp_step_tensor(mg, sizes, x, y), "torch": mlp_step_tensor(torch, sizes, x, y),
-                "numpy": mlp_step_numpy(sizes, x, y)}, repeats[key]))
+            runners = {"minigrad": mlp_step_tensor(mg, sizes, x, y), "torch": mlp_step_tensor(torch, sizes, x, y),
+                       "numpy": mlp_step_numpy(sizes, x, y)}
+            if baseline:
+                runners["baseline"] = mlp_step_tensor(baseline, sizes, x, y)
+            results[key] = (title, median_times(runners, repeats[key]))
 
         x = rng.standard_normal((32, 64)).astype(np.float32)
         y = rng.integers(0, 10, 32)

@@ -35,16 +35,16 @@ def _make_grads(outputs: list, grad_outputs) -> tuple[list, list]:
         if not out.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
-            if out.data.size != 1:
+            if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = Tensor(np.ones_like(out.data))
+            g = Tensor(np.ones_like(out._data))
         elif not isinstance(g, Tensor):
-            g = Tensor(np.asarray(g, dtype=out.data.dtype))
-        if g.data.shape != out.data.shape:
+            g = Tensor(np.asarray(g, dtype=out._data.dtype))
+        if g._data.shape != out._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
                                f"output[{i}] has a shape of {out.shape}.")
-        if g.data.dtype != out.data.dtype:
-            g = Tensor(g.data.astype(out.data.dtype))
+        if g._data.dtype != out._data.dtype:
+            g = Tensor(g._data.astype(out._data.dtype))
         grads.append(g)
     return outputs, grads
 
@@ -77,15 +77,15 @@ def accumulate_grad(tensor: Tensor, g: Tensor, create_graph: bool) -> None:
     if hooks:                                 # a leaf's Tensor.register_hook hooks see g first
         g = run_hooks(hooks, g)
     if tensor.grad is None:                   # .grad gets a buffer of its own (it is updated in place)
-        tensor.grad = g if create_graph or (tensor.grad_fn is None and owns_buffer(g)) else Tensor(g.data.copy())
+        tensor.grad = g if create_graph or (tensor.grad_fn is None and owns_buffer(g)) else Tensor(g._data.copy())
     elif create_graph or tensor.grad.requires_grad:
         tensor.grad = tensor.grad + g
     else:
-        grad_data = tensor.grad.data
+        grad_data = tensor.grad._data
         if grad_data.flags.writeable:
-            grad_data += g.data
+            grad_data += g._data
         else:
-            tensor.grad.data = grad_data + g.data
+            tensor.grad._data = grad_data + g._data
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
@@ -138,7 +138,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             result[i] = run_hooks(hooks, g)
         if g is None:
             if materialize_grads:
-                result[i] = Tensor(np.zeros_like(x.data))
+                result[i] = Tensor(np.zeros_like(x._data))
             elif not allow_unused:
                 raise RuntimeError("One of the differentiated Tensors appears to not have been used in the "
                                    "graph. Set allow_unused=True if this is the desired behavior.")

@@ -44,7 +44,7 @@ def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor
     Python floats become float32 (torch's default), Python ints int64, bools bool; numpy arrays,
     numpy scalars and tensors keep their dtype (see infer_dtype)."""
     if isinstance(data, Tensor):
-        array = np.array(data)
+        array = data._data.copy()
     elif isinstance(data, (np.ndarray, np.generic)):
         array = np.array(data)
     else:
@@ -100,17 +100,17 @@ def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -
 
 
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros_like(t.data, dtype=None if dtype is None else dtypes.to_numpy(dtype)), None,
+    return _finish(np.zeros_like(t._data, dtype=None if dtype is None else dtypes.to_numpy(dtype)), None,
                    requires_grad)
 
 
 def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones_like(t.data, dtype=None if dtype is None else dtypes.to_numpy(dtype)), None,
+    return _finish(np.ones_like(t._data, dtype=None if dtype is None else dtypes.to_numpy(dtype)), None,
                    requires_grad)
 
 
 def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.full_like(t.data, fill_value, dtype=None if dtype is None else dtypes.to_numpy(dtype)),
+    return _finish(np.full_like(t._data, fill_value, dtype=None if dtype is None else dtypes.to_numpy(dtype)),
                    None, requires_grad)
 
 

@@ -30,8 +30,8 @@ def jvp(func, primals, tangents, *, strict: bool = False, has_aux: bool = False)
         if t.shape != p.shape:
             raise RuntimeError(f"jvp: Expected primal and tangent to have the same shape, got {p.shape} "
                                f"and {t.shape}")
-        dual = Tensor(p.data)
-        dual.tangent = Tensor(t.data)
+        dual = Tensor(p._data)
+        dual.tangent = Tensor(t._data)
         duals.append(dual)
     previous, STATE.forward_ad = STATE.forward_ad, True
     try:
@@ -42,8 +42,8 @@ def jvp(func, primals, tangents, *, strict: bool = False, has_aux: bool = False)
     if has_aux:
         out, aux = out
     outs = _tuple(out)
-    primal_out = tuple(Tensor(o.data) for o in outs)
-    tangent_out = tuple(o.tangent if o.tangent is not None else Tensor(np.zeros_like(o.data)) for o in outs)
+    primal_out = tuple(Tensor(o._data) for o in outs)
+    tangent_out = tuple(o.tangent if o.tangent is not None else Tensor(np.zeros_like(o._data)) for o in outs)
     if not isinstance(out, (tuple, list)):
         primal_out, tangent_out = primal_out[0], tangent_out[0]
     return (primal_out, tangent_out, aux) if has_aux else (primal_out, tangent_out)
@@ -51,7 +51,7 @@ def jvp(func, primals, tangents, *, strict: bool = False, has_aux: bool = False)
 
 def vjp(func, *primals, has_aux: bool = False):
     """返回 (func(*primals), vjp_fn)，其中 vjp_fn(v) = vᵀJ，对每个 primal 给出元组中的一项（反向模式）。"""
-    leaves = [Tensor(p.data, requires_grad=True) for p in primals]
+    leaves = [Tensor(p._data, requires_grad=True) for p in primals]
     nodes = [vertex(x) for x in leaves]         # kept alive here, so unused inputs get zeros
     with set_grad_enabled(True):
         out = func(*leaves)
@@ -65,7 +65,7 @@ def vjp(func, *primals, has_aux: bool = False):
         if len(vs) == 1 and isinstance(out, (tuple, list)):
             vs = _tuple(vs[0])
         roots = [vertex(o) for o in outs if o.requires_grad]
-        seeds = [Tensor(np.asarray(v.data, dtype=o.data.dtype)) for o, v in zip(outs, vs) if o.requires_grad]
+        seeds = [Tensor(np.asarray(v._data, dtype=o._data.dtype)) for o, v in zip(outs, vs) if o.requires_grad]
         found = {}
 
         def collect(node, g):
@@ -73,9 +73,9 @@ def vjp(func, *primals, has_aux: bool = False):
 
         with set_grad_enabled(False):
             backprop(roots, seeds, True, collect)
-        return tuple(found.get(node, Tensor(np.zeros_like(x.data))) for x, node in zip(leaves, nodes))
+        return tuple(found.get(node, Tensor(np.zeros_like(x._data))) for x, node in zip(leaves, nodes))
 
-    primal_out = tuple(Tensor(o.data) for o in _tuple(out))
+    primal_out = tuple(Tensor(o._data) for o in _tuple(out))
     if not isinstance(out, (tuple, list)):
         primal_out = primal_out[0]
     return (primal_out, vjp_fn, aux) if has_aux else (primal_out, vjp_fn)
@@ -83,14 +83,14 @@ def vjp(func, *primals, has_aux: bool = False):
 
 def _basis(x: Tensor, j: int) -> Tensor:
     """与 x 形状相同的第 j 个单位张量 eⱼ（按展平后的下标 j）。"""
-    e = np.zeros(x.data.size, dtype=x.data.dtype)
+    e = np.zeros(x._data.size, dtype=x._data.dtype)
     e[j] = 1
-    return Tensor(e.reshape(x.data.shape))
+    return Tensor(e.reshape(x._data.shape))
 
 
 def _zeros(x: Tensor) -> Tensor:
     """与 x 形状相同的全零张量。"""
-    return Tensor(np.zeros_like(x.data))
+    return Tensor(np.zeros_like(x._data))
 
 
 def _per_argnum(jacobian_of, argnums):

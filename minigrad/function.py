@@ -9,7 +9,6 @@ torch.autograd.Function) compute on tensors. Both record the same Node, so there
 one backward traversal (autograd.py)."""
 from __future__ import annotations
 
-import itertools
 import weakref
 
 import numpy as np
@@ -19,6 +18,7 @@ from .dtypes import NP_FLOAT64, fix_dtype
 from .grad_mode import STATE, forward_ad_disabled, set_grad_enabled
 from .tensor import Tensor
 from .tensor_methods import run_hooks
+from .version import CHANGES, check_saved, next_seq as _next_seq, storage_of, versions
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
          "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -36,8 +36,9 @@ class Node:
     meta      (shape, dtype) of the op's output: what the gradient arriving here must look like
     seq       creation order (graph drawings list ops in the order the program ran them)
     retained  a weak reference to the output tensor after `retain_grad()`
+    versions  the versions of the saved tensors when saved (unset: all 0); see version.py
     """
-    __slots__ = ("inputs", "saved", "meta", "seq", "__dict__", "__weakref__")
+    __slots__ = ("inputs", "saved", "meta", "seq", "versions", "__dict__", "__weakref__")
     rule = None                                   # the Op or Function class whose rules this node runs
     retained = None
     tensor_hooks = None                           # hooks registered on the output (tensor_methods.py)
@@ -51,6 +52,8 @@ class Node:
 
     def save_for_backward(self, *tensors) -> None:
         self.saved = tensors
+        if any([isinstance(t, Tensor) and (t._storage is not None or t._view is not None) for t in tensors]):
+            self.versions = versions(tensors)
 
     save_for_forward = save_for_backward
 
@@ -62,9 +65,16 @@ class Node:
 
     @property
     def saved_tensors(self) -> tuple:
-        if self.saved is None:
+        saved = self.saved
+        if saved is None:
             raise RuntimeError(FREED)
-        return self.saved
+        try:
+            seq = self.seq
+        except AttributeError:                    # not recorded (forward mode only): nothing to check
+            return saved
+        if CHANGES.last > seq:                    # something changed in place since: torch's version check
+            check_saved(self)
+        return saved
 
     def release(self) -> None:
         """Free what forward saved (after a backward without retain_graph)."""
@@ -95,7 +105,7 @@ class AccumulateGrad(Node):
 
     @property
     def meta(self) -> tuple:
-        return self.variable.data.shape, self.variable.data.dtype
+        return self.variable._data.shape, self.variable._data.dtype
 
 
 def vertex(t: Tensor) -> Node:
@@ -124,6 +134,9 @@ class Op:
     name = "Backward0"
     saves = ""                                    # "", "inputs" or "output"
     promotes = True                               # output dtype follows torch's promotion of the inputs
+    view = False                                  # the output shares the input's storage (torch: a view op)
+    torch_saves = None                            # needs_input_grad -> which saved tensors torch keeps
+                                                  # (and checks for in-place changes); None: all of them
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -146,7 +159,6 @@ class Op:
         return apply(cls, *inputs, **options)
 
 
-_next_seq = itertools.count().__next__
 
 
 def _has_float64(arrays) -> bool:
@@ -156,10 +168,12 @@ def _has_float64(arrays) -> bool:
 def apply(op, *inputs, **options) -> Tensor:
     """Run `op` forward; record a Node when grad mode is on and an input requires grad; push tangents."""
     ctx = op.Node()
-    arrays, kept, record, dual = [], [], False, False
+    arrays, kept, record, dual, shared = [], [], False, False, False
     for x in inputs:
         if isinstance(x, Tensor):
-            arrays.append(x.data)
+            arrays.append(x._data)
+            if x._storage is not None or x._view is not None:
+                shared = True
             if x.requires_grad:
                 record = True
                 kept.append(x.grad_fn if x.grad_fn is not None else vertex(x))
@@ -175,10 +189,17 @@ def apply(op, *inputs, **options) -> Tensor:
         data = np.asarray(data)
     if data.dtype is NP_FLOAT64 and op.promotes and not _has_float64(arrays):   # numpy widened, torch would not
         data = fix_dtype(data, *arrays)
-    out = Tensor(data)
+    out = _new(Tensor)
+    out._data, out.requires_grad, out._grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
+        data, False, None, None, None, False, None
+    out._storage = out._view = None
+    if op.view and (data is arrays[0] or data.base is not None and data.base is _owner(arrays[0])):
+        _track_view(out, inputs[0], op, options)
     saves = op.saves
     ctx.saved = inputs if saves == "inputs" else (out,) if saves == "output" else ()
     if record and STATE.enabled:                # record the op: out = op(inputs), for backward
+        if shared and saves == "inputs":        # note the versions of saved tensors that have a counter
+            ctx.versions = versions(inputs)
         ctx.inputs = kept
         ctx.meta = data.shape, data.dtype
         ctx.seq = _next_seq()
@@ -194,17 +215,20 @@ def apply(op, *inputs, **options) -> Tensor:
 
 def apply1(op, a: Tensor) -> Tensor:
     ctx = op.Node()
-    data = op.forward(ctx, a.data)
+    data = op.forward(ctx, a._data)
     if type(data) is not np.ndarray:
         data = np.asarray(data)
-    if data.dtype is NP_FLOAT64 and a.data.dtype is not NP_FLOAT64 and op.promotes:
-        data = fix_dtype(data, a.data)
+    if data.dtype is NP_FLOAT64 and a._data.dtype is not NP_FLOAT64 and op.promotes:
+        data = fix_dtype(data, a._data)
     out = _new(Tensor)
-    out.data, out.requires_grad, out._grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
+    out._data, out.requires_grad, out._grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
         data, False, None, None, None, False, None
+    out._storage = out._view = None
     saves = op.saves
     ctx.saved = (a,) if saves == "inputs" else (out,) if saves == "output" else ()
     if a.requires_grad and STATE.enabled:
+        if (a._storage is not None or a._view is not None) and saves == "inputs":
+            ctx.versions = versions((a,))
         ctx.inputs = [a.grad_fn if a.grad_fn is not None else vertex(a)]
         ctx.meta = data.shape, data.dtype
         ctx.seq = _next_seq()
@@ -218,21 +242,25 @@ def apply1(op, a: Tensor) -> Tensor:
 def apply2(op, a, b) -> Tensor:
     ctx = op.Node()
     a_is, b_is = isinstance(a, Tensor), isinstance(b, Tensor)
-    ad = a.data if a_is else a
-    bd = b.data if b_is else b
+    ad = a._data if a_is else a
+    bd = b._data if b_is else b
     data = op.forward(ctx, ad, bd)
     if type(data) is not np.ndarray:
         data = np.asarray(data)
     if data.dtype is NP_FLOAT64 and op.promotes and not _has_float64((ad, bd)):
         data = fix_dtype(data, ad, bd)
     out = _new(Tensor)
-    out.data, out.requires_grad, out._grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
+    out._data, out.requires_grad, out._grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
         data, False, None, None, None, False, None
+    out._storage = out._view = None
     saves = op.saves
     ctx.saved = (a, b) if saves == "inputs" else (out,) if saves == "output" else ()
     a_needs = a_is and a.requires_grad
     b_needs = b_is and b.requires_grad
     if (a_needs or b_needs) and STATE.enabled:
+        if saves == "inputs" and ((a_is and (a._storage is not None or a._view is not None))
+                                  or (b_is and (b._storage is not None or b._view is not None))):
+            ctx.versions = versions((a, b))
         ctx.inputs = [(a.grad_fn or vertex(a)) if a_needs else None, (b.grad_fn or vertex(b)) if b_needs else None]
         ctx.meta = data.shape, data.dtype
         ctx.seq = _next_seq()
@@ -246,6 +274,35 @@ def apply2(op, a, b) -> Tensor:
 _new = object.__new__
 
 
+class ViewInfo:
+    """What a view remembers: its base (never itself a view), the view ops that lead from the base to
+    it, and whether grad mode was on when it was made (torch forbids some in-place changes otherwise)."""
+    __slots__ = ("base", "steps", "grad_mode")
+
+    def __init__(self, base, steps, grad_mode):
+        self.base, self.steps, self.grad_mode = base, steps, grad_mode
+
+
+def _owner(array: np.ndarray) -> np.ndarray:
+    """The array that owns the memory (numpy points every view's .base at it)."""
+    return array if array.base is None else array.base
+
+
+def _track_view(out: Tensor, src: Tensor, op, options: dict) -> None:
+    """out = op(src) shares src's storage: same version counter, and out remembers how it was cut.
+    Views made in grad mode are also listed in the storage, to get a new grad_fn after an in-place
+    change; the others (e.g. in backward) find the base's storage when they need it (version.storage_of)."""
+    view, grad_mode = src._view, STATE.enabled
+    base, steps = (view.base, view.steps) if view is not None else (src, ())
+    info = out._view = _new(ViewInfo)
+    info.base, info.steps, info.grad_mode = base, steps + ((op, options),), grad_mode
+    if grad_mode:
+        storage = out._storage = base._storage or storage_of(base)
+        storage.add_view(weakref.ref(out))
+    else:
+        out._storage = base._storage
+
+
 def _push_tangent(rule, ctx, inputs, out) -> Tensor:
     """Forward mode: the output's tangent from the inputs' tangents (zero where an input has none)."""
     tangents = []
@@ -253,17 +310,17 @@ def _push_tangent(rule, ctx, inputs, out) -> Tensor:
         if not isinstance(x, Tensor):
             tangents.append(0.0)
         elif x.tangent is None:
-            tangents.append(Tensor(np.zeros_like(x.data)))
+            tangents.append(Tensor(np.zeros_like(x._data)))
         else:
             tangents.append(x.tangent)
     with forward_ad_disabled():
         tangent = rule.jvp(ctx, *tangents)
     if not isinstance(tangent, Tensor):
-        tangent = Tensor(np.broadcast_to(np.asarray(tangent, dtype=out.data.dtype), out.data.shape).copy())
-    if tangent.data.shape != out.data.shape:
-        tangent = Tensor(np.broadcast_to(tangent.data, out.data.shape).copy())
-    if tangent.data.dtype != out.data.dtype:
-        tangent = Tensor(tangent.data.astype(out.data.dtype))
+        tangent = Tensor(np.broadcast_to(np.asarray(tangent, dtype=out._data.dtype), out._data.shape).copy())
+    if tangent._data.shape != out._data.shape:
+        tangent = Tensor(np.broadcast_to(tangent._data, out._data.shape).copy())
+    if tangent._data.dtype != out._data.dtype:
+        tangent = Tensor(tangent._data.astype(out._data.dtype))
     return tangent
 
 
@@ -314,11 +371,11 @@ class Function:
             result = cls.forward(ctx, *args, **kwargs)
         if not isinstance(result, Tensor):
             raise TypeError(f"{cls.__name__}.forward must return a Tensor (tuples of outputs are not supported)")
-        out = Tensor(result.data)
+        out = Tensor(result._data)
         needs = [isinstance(x, Tensor) and x.requires_grad for x in args]
         if STATE.enabled and any(needs):
             ctx.inputs = [vertex(x) if n else None for x, n in zip(args, needs)]
-            ctx.meta = out.data.shape, out.data.dtype
+            ctx.meta = out._data.shape, out._data.dtype
             ctx.seq = _next_seq()
             out.grad_fn, out.requires_grad = ctx, True
         if STATE.forward_ad and any(isinstance(x, Tensor) and x.tangent is not None for x in args):
@@ -352,11 +409,11 @@ def call_backward(node: Node, grad: Tensor) -> list:
         if type(g) is not Tensor and not isinstance(g, Tensor):
             g = Tensor(np.asarray(g, dtype=x.meta[1]))
         shape, dtype = x.meta
-        gd = g.data
+        gd = g._data
         if gd.shape != shape or gd.dtype != dtype:
             g = _conform(node, g, shape, dtype)
-        elif type(x) is AccumulateGrad and gd.base is None and gd is not grad.data \
-                and gd is not x.variable.data and not g.requires_grad and _handed_once(gd, grads):
+        elif type(x) is AccumulateGrad and gd.base is None and gd is not grad._data \
+                and gd is not x.variable._data and not g.requires_grad and _handed_once(gd, grads):
             FRESH[id(g)] = weakref.ref(g)     # a new array: the leaf may keep it as .grad without a copy
         result.append(g)
     return result
@@ -364,12 +421,12 @@ def call_backward(node: Node, grad: Tensor) -> list:
 
 def _conform(node: Node, g: Tensor, shape: tuple, dtype) -> Tensor:
     """g summed back to `shape` (where the op broadcast its input) and cast to `dtype`."""
-    if g.data.shape != shape:
+    if g._data.shape != shape:
         g = unbroadcast(g, shape)
-        if g.data.shape != shape:
+        if g._data.shape != shape:
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient: got shape "
-                               f"{list(g.data.shape)} but expected shape compatible with {list(shape)}")
-    if g.data.dtype != dtype:
+                               f"{list(g._data.shape)} but expected shape compatible with {list(shape)}")
+    if g._data.dtype != dtype:
         g = g.to(dtype)
     return g
 
@@ -377,7 +434,7 @@ def _conform(node: Node, g: Tensor, shape: tuple, dtype) -> Tensor:
 def _handed_once(data: np.ndarray, grads: tuple) -> bool:
     count = 0
     for g in grads:
-        if isinstance(g, Tensor) and g.data is data:
+        if isinstance(g, Tensor) and g._data is data:
             count += 1
     return count == 1
 

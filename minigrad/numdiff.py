@@ -25,12 +25,12 @@ def _outputs(func, inputs) -> np.ndarray:
     with set_grad_enabled(False):
         out = func(*inputs)
     outs = out if isinstance(out, (tuple, list)) else (out,)
-    return np.concatenate([np.asarray(o.data, dtype=np.float64).reshape(-1) for o in outs])
+    return np.concatenate([np.asarray(o._data, dtype=np.float64).reshape(-1) for o in outs])
 
 
 def numerical_jacobian(func, inputs: tuple, which: int, eps: float) -> np.ndarray:
     """J[i, j] = ∂ output_i / ∂ input[which]_j by central differences, one output element at a time."""
-    x0 = inputs[which].data
+    x0 = inputs[which]._data
 
     def output(i):
         def f(x):
@@ -46,21 +46,21 @@ def numerical_jacobian(func, inputs: tuple, which: int, eps: float) -> np.ndarra
 
 def analytical_jacobian(func, inputs: tuple, which: int) -> np.ndarray:
     """J[i, :] = the gradient of output element i, by the engine's backward (one pass per row)."""
-    leaves = [Tensor(x.data, requires_grad=x.requires_grad) if isinstance(x, Tensor) else x for x in inputs]
+    leaves = [Tensor(x._data, requires_grad=x.requires_grad) if isinstance(x, Tensor) else x for x in inputs]
     with set_grad_enabled(True):
         out = func(*leaves)
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     rows = []
     for o in outs:
-        for i in range(o.data.size):
-            seed = np.zeros(o.data.size, dtype=o.data.dtype)
+        for i in range(o._data.size):
+            seed = np.zeros(o._data.size, dtype=o._data.dtype)
             seed[i] = 1
             leaves[which].grad = None
             if o.requires_grad:
-                autograd.backward([o], [Tensor(seed.reshape(o.data.shape))], retain_graph=True)
+                autograd.backward([o], [Tensor(seed.reshape(o._data.shape))], retain_graph=True)
             g = leaves[which].grad
-            rows.append(np.zeros(leaves[which].data.size) if g is None else g.data.astype(np.float64).reshape(-1))
-    return np.stack(rows) if rows else np.zeros((0, leaves[which].data.size))
+            rows.append(np.zeros(leaves[which]._data.size) if g is None else g._data.astype(np.float64).reshape(-1))
+    return np.stack(rows) if rows else np.zeros((0, leaves[which]._data.size))
 
 
 def jacobians_match(analytical: np.ndarray, numerical: np.ndarray, atol: float, rtol: float) -> bool:

@@ -151,7 +151,7 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
 
 def tensor_repr(t, prefix: str = "tensor(") -> str:
     """What torch prints for a tensor: values, then dtype / grad_fn / requires_grad suffixes."""
-    values = t.data
+    values = t._data
     indent = len(prefix)
     suffixes = []
     dt = from_numpy(values.dtype)

@@ -21,13 +21,13 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad: bool = True):
         if data is None:
             data = np.zeros(0, np.float32)
-        super().__init__(data.data if isinstance(data, Tensor) else np.asarray(data), requires_grad)
+        super().__init__(data._data if isinstance(data, Tensor) else np.asarray(data), requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce__(self):
-        return (Parameter, (self.data, self.requires_grad))
+        return (Parameter, (self._data, self.requires_grad))
 
 
 class Module:
@@ -121,7 +121,7 @@ class Module:
         return self
 
     def state_dict(self) -> OrderedDict:
-        return OrderedDict((name, Tensor(p.data.copy())) for name, p in self.named_parameters())
+        return OrderedDict((name, Tensor(p._data.copy())) for name, p in self.named_parameters())
 
     def load_state_dict(self, state: dict, strict: bool = True):
         params = dict(self.named_parameters())
@@ -130,7 +130,7 @@ class Module:
         for name, value in state.items():
             if name in params:
                 array = value.detach().numpy() if hasattr(value, "detach") else np.asarray(value)
-                params[name].data[...] = array
+                params[name]._data[...] = array
         return self
 
     def extra_repr(self) -> str:

@@ -21,5 +21,5 @@ from .reductions import (  # noqa: F401
     Cumsum, Prod,
 )
 from .shape import (  # noqa: F401
-    View, reshape, Transpose, Permute, Unsqueeze, Squeeze, Expand, plain_index, _index_name, Index, Select, Slice, UnsqueezeIndex, Alias, Unbind, IndexAdd, getitem, Cat, Stack, _select, cat, stack,
+    View, reshape, Transpose, Permute, Unsqueeze, Squeeze, Expand, plain_index, _index_name, Index, Select, Slice, UnsqueezeIndex, Alias, Unbind, IndexAdd, getitem, getitem_is_view, Cat, Stack, _select, cat, stack,
 )

@@ -13,6 +13,7 @@ from .reductions import _dims, _keep_shape
 class Dot(Op):
     """c = a · b = Σᵢ aᵢ bᵢ（两个向量的点积，结果是标量）。练习 2.1.1-dot-sum 写在 backward 中。"""
     name, saves = "DotBackward0", "inputs"
+    torch_saves = staticmethod(lambda needs: (needs[1], needs[0]))   # b for a's gradient, a for b's
 
     @staticmethod
     def forward(ctx, a, b):
@@ -43,6 +44,7 @@ def dot(a, b) -> Tensor:
 class Matmul(Op):
     """c = a @ b with numpy's rules: 1-D operands are promoted, batch dimensions broadcast."""
     name, saves = "UnsafeViewBackward0", "inputs"
+    torch_saves = staticmethod(lambda needs: (needs[1], needs[0]))   # b for a's gradient, a for b's
 
     @staticmethod
     def forward(ctx, a, b):
@@ -84,7 +86,7 @@ class Vm(Matmul):
 def matmul(a, b) -> Tensor:
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError("matmul(): argument 'other' must be Tensor")
-    na, nb = a.data.ndim, b.data.ndim
+    na, nb = a._data.ndim, b._data.ndim
     if na == 0 or nb == 0:
         raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
                            f"{na}D and {nb}D")
@@ -95,7 +97,7 @@ def matmul(a, b) -> Tensor:
 
 
 def mm(a, b) -> Tensor:
-    if a.data.ndim != 2 or b.data.ndim != 2:
+    if a._data.ndim != 2 or b._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
     return Mm.apply(a, b)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .tensor import Tensor
+from .version import bump
 
 
 class Optimizer:
@@ -30,7 +31,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
-                    yield group, p, p.grad.data
+                    yield group, p, p.grad._data
 
 
 def _param_list(params) -> list:
@@ -50,7 +51,7 @@ class SGD(Optimizer):
         loss = closure() if closure is not None else None
         for group, p, g in self._params_with_grad():
             if group["weight_decay"]:
-                g = g + group["weight_decay"] * p.data
+                g = g + group["weight_decay"] * p._data
             momentum = group["momentum"]
             if momentum:
                 buf = self.state.get(id(p))
@@ -60,7 +61,8 @@ class SGD(Optimizer):
                     buf *= momentum
                     buf += (1 - group["dampening"]) * g
                 g = g + momentum * buf if group["nesterov"] else buf
-            p.data -= group["lr"] * g
+            p._data -= group["lr"] * g
+            bump(p)                                   # in place, as torch: a new version
         return loss
 
 
@@ -76,11 +78,11 @@ class Adam(Optimizer):
         for group, p, g in self._params_with_grad():
             beta1, beta2 = group["betas"]
             if group["weight_decay"]:
-                g = g + group["weight_decay"] * p.data
+                g = g + group["weight_decay"] * p._data
             state = self.state.get(id(p))
             if state is None:
-                state = self.state[id(p)] = {"step": 0, "exp_avg": np.zeros_like(p.data),
-                                             "exp_avg_sq": np.zeros_like(p.data)}
+                state = self.state[id(p)] = {"step": 0, "exp_avg": np.zeros_like(p._data),
+                                             "exp_avg_sq": np.zeros_like(p._data)}
             state["step"] += 1
             t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
             m += (1 - beta1) * (g - m)                    # torch: exp_avg.lerp_(g, 1 − β₁)
@@ -89,5 +91,6 @@ class Adam(Optimizer):
             step_size = group["lr"] / (1 - beta1 ** t)
             denom = np.sqrt(v) / (1 - beta2 ** t) ** 0.5
             denom += group["eps"]
-            p.data -= step_size * (m / denom)
+            p._data -= step_size * (m / denom)
+            bump(p)
         return loss

@@ -8,7 +8,7 @@ import weakref
 import numpy as np
 
 from . import dtypes
-from .grad_mode import STATE
+from . import version as _version
 from .printing import tensor_repr
 from .tensor_methods import NON_LEAF_GRAD, TensorMethods, _numpy_names, _warn_scalar_conversion
 
@@ -24,16 +24,25 @@ class Size(tuple):
 
 
 class Tensor(TensorMethods):
-    """A numpy array (`data`) with what autograd needs: `requires_grad`, `grad`, `grad_fn` (the Node
-    that made it; None for a leaf) and, in forward mode, a `tangent`."""
+    """A numpy array (`_data`) with what autograd needs: `requires_grad`, `grad`, `grad_fn` (the Node
+    that made it; None for a leaf) and, in forward mode, a `tangent`. `_storage` (version.py) is what
+    it shares with its views and aliases: the version counter; `_view` says how a view was cut from
+    its base. `.data` is torch's: a detached Tensor on the same array."""
     __array_priority__ = 1000          # numpy_array * tensor gives a Tensor (numpy defers to us)
-    __slots__ = ("data", "requires_grad", "_grad", "grad_fn", "tangent", "_retains_grad", "_accumulator",
-                 "__weakref__")
+    __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "tangent", "_retains_grad", "_accumulator",
+                 "_storage", "_view", "_data_of", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False):
-        if type(data) is not np.ndarray:          # torch.Tensor([1, 2]) is float32, like torch's
-            data = np.asarray(data) if isinstance(data, (np.ndarray, np.generic)) else np.asarray(data, np.float32)
-        self.data = data
+        storage = None
+        if type(data) is not np.ndarray:
+            if isinstance(data, Tensor):          # Tensor(t): same array, same version counter (torch's alias)
+                storage = _version.storage_of(getattr(data, "_data_of", data))
+                data = data._data
+            elif isinstance(data, (np.ndarray, np.generic)):
+                data = np.asarray(data)
+            else:                                 # torch.Tensor([1, 2]) is float32, like torch's
+                data = np.asarray(data, np.float32)
+        self._data, self._storage, self._view = data, storage, None
         self.requires_grad = requires_grad
         self._grad = None
         self.grad_fn = None
@@ -43,25 +52,43 @@ class Tensor(TensorMethods):
 
     # ------------------------------------------------------------ properties
     @property
+    def data(self) -> "Tensor":
+        """torch's `.data`: the same values as a tensor outside the graph, sharing the array (changes
+        show in both) but not the version counter, so autograd does not see them."""
+        alias = Tensor(self._data)
+        alias._data_of = self
+        alias._storage = None
+        return alias
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._storage = self._view = None
+
+    @property
+    def _version(self) -> int:
+        return _version.version(self)
+
+    @property
     def shape(self) -> Size:
-        return Size(self.data.shape)
+        return Size(self._data.shape)
 
     def size(self, dim: int | None = None):
-        return Size(self.data.shape) if dim is None else self.data.shape[dim]
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
 
     @property
     def dtype(self):
-        return dtypes.from_numpy(self.data.dtype)
+        return dtypes.from_numpy(self._data.dtype)
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._data.size)
 
     nelement = numel
 
@@ -75,7 +102,7 @@ class Tensor(TensorMethods):
 
     @property
     def T(self) -> "Tensor":
-        return self.permute(*reversed(range(self.data.ndim)))
+        return self.permute(*reversed(range(self._data.ndim)))
 
     @property
     def mT(self) -> "Tensor":
@@ -98,29 +125,29 @@ class Tensor(TensorMethods):
         self._grad = value
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     # ------------------------------------------------------------ conversions
     def item(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
-        return self.data.item()
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def numpy(self) -> np.ndarray:
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self.data
+        return self._data
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
         if self.requires_grad:
@@ -131,25 +158,25 @@ class Tensor(TensorMethods):
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.data.item())
+        return int(self._data.item())
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (_ops.Unbind.apply(self, index=i) for i in range(self.data.shape[0]))
+        return (_ops.Unbind.apply(self, index=i) for i in range(self._data.shape[0]))
 
     def __hash__(self) -> int:
         return id(self)
 
     def __format__(self, spec: str) -> str:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             return self.item().__format__(spec)
         return repr(self).__format__(spec)
 
@@ -160,14 +187,14 @@ class Tensor(TensorMethods):
         return self.__repr__()
 
     def __reduce__(self):
-        return (_rebuild, (self.data, self.requires_grad))
+        return (_rebuild, (self._data, self.requires_grad))
 
     def to(self, dtype=None, *args, **kwargs) -> "Tensor":
         if dtype is None or isinstance(dtype, str):           # .to("cpu")
             dtype = kwargs.get("dtype")
             if dtype is None:
                 return self
-        if dtypes.to_numpy(dtype) == self.data.dtype:
+        if dtypes.to_numpy(dtype) == self._data.dtype:
             return self
         return _ops.Cast.apply(self, dtype=dtypes.to_numpy(dtype))
 
@@ -195,7 +222,7 @@ class Tensor(TensorMethods):
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use "
                                "a computed variable in a subgraph that doesn't require differentiation use "
                                "var_no_grad = var.detach().")
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self.requires_grad = requires_grad
         return self
@@ -219,18 +246,6 @@ class Tensor(TensorMethods):
         self.grad_fn, self.requires_grad = None, False
         return self
 
-    def zero_(self) -> "Tensor":
-        self.data[...] = 0
-        return self
-
-    def fill_(self, value) -> "Tensor":
-        self.data[...] = value
-        return self
-
-    def copy_(self, other) -> "Tensor":
-        self.data[...] = other.data if isinstance(other, Tensor) else other
-        return self
-
     def clone(self) -> "Tensor":
         return _ops.Clone.apply(self)
 
@@ -241,8 +256,8 @@ class Tensor(TensorMethods):
         它是与 self 形状相同的张量（也可以是 numpy 数组或列表）。和 torch 一样：没有给出时抛出
         RuntimeError("grad can be implicitly created only for scalar outputs")，形状不同时抛出
         RuntimeError("Mismatch in shape: ...")。"""
-        if gradient is None and self.data.size == 1:
-            gradient = Tensor(np.ones_like(self.data))            # dy/dy = 1
+        if gradient is None and self._data.size == 1:
+            gradient = Tensor(np.ones_like(self._data))            # dy/dy = 1
         else:
             ### BEGIN SOLUTION 2.1.2-backward-gradient
             # 非标量输出：必须给出上游梯度 v，形状与 self 相同，结果是 vᵀJ
@@ -309,31 +324,18 @@ class Tensor(TensorMethods):
     def __rmatmul__(self, other):
         return _ops.matmul(other, self)
 
-    # in place: on the values, outside the graph (e.g. `w -= lr * w.grad` under no_grad)
-    def _inplace(self, other, fn):
-        if STATE.enabled and self.requires_grad:
-            if self.grad_fn is None:
-                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-            return NotImplemented
-        value = other.data if isinstance(other, Tensor) else other
-        fn(self.data, value, out=self.data, casting="unsafe")
-        return self
-
+    # ------------------------------------------------------------ in place (torch's semantics: inplace.py)
     def __iadd__(self, other):
-        result = self._inplace(other, np.add)
-        return self.__add__(other) if result is NotImplemented else result
+        return _inplace.inplace(self, lambda a: a + other, other)
 
     def __isub__(self, other):
-        result = self._inplace(other, np.subtract)
-        return self.__sub__(other) if result is NotImplemented else result
+        return _inplace.inplace(self, lambda a: a - other, other)
 
     def __imul__(self, other):
-        result = self._inplace(other, np.multiply)
-        return self.__mul__(other) if result is NotImplemented else result
+        return _inplace.inplace(self, lambda a: a * other, other)
 
     def __itruediv__(self, other):
-        result = self._inplace(other, np.true_divide)
-        return self.__truediv__(other) if result is NotImplemented else result
+        return _inplace.inplace(self, lambda a: a / other, other)
 
     def add_(self, other, alpha=1):
         return self.__iadd__(other * alpha if alpha != 1 else other)
@@ -347,9 +349,28 @@ class Tensor(TensorMethods):
     def div_(self, other):
         return self.__itruediv__(other)
 
+    def pow_(self, exponent):
+        return _inplace.inplace(self, lambda a: a.pow(exponent), exponent)
+
+    def clamp_(self, min=None, max=None):
+        return _inplace.inplace(self, lambda a: a.clamp(min, max), min, max)
+
+    clip_ = clamp_
+
+    def zero_(self) -> "Tensor":
+        return _inplace.inplace(self, lambda a: _inplace.Zero.apply(a), cast=True)
+
+    def fill_(self, value) -> "Tensor":
+        if isinstance(value, Tensor):
+            return _inplace.inplace(self, lambda a: _inplace.FillTensor.apply(a, value), value, cast=True)
+        return _inplace.inplace(self, lambda a: _inplace.Fill.apply(a, value), cast=True)
+
+    def copy_(self, src) -> "Tensor":
+        return _inplace.inplace(self, lambda a: _inplace.Copy.apply(a, src), src, cast=True)
+
     # ------------------------------------------------------------ comparisons: bool tensors, no graph
     def _compare(self, other, fn):
-        return Tensor(fn(self.data, other.data if isinstance(other, Tensor) else other))
+        return Tensor(fn(self._data, other._data if isinstance(other, Tensor) else other))
 
     def __lt__(self, other):
         return self._compare(other, np.less)
@@ -376,49 +397,56 @@ class Tensor(TensorMethods):
     lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
 
     def equal(self, other) -> bool:
-        return self.data.shape == other.data.shape and bool(np.array_equal(self.data, other.data))
+        return self._data.shape == other._data.shape and bool(np.array_equal(self._data, other._data))
 
     def __invert__(self):
-        return Tensor(~self.data)
+        return Tensor(~self._data)
 
     def __and__(self, other):
-        return self._compare(other, np.logical_and if self.data.dtype == np.bool_ else np.bitwise_and)
+        return self._compare(other, np.logical_and if self._data.dtype == np.bool_ else np.bitwise_and)
 
     def __or__(self, other):
-        return self._compare(other, np.logical_or if self.data.dtype == np.bool_ else np.bitwise_or)
+        return self._compare(other, np.logical_or if self._data.dtype == np.bool_ else np.bitwise_or)
 
     def all(self):
-        return Tensor(np.all(self.data))
+        return Tensor(np.all(self._data))
 
     def any(self):
-        return Tensor(np.any(self.data))
+        return Tensor(np.any(self._data))
 
     def isfinite(self):
-        return Tensor(np.isfinite(self.data))
+        return Tensor(np.isfinite(self._data))
 
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         if dim is None:
-            return Tensor(np.asarray(np.argmax(self.data), dtype=np.int64))
-        return Tensor(np.argmax(self.data, axis=dim, keepdims=keepdim).astype(np.int64))
+            return Tensor(np.asarray(np.argmax(self._data), dtype=np.int64))
+        return Tensor(np.argmax(self._data, axis=dim, keepdims=keepdim).astype(np.int64))
 
     def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         if dim is None:
-            return Tensor(np.asarray(np.argmin(self.data), dtype=np.int64))
-        return Tensor(np.argmin(self.data, axis=dim, keepdims=keepdim).astype(np.int64))
+            return Tensor(np.asarray(np.argmin(self._data), dtype=np.int64))
+        return Tensor(np.argmin(self._data, axis=dim, keepdims=keepdim).astype(np.int64))
 
     def allclose(self, other, rtol=1e-5, atol=1e-8) -> bool:
-        return bool(np.allclose(self.data, other.data if isinstance(other, Tensor) else other, rtol, atol))
+        return bool(np.allclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol))
 
     # ------------------------------------------------------------ indexing and shapes
     def __getitem__(self, index):
         return _ops.getitem(self, index)
 
     def __setitem__(self, index, value):
-        if STATE.enabled and self.requires_grad:
-            raise RuntimeError("in-place assignment into a tensor that requires grad is not supported by minigrad")
-        self.data[_ops.plain_index(index)] = value.data if isinstance(value, Tensor) else value
+        """self[index] = value, in place: a basic index copies into a view (CopySlices under autograd),
+        an advanced one (integer arrays, masks) is index_put_ (IndexPutBackward0), as in torch."""
+        index = _ops.plain_index(index)
+        if index is Ellipsis or (type(index) is tuple and len(index) == 1 and index[0] is Ellipsis):   # all of self
+            scalar = not isinstance(value, Tensor) or value._data.ndim == 0
+            self.fill_(value) if scalar else self.copy_(value)
+        elif _ops.getitem_is_view(index):
+            self[index].copy_(value)
+        else:
+            _inplace.inplace(self, lambda a: _inplace.IndexPut.apply(a, value, index=index), value, cast=True)
 
     def reshape(self, *shape):
         return _ops.reshape(self, _shape_args(shape))
@@ -432,7 +460,7 @@ class Tensor(TensorMethods):
     reshape_as = view_as
 
     def flatten(self, start_dim=0, end_dim=-1):
-        shape = self.data.shape
+        shape = self._data.shape
         if not shape:
             return self.reshape(1)
         start, end = start_dim % len(shape), end_dim % len(shape)
@@ -444,7 +472,7 @@ class Tensor(TensorMethods):
     swapaxes = transpose
 
     def t(self):
-        return self.transpose(0, 1) if self.data.ndim == 2 else self
+        return self.transpose(0, 1) if self._data.ndim == 2 else self
 
     def permute(self, *dims):
         return _ops.Permute.apply(self, dims=tuple(_shape_args(dims)))
@@ -476,7 +504,7 @@ class Tensor(TensorMethods):
 
     def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
-        if self.data.dtype.kind not in "fc":
+        if self._data.dtype.kind not in "fc":
             raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
                                f"point or complex dtype. Got: {self.dtype.name.capitalize()}")
         if dim is None:
@@ -514,29 +542,56 @@ class Tensor(TensorMethods):
     def exp(self):
         return _apply1(_ops.Exp, self)
 
+    def exp_(self):
+        return _inplace.inplace(self, lambda a: a.exp())
+
     def log(self):
         return _apply1(_ops.Log, self)
+
+    def log_(self):
+        return _inplace.inplace(self, lambda a: a.log())
 
     def sin(self):
         return _apply1(_ops.Sin, self)
 
+    def sin_(self):
+        return _inplace.inplace(self, lambda a: a.sin())
+
     def cos(self):
         return _apply1(_ops.Cos, self)
+
+    def cos_(self):
+        return _inplace.inplace(self, lambda a: a.cos())
 
     def tanh(self):
         return _apply1(_ops.Tanh, self)
 
+    def tanh_(self):
+        return _inplace.inplace(self, lambda a: a.tanh())
+
     def sigmoid(self):
         return _apply1(_ops.Sigmoid, self)
+
+    def sigmoid_(self):
+        return _inplace.inplace(self, lambda a: a.sigmoid())
 
     def relu(self):
         return _apply1(_ops.Relu, self)
 
+    def relu_(self):
+        return _inplace.inplace(self, lambda a: a.relu())
+
     def abs(self):
         return _apply1(_ops.Abs, self)
 
+    def abs_(self):
+        return _inplace.inplace(self, lambda a: a.abs())
+
     def sqrt(self):
         return _apply1(_ops.Sqrt, self)
+
+    def sqrt_(self):
+        return _inplace.inplace(self, lambda a: a.sqrt())
 
     def pow(self, exponent):
         return _ops.pow(self, exponent)
@@ -546,6 +601,9 @@ class Tensor(TensorMethods):
 
     def neg(self):
         return _apply1(_ops.Neg, self)
+
+    def neg_(self):
+        return _inplace.inplace(self, lambda a: a.neg())
 
     def add(self, other, alpha=1):
         return self + (other * alpha if alpha != 1 else other)
@@ -598,3 +656,4 @@ from . import ops as _ops  # noqa: E402  (ops needs Tensor defined first)
 from .function import apply1 as _apply1, apply2 as _apply2  # noqa: E402
 from . import autograd as _autograd  # noqa: E402
 from .nn import functional as _functional  # noqa: E402
+from . import inplace as _inplace  # noqa: E402

@@ -74,7 +74,7 @@ def trace(root: Tensor, names: dict | None = None) -> list[GraphNode]:
         if leaf:
             tensor = n.variable
         order.append(GraphNode(len(order), name, None if leaf else n.name(), tuple(n.meta[0]),
-                               None if tensor is None else np.array(tensor.data),
+                               None if tensor is None else np.array(tensor._data),
                                [position[x] for x in inputs[n]], tensor))
         for user in users.get(n, []):
             waiting[user] -= 1

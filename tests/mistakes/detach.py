@@ -3,7 +3,7 @@ from coursekit.mistakes import Mistake
 
 EXERCISE = "2.1.3-detach"
 MISTAKES = [
-    Mistake("detach copies the storage instead of sharing it", "return Tensor(self.data)", "return Tensor(self.data.copy())",
+    Mistake("detach copies the storage instead of sharing it", "return Tensor(self.data)", "return Tensor(self.data.clone())",
             hint="共享同一块数据"),
     Mistake("detach returns self", "return Tensor(self.data)", "return self", hint="requires_grad=False"),
     Mistake("detach keeps requires_grad", "return Tensor(self.data)",

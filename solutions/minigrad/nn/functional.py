@@ -120,7 +120,7 @@ class NllLoss(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        onehot = np.zeros(ctx.shape, dtype=grad.data.dtype)
+        onehot = np.zeros(ctx.shape, dtype=grad._data.dtype)
         onehot[np.arange(ctx.shape[0]), ctx.target] = -1
         if ctx.reduction == "mean":
             onehot /= ctx.shape[0]

@@ -81,6 +81,7 @@ class Rsub(Op):
 class Mul(Op):
     """c = a · b"""
     name, saves = "MulBackward0", "inputs"
+    torch_saves = staticmethod(lambda needs: (needs[1], needs[0]))   # b for a's gradient, a for b's
 
     @staticmethod
     def forward(ctx, a, b):
@@ -106,6 +107,7 @@ class Mul(Op):
 class MulScalar(Op):
     """c = a · k, k a Python number: a constant, so only a gets a gradient"""
     name, saves = "MulBackward0", "inputs"
+    torch_saves = staticmethod(lambda needs: (False, False))          # torch keeps only k
 
     @staticmethod
     def forward(ctx, a, k):
@@ -125,6 +127,7 @@ class MulScalar(Op):
 class RDiv(Op):
     """c = k / a, k a Python number (torch computes k · (1/a), hence the name)"""
     name, saves = "MulBackward0", "inputs"
+    torch_saves = staticmethod(lambda needs: (False, False))          # torch keeps 1/a, its own tensor
 
     @staticmethod
     def forward(ctx, a, k):
@@ -144,6 +147,7 @@ class RDiv(Op):
 class Div(Op):
     """c = a / b"""
     name, saves = "DivBackward0", "inputs"
+    torch_saves = staticmethod(lambda needs: (needs[1], True))
 
     @staticmethod
     def forward(ctx, a, b):
@@ -267,7 +271,7 @@ class Maximum(Op):
     @staticmethod
     def jvp(ctx, da, db):
         a, b = ctx.saved_tensors
-        share = _const((a.data > b.data) + 0.5 * (a.data == b.data)).to(da.dtype)
+        share = _const((a._data > b._data) + 0.5 * (a._data == b._data)).to(da.dtype)
         return da * share + db * (1 - share)
 
 
@@ -278,6 +282,7 @@ def maximum(a, b) -> Tensor:
 class Where(Op):
     """c = a where cond else b"""
     name, saves = "WhereBackward0", "inputs"
+    torch_saves = staticmethod(lambda needs: (True, False, False))    # torch keeps only cond
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -285,7 +290,7 @@ class Where(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        cond = _const(ctx.saved_tensors[0].data)
+        cond = _const(ctx.saved_tensors[0]._data)
         need_cond, need_a, need_b = ctx.needs_input_grad
         return None, (where(cond, grad, 0.0) if need_a else None), (where(cond, 0.0, grad) if need_b else None)
 

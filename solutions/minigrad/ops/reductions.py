@@ -168,8 +168,8 @@ class MinDim(MaxDim):
 def max_dim(a, dim, keepdim=False, op=MaxDim):
     """(values, indices) of the maximum (or, with op=MinDim, minimum) along `dim`, like torch.max(a, dim)."""
     values = op.apply(a, dim=dim, keepdim=keepdim)
-    if a.data.ndim:
-        indices = op.arg(a.data, axis=dim, keepdims=keepdim).astype(np.int64)
+    if a._data.ndim:
+        indices = op.arg(a._data, axis=dim, keepdims=keepdim).astype(np.int64)
     else:
         indices = np.zeros((), np.int64)
     return (ValuesIndices if op is MaxDim else MinValuesIndices)(values, Tensor(indices))

@@ -11,6 +11,7 @@ from .reductions import _dims
 class View(Op):
     """c = a with another shape (same elements, same order)"""
     name = "ViewBackward0"
+    view = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -34,6 +35,7 @@ def reshape(a, shape) -> Tensor:
 class Transpose(Op):
     """c = a with dims dim0 and dim1 swapped"""
     name = "TransposeBackward0"
+    view = True
 
     @staticmethod
     def forward(ctx, a, dim0, dim1):
@@ -52,6 +54,7 @@ class Transpose(Op):
 class Permute(Op):
     """c = a with its dims reordered"""
     name = "PermuteBackward0"
+    view = True
 
     @staticmethod
     def forward(ctx, a, dims):
@@ -70,6 +73,7 @@ class Permute(Op):
 class Unsqueeze(Op):
     """c = a with a new dim of length 1 at `dim`"""
     name = "UnsqueezeBackward0"
+    view = True
 
     @staticmethod
     def forward(ctx, a, dim):
@@ -88,6 +92,7 @@ class Unsqueeze(Op):
 class Squeeze(Op):
     """c = a without dims of length 1 (all, or only `dim`)"""
     name = "SqueezeBackward0"
+    view = True
 
     @staticmethod
     def forward(ctx, a, dim=None):
@@ -112,6 +117,7 @@ class Squeeze(Op):
 class Expand(Op):
     """c = a broadcast to `shape` (no copy)"""
     name = "ExpandBackward0"
+    view = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -137,7 +143,7 @@ def plain_index(index):
     if isinstance(index, tuple):
         return tuple([plain_index(i) for i in index])
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, (list, range)):          # a[range(n), y] is advanced indexing, as a list
         return np.asarray([i.item() if isinstance(i, Tensor) else i for i in index])
     return index
@@ -177,23 +183,23 @@ class Index(Op):
 
 
 class Select(Index):
-    name = "SelectBackward0"
+    name, view = "SelectBackward0", True
 
 
 class Slice(Index):
-    name = "SliceBackward0"
+    name, view = "SliceBackward0", True
 
 
 class UnsqueezeIndex(Index):
-    name = "UnsqueezeBackward0"
+    name, view = "UnsqueezeBackward0", True
 
 
 class Alias(Index):
-    name = "AliasBackward0"
+    name, view = "AliasBackward0", True
 
 
 class Unbind(Index):
-    name = "UnbindBackward0"
+    name, view = "UnbindBackward0", True
 
 
 _INDEX_OPS = {"IndexBackward0": Index, "SelectBackward0": Select, "SliceBackward0": Slice,
@@ -220,8 +226,15 @@ class IndexAdd(Op):
         return IndexAdd.apply(dgrad, shape=ctx.shape, index=ctx.index)
 
 
+def getitem_is_view(index) -> bool:
+    """A basic index (ints, slices, None, ...) gives a view; integer arrays and masks give a copy."""
+    return _index_name(index) != "IndexBackward0"
+
+
 def getitem(a, index) -> Tensor:
     index = plain_index(index)
+    if getitem_is_view(index) and not any(i is Ellipsis for i in (index if isinstance(index, tuple) else (index,))):
+        index = (*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)   # a view even for one element
     return _INDEX_OPS[_index_name(index)].apply(a, index=index)
 
 

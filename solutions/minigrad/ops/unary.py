@@ -230,12 +230,12 @@ class Abs(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * _const(np.sign(a.data))
+        return grad * _const(np.sign(a._data))
 
     @staticmethod
     def jvp(ctx, da):
         (a,) = ctx.saved_tensors
-        return da * _const(np.sign(a.data))
+        return da * _const(np.sign(a._data))
 
 
 class Sqrt(Op):
