@@ -46,6 +46,7 @@ class ExerciseReport:
     exercise: object                 # coursekit.exercises.Exercise
     results: list[CaseResult] = field(default_factory=list)
     culprit_report: "ExerciseReport | None" = None   # a prerequisite that fails and explains this failure
+    code: str = ""                   # where the exercise's code is: "minigrad/numdiff.py 中的 central_difference"
 
     @property
     def passed(self) -> bool:
@@ -199,12 +200,26 @@ class Budget:
                 self.seconds -= time.perf_counter() - started
 
 
+@contextmanager
+def _grad_mode_on(lib):
+    """Every case runs with recording on, as a fresh engine starts: a broken no_grad that leaves it off
+    must fail its own case, not every case (and prerequisite, and diagnosis) run after it."""
+    state = getattr(getattr(lib, "grad_mode", None), "STATE", None)
+    if state is not None:
+        state.enabled = True
+    try:
+        yield
+    finally:
+        if state is not None:
+            state.enabled = True
+
+
 def run_case(check: Check, case: Case, lib, torch, answer=None, allowed=None, budget: Budget | None = None) -> CaseResult:
     """One case: PyTorch's half, then the engine's, stopped when `budget` runs out (only the student's code
     is timed: stopping PyTorch in the middle of one of its lazy imports would break it for good)."""
     expected = check.reference(torch, case.args, answer)
     try:
-        with (budget or Budget(None)).spend():
+        with (budget or Budget(None)).spend(), _grad_mode_on(lib):
             actual = to_plain(check.attempt(lib, case.args, answer))
     except (Exception, CheckTimedOut) as error:   # the student's code raised: report it, keep checking
         return _failed_run(check, case, error, allowed)

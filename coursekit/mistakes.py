@@ -10,7 +10,7 @@ The step applies each entry to a copy of the solutions, runs that exercise's sel
 fresh import of the copied engine (coursekit.engine.fresh_engine), and counts the entries
 
     caught      the exercise does not pass, and its verdict does not call it unfinished;
-    attributed  caught, and the verdict names the entry's exercise (练习 <id>);
+    attributed  caught, and the verdict names the entry's exercise (练习 <id>) and its file (its `where`);
     hinted      caught, and the entry's hint appears in the verdict (coursekit.selfcheck.verdict).
 """
 from __future__ import annotations
@@ -137,7 +137,8 @@ def define_answer(source: str, exercise, root: Path):
 
 def judge(mistake: Mistake, report, text: str) -> Outcome:
     caught = not report.passed and not any(word in text for word in UNFINISHED)
-    attributed = caught and report.exercise.id == mistake.exercise and f"练习 {mistake.exercise}" in text
+    attributed = (caught and report.exercise.id == mistake.exercise and f"练习 {mistake.exercise}" in text
+                  and report.exercise.where in text)       # and the file (or ops/ folder) of its code
     hinted = caught and bool(mistake.hint) and mistake.hint in text
     return Outcome(mistake, caught, attributed, hinted, text)
 
@@ -206,5 +207,5 @@ def catalogue_problems(root: Path, solutions: Path, echo=print, workers: int | N
             problems.append((where, f"not caught, the verdict says: {first[:200]} -- make the checks test what "
                                     f"this mistake breaks (or fix the entry)"))
         elif not o.attributed:
-            problems.append((where, f"caught but the verdict does not name 练习 {o.mistake.exercise}: {first[:200]}"))
+            problems.append((where, f"caught but the verdict does not name 练习 {o.mistake.exercise} and its file: {first[:200]}"))
     return problems

@@ -55,7 +55,27 @@ def judge_exercise(exercise, minigrad, torch, answer=None, timeout: float | None
     if not report.passed:
         from .blame import explain
         explain(report, minigrad, torch, answer, timeout)
+        report.code = exercise_code(exercise, minigrad)
     return report
+
+
+def _in_code(function: str, code: str) -> bool:
+    return bool(function) and any(f"{sep}{function}" in code for sep in (" ", "、"))
+
+
+def exercise_code(exercise, minigrad) -> str:
+    """'minigrad/ops/binary.py 中的 Add.jvp、Mul.jvp；minigrad/ops/unary.py 中的 Sin.jvp': the functions that hold
+    the exercise in this engine (found by their marker or stub comment), or a notebook exercise's function."""
+    if exercise.answer:
+        return f"{exercise.where} 中的 {exercise.answer}"
+    from .tracebacks import engine_path, exercise_functions
+    package = Path(minigrad.__file__).parent
+    by_file = {}
+    for path in sorted(package.rglob("*.py")):
+        names = [f.qualname for f in exercise_functions(str(path)) if f.exercise == exercise.id]
+        if names:
+            by_file[engine_path(str(path)) or path.name] = names
+    return "；".join(f"{file} 中的 {'、'.join(names)}" for file, names in by_file.items())
 
 
 # ---------------------------------------------------------------- verdicts
@@ -137,6 +157,8 @@ def verdict(report: ExerciseReport) -> str:
     lines = [head, f"  第一个不一致的用例：{problem.check} · {problem.case}", f"  {kind}：{problem.message}"]
     if problem.diagnosis:
         lines.append(f"  {problem.diagnosis}")
+    if report.code and not culprit and not _in_code(problem.function, report.code):   # the error is not in
+        lines.append(f"  你的代码：{report.code}")            # the student's function: name the code to look at
     hint = next((c.hint for c in exercise.checks if c.name == problem.check and c.hint), "")
     if hint and not culprit:
         lines.append(f"  提示：{hint}")

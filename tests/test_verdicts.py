@@ -128,3 +128,16 @@ def test_no_reference_imports_torch_dynamo():
             "print('torch._dynamo' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_no_grad_that_leaves_recording_off_is_blamed_on_detach_not_on_the_traversal(tmp_path):
+    root = engine(tmp_path, [("grad_mode.py", "self.prev = STATE.enabled\n        _set_enabled(False)",
+                              "_set_enabled(False)\n        self.prev = STATE.enabled")])
+    text = verdict(run("2.1.3-detach", root=root))
+    assert text.startswith("❌ 练习 2.1.3-detach") and "2.1-backward" not in text and "先记下原来的梯度模式" in text
+
+
+def test_a_wrong_value_names_the_students_code_when_no_line_can(tmp_path):
+    root = engine(tmp_path, [("numdiff.py", "/ (2 * h)", "/ h")])
+    text = verdict(run("2.1-numdiff", root=root))
+    assert "你的代码：minigrad/numdiff.py 中的 central_difference" in text and one_paragraph(text)
