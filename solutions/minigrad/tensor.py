@@ -10,6 +10,8 @@ import numpy as np
 from . import dtypes
 from . import version as _version
 from .printing import tensor_repr
+from . import tensor_math as _tensor_math
+from .tensor_math import ElementwiseMethods
 from .tensor_methods import NON_LEAF_GRAD, TensorMethods, _numpy_names, _warn_scalar_conversion
 
 
@@ -23,7 +25,7 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
-class Tensor(TensorMethods):
+class Tensor(ElementwiseMethods, TensorMethods):
     """A numpy array (`_data`) with what autograd needs: `requires_grad`, `grad`, `grad_fn` (the Node
     that made it; None for a leaf) and, in forward mode, a `tangent`. `_storage` (version.py) is what
     it shares with its views and aliases: the version counter; `_view` says how a view was cut from
@@ -368,70 +370,6 @@ class Tensor(TensorMethods):
     def copy_(self, src) -> "Tensor":
         return _inplace.inplace(self, lambda a: _inplace.Copy.apply(a, src), src, cast=True)
 
-    # ------------------------------------------------------------ comparisons: bool tensors, no graph
-    def _compare(self, other, fn):
-        return Tensor(fn(self._data, other._data if isinstance(other, Tensor) else other))
-
-    def __lt__(self, other):
-        return self._compare(other, np.less)
-
-    def __le__(self, other):
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other):
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
-
-    def __eq__(self, other):
-        if other is None or isinstance(other, str):      # like torch: not equal, no error
-            return False
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other):
-        if other is None or isinstance(other, str):
-            return True
-        return self._compare(other, np.not_equal)
-
-    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
-
-    def equal(self, other) -> bool:
-        return self._data.shape == other._data.shape and bool(np.array_equal(self._data, other._data))
-
-    def __invert__(self):
-        return Tensor(~self._data)
-
-    def __and__(self, other):
-        return self._compare(other, np.logical_and if self._data.dtype == np.bool_ else np.bitwise_and)
-
-    def __or__(self, other):
-        return self._compare(other, np.logical_or if self._data.dtype == np.bool_ else np.bitwise_or)
-
-    def all(self):
-        return Tensor(np.all(self._data))
-
-    def any(self):
-        return Tensor(np.any(self._data))
-
-    def isfinite(self):
-        return Tensor(np.isfinite(self._data))
-
-    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
-        if dim is None:
-            return Tensor(np.asarray(np.argmax(self._data), dtype=np.int64))
-        return Tensor(np.argmax(self._data, axis=dim, keepdims=keepdim).astype(np.int64))
-
-    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
-        if dim is None:
-            return Tensor(np.asarray(np.argmin(self._data), dtype=np.int64))
-        return Tensor(np.argmin(self._data, axis=dim, keepdims=keepdim).astype(np.int64))
-
-    def allclose(self, other, rtol=1e-5, atol=1e-8) -> bool:
-        return bool(np.allclose(self._data, other._data if isinstance(other, Tensor) else other, rtol, atol))
-
     # ------------------------------------------------------------ indexing and shapes
     def __getitem__(self, index):
         return _ops.getitem(self, index)
@@ -538,108 +476,6 @@ class Tensor(TensorMethods):
         return total.sqrt()
         ### END SOLUTION
 
-    # ------------------------------------------------------------ elementwise functions
-    def exp(self):
-        return _apply1(_ops.Exp, self)
-
-    def exp_(self):
-        return _inplace.inplace(self, lambda a: a.exp())
-
-    def log(self):
-        return _apply1(_ops.Log, self)
-
-    def log_(self):
-        return _inplace.inplace(self, lambda a: a.log())
-
-    def sin(self):
-        return _apply1(_ops.Sin, self)
-
-    def sin_(self):
-        return _inplace.inplace(self, lambda a: a.sin())
-
-    def cos(self):
-        return _apply1(_ops.Cos, self)
-
-    def cos_(self):
-        return _inplace.inplace(self, lambda a: a.cos())
-
-    def tanh(self):
-        return _apply1(_ops.Tanh, self)
-
-    def tanh_(self):
-        return _inplace.inplace(self, lambda a: a.tanh())
-
-    def sigmoid(self):
-        return _apply1(_ops.Sigmoid, self)
-
-    def sigmoid_(self):
-        return _inplace.inplace(self, lambda a: a.sigmoid())
-
-    def relu(self):
-        return _apply1(_ops.Relu, self)
-
-    def relu_(self):
-        return _inplace.inplace(self, lambda a: a.relu())
-
-    def abs(self):
-        return _apply1(_ops.Abs, self)
-
-    def abs_(self):
-        return _inplace.inplace(self, lambda a: a.abs())
-
-    def sqrt(self):
-        return _apply1(_ops.Sqrt, self)
-
-    def sqrt_(self):
-        return _inplace.inplace(self, lambda a: a.sqrt())
-
-    def pow(self, exponent):
-        return _ops.pow(self, exponent)
-
-    def square(self):
-        return _ops.pow(self, 2)
-
-    def neg(self):
-        return _apply1(_ops.Neg, self)
-
-    def neg_(self):
-        return _inplace.inplace(self, lambda a: a.neg())
-
-    def add(self, other, alpha=1):
-        return self + (other * alpha if alpha != 1 else other)
-
-    def sub(self, other, alpha=1):
-        return self - (other * alpha if alpha != 1 else other)
-
-    def mul(self, other):
-        return self * other
-
-    def div(self, other):
-        return self / other
-
-    def matmul(self, other):
-        return _ops.matmul(self, other)
-
-    def dot(self, other):
-        return _ops.dot(self, other)
-
-    def mm(self, other):
-        return _ops.mm(self, other)
-
-    def maximum(self, other):
-        return _ops.maximum(self, other)
-
-    def clamp(self, min=None, max=None):
-        return _ops.clamp(self, min, max)
-
-    clip = clamp
-
-    def softmax(self, dim):
-        return _functional.softmax(self, dim)
-
-    def log_softmax(self, dim):
-        return _functional.log_softmax(self, dim)
-
 
 def _shape_args(shape) -> tuple:
     """reshape(2, 3) and reshape((2, 3)) alike."""
@@ -657,3 +493,4 @@ from .function import apply1 as _apply1, apply2 as _apply2  # noqa: E402
 from . import autograd as _autograd  # noqa: E402
 from .nn import functional as _functional  # noqa: E402
 from . import inplace as _inplace  # noqa: E402
+_tensor_math.bind(Tensor, _ops, _apply1, _inplace, _functional)
