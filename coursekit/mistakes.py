@@ -100,12 +100,11 @@ def _unique_edit(texts: dict, mistake: Mistake) -> dict:
 
 def answer_cell(solutions: Path, exercise) -> str:
     """The solution cell of a notebook exercise."""
-    import nbformat
-    notebook = nbformat.read(solutions / exercise.where, as_version=4)
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade_id") == exercise.id:
-            return cell.source
-    raise CatalogueError(f"{exercise.where} has no answer cell for {exercise.id}")
+    from .answers import answer_source, read_notebook
+    source = answer_source(read_notebook(solutions / exercise.where), exercise.id)
+    if not source:
+        raise CatalogueError(f"{exercise.where} has no answer cell for {exercise.id}")
+    return source
 
 
 def wrong_engine(solutions: Path, mistake: Mistake, folder: Path) -> Path:
@@ -125,12 +124,11 @@ def wrong_cell(solutions: Path, mistake: Mistake, exercise) -> str:
 
 
 def define_answer(source: str, exercise, root: Path):
-    """Run the answer cell as the notebook would (its `import minigrad` finds the engine in `root`)."""
+    """The function the answer cell defines, run as the grader runs it, on the engine in `root`."""
+    from .answers import define_answer as define
     from .engine import fresh_engine
-    namespace = {"__name__": f"exercise_{exercise.id}"}
-    with fresh_engine(root):
-        exec(compile(source, f"{exercise.where}[{exercise.id}]", "exec"), namespace)
-    return namespace.get(exercise.answer)
+    with fresh_engine(root) as minigrad:
+        return define(exercise, source, minigrad)
 
 
 # ---------------------------------------------------------------- judging an entry

@@ -69,13 +69,9 @@ def exercise_code(exercise, minigrad) -> str:
     if exercise.answer:
         return f"{exercise.where} 中的 {exercise.answer}"
     from .tracebacks import engine_path, exercise_functions
-    package = Path(minigrad.__file__).parent
-    by_file = {}
-    for path in sorted(package.rglob("*.py")):
-        names = [f.qualname for f in exercise_functions(str(path)) if f.exercise == exercise.id]
-        if names:
-            by_file[engine_path(str(path)) or path.name] = names
-    return "；".join(f"{file} 中的 {'、'.join(names)}" for file, names in by_file.items())
+    files = sorted(Path(minigrad.__file__).parent.rglob("*.py"))
+    return "；".join(_in_files((engine_path(str(path)) or path.name, f.qualname) for path in files
+                              for f in exercise_functions(str(path)) if f.exercise == exercise.id))
 
 
 # ---------------------------------------------------------------- verdicts
@@ -87,17 +83,21 @@ def _title(exercise_id: str) -> str:
         return ""
 
 
-def _functions(results) -> list[str]:
-    """'minigrad/ops/binary.py 中的 Add.jvp、Mul.jvp', one entry per file, for the stubs the results reached."""
+def _in_files(pairs) -> list[str]:
+    """'minigrad/ops/binary.py 中的 Add.jvp、Mul.jvp', one entry per file, from (file, function) pairs."""
     by_file: dict[str, list[str]] = {}
-    for r in results:
-        path = r.where.split(" 第 ")[0] if r.where else ""
-        function = r.function.split(".<locals>.")[0]
+    for path, function in pairs:
         names = by_file.setdefault(path, [])
         if function and function not in names:
             names.append(function)
     return [f"{path} 中的 {'、'.join(names)}" if path and names else path or "、".join(names)
             for path, names in by_file.items() if path or names]
+
+
+def _functions(results) -> list[str]:
+    """Where the stubs the results reached are, as _in_files says it."""
+    return _in_files((r.where.split(" 第 ")[0] if r.where else "", r.function.split(".<locals>.")[0])
+                     for r in results)
 
 
 def _unfinished_line(report: ExerciseReport) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import exercises as registry
-from ..answers import AnswerNotFound, exercise_cells, read_notebook
+from ..answers import AnswerNotFound, answer_source, read_notebook
 from ..checking import ERROR, FAILED, NOT_IMPLEMENTED, CaseResult, judge
 from ..compare import MAX_ELEMENTS
 from . import bubblewrap, sandbox
@@ -71,10 +71,9 @@ def cell_source(submission: Submission, exercise) -> str:
     path = submission.root / exercise.where
     if not path.is_file():
         raise AnswerNotFound(f"提交中没有 {exercise.where}")
-    sources = exercise_cells(read_notebook(path), exercise.id)
-    if not sources:
+    source = answer_source(read_notebook(path), exercise.id)
+    if not source:
         raise AnswerNotFound(f"{exercise.where} 中没有 grade_id 为 {exercise.id} 的练习单元格")
-    source = "\n\n".join(sources)
     if len(source) > MAX_CELL_CHARS:
         raise AnswerNotFound(f"练习 {exercise.id} 的单元格超过 {MAX_CELL_CHARS} 个字符")
     return source
