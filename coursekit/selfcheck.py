@@ -65,13 +65,15 @@ def _in_code(function: str, code: str) -> bool:
 
 def exercise_code(exercise, minigrad) -> str:
     """'minigrad/ops/binary.py 中的 Add.jvp、Mul.jvp；minigrad/ops/unary.py 中的 Sin.jvp': the functions that hold
-    the exercise in this engine (found by their marker or stub comment), or a notebook exercise's function."""
+    the exercise in this engine (found by their marker or stub comment; else the exercise's file), or a notebook
+    exercise's function."""
     if exercise.answer:
         return f"{exercise.where} 中的 {exercise.answer}"
     from .tracebacks import engine_path, exercise_functions
     files = sorted(Path(minigrad.__file__).parent.rglob("*.py"))
-    return "；".join(_in_files((engine_path(str(path)) or path.name, f.qualname) for path in files
-                              for f in exercise_functions(str(path)) if f.exercise == exercise.id))
+    found = _in_files((engine_path(str(path)) or path.name, f.qualname) for path in files
+                      for f in exercise_functions(str(path)) if f.exercise == exercise.id)
+    return "；".join(found) or exercise.where       # the `# 练习 <id>` comment deleted: the file at least
 
 
 # ---------------------------------------------------------------- verdicts

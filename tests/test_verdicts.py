@@ -141,3 +141,9 @@ def test_a_wrong_value_names_the_students_code_when_no_line_can(tmp_path):
     root = engine(tmp_path, [("numdiff.py", "/ (2 * h)", "/ h")])
     text = verdict(run("2.1-numdiff", root=root))
     assert "你的代码：minigrad/numdiff.py 中的 central_difference" in text and one_paragraph(text)
+
+
+def test_a_wrong_value_still_names_the_file_when_the_exercise_comment_was_deleted(tmp_path):
+    root = engine(tmp_path, [("numdiff.py", "/ (2 * h)", "/ h"), ("numdiff.py", "### BEGIN SOLUTION 2.1-numdiff", "#")])
+    text = verdict(run("2.1-numdiff", root=root))
+    assert "你的代码：minigrad/numdiff.py" in text and "central_difference" not in text.split("你的代码：")[1].split("\n")[0]
