@@ -135,7 +135,9 @@ ATTACKS = {   # name: (attack inside central_difference, what its feedback must 
               "'getsitepackages') else [])\nimport torch\nreturn torch.zeros(1).numpy()", "import torch"),
     "torch-by-path": ("import importlib.util, sys\nspec = importlib.util.spec_from_file_location('t', "
                       f"{str(Path(__import__('torch').__file__))!r})\nimportlib.util.module_from_spec(spec)\n"
-                      "spec.loader.exec_module(importlib.util.module_from_spec(spec))", "No such file or directory"),
+                      "spec.loader.exec_module(importlib.util.module_from_spec(spec))",
+                      # the sandbox hides the file; where its path falls outside /work, the audit hook refuses first
+                      ("No such file or directory", "评分环境禁止此操作：open")),
     "processes": (f"import subprocess\nsubprocess.Popen(['sleep', '{MARK}'])", "subprocess.Popen"),
     "fork": (f"import os\nif os.fork() == 0:\n    os.execvp('sleep', ['sleep', '{MARK}'])", "os.fork"),
     "patch-checker": ("import coursekit.compare, coursekit.checking\n"
@@ -188,7 +190,8 @@ def test_attack_earns_nothing_and_is_explained(attacked, name):
     out, graded, _ = attacked
     assert scores(graded)[name] == 0
     text = exercise_output(out, name, "2.1-numdiff")
-    assert ATTACKS[name][1] in text, text
+    expected = ATTACKS[name][1]
+    assert any(e in text for e in ([expected] if isinstance(expected, str) else expected)), text
     assert len(feedback(out, name)) < 60_000          # enormous output is capped
 
 
