@@ -130,9 +130,10 @@ def node_class(name: str, rule) -> type:
 class Op:
     """A built-in op: `forward(ctx, *arrays, **options)` on numpy arrays (and Python scalars),
     `backward(ctx, grad)` in minigrad ops (so create_graph gives higher derivatives), `jvp(ctx,
-    *tangents)` the tangent rule. `saves` says what ctx.saved_tensors holds: the inputs or the output."""
+    *tangents)` the tangent rule. `saves` says what ctx.saved_tensors holds: the inputs, the output, or
+    both (the inputs, then the output)."""
     name = "Backward0"
-    saves = ""                                    # "", "inputs" or "output"
+    saves = ""                                    # "", "inputs", "output" or "inputs+output"
     promotes = True                               # output dtype follows torch's promotion of the inputs
     view = False                                  # the output shares the input's storage (torch: a view op)
     torch_saves = None                            # needs_input_grad -> which saved tensors torch keeps
@@ -159,6 +160,7 @@ class Op:
         return apply(cls, *inputs, **options)
 
 
+SAVES_INPUTS = frozenset(["inputs", "inputs+output"])
 
 
 def _has_float64(arrays) -> bool:
@@ -196,10 +198,10 @@ def apply(op, *inputs, **options) -> Tensor:
     if op.view and (data is arrays[0] or data.base is not None and data.base is _owner(arrays[0])):
         _track_view(out, inputs[0], op, options)
     saves = op.saves
-    ctx.saved = inputs if saves == "inputs" else (out,) if saves == "output" else ()
+    ctx.saved = inputs if saves == "inputs" else (out,) if saves == "output" else (*inputs, out) if saves else ()
     if record and STATE.enabled:                # record the op: out = op(inputs), for backward
-        if shared and saves == "inputs":        # note the versions of saved tensors that have a counter
-            ctx.versions = versions(inputs)
+        if shared and saves in SAVES_INPUTS:    # note the versions of saved tensors that have a counter
+            ctx.versions = versions(ctx.saved)
         ctx.inputs = kept
         ctx.meta = data.shape, data.dtype
         ctx.seq = _next_seq()
@@ -225,10 +227,10 @@ def apply1(op, a: Tensor) -> Tensor:
         data, False, None, None, None, False, None
     out._storage = out._view = None
     saves = op.saves
-    ctx.saved = (a,) if saves == "inputs" else (out,) if saves == "output" else ()
+    ctx.saved = (a,) if saves == "inputs" else (out,) if saves == "output" else (a, out) if saves else ()
     if a.requires_grad and STATE.enabled:
-        if (a._storage is not None or a._view is not None) and saves == "inputs":
-            ctx.versions = versions((a,))
+        if (a._storage is not None or a._view is not None) and saves in SAVES_INPUTS:
+            ctx.versions = versions(ctx.saved)
         ctx.inputs = [a.grad_fn if a.grad_fn is not None else vertex(a)]
         ctx.meta = data.shape, data.dtype
         ctx.seq = _next_seq()
@@ -254,13 +256,13 @@ def apply2(op, a, b) -> Tensor:
         data, False, None, None, None, False, None
     out._storage = out._view = None
     saves = op.saves
-    ctx.saved = (a, b) if saves == "inputs" else (out,) if saves == "output" else ()
+    ctx.saved = (a, b) if saves == "inputs" else (out,) if saves == "output" else (a, b, out) if saves else ()
     a_needs = a_is and a.requires_grad
     b_needs = b_is and b.requires_grad
     if (a_needs or b_needs) and STATE.enabled:
-        if saves == "inputs" and ((a_is and (a._storage is not None or a._view is not None))
-                                  or (b_is and (b._storage is not None or b._view is not None))):
-            ctx.versions = versions((a, b))
+        if saves in SAVES_INPUTS and ((a_is and (a._storage is not None or a._view is not None))
+                                      or (b_is and (b._storage is not None or b._view is not None))):
+            ctx.versions = versions(ctx.saved)
         ctx.inputs = [(a.grad_fn or vertex(a)) if a_needs else None, (b.grad_fn or vertex(b)) if b_needs else None]
         ctx.meta = data.shape, data.dtype
         ctx.seq = _next_seq()

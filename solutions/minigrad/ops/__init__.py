@@ -18,7 +18,7 @@ from .linalg import (  # noqa: F401
 )
 from .reductions import (  # noqa: F401
     _dims, _keep_shape, Sum, SumDim, Mean, MeanDim, MaxAll, MinAll, MaxDim, MinDim, max_dim,
-    Cumsum, Prod,
+    Cumsum, Prod, ProdDim,
 )
 from .shape import (  # noqa: F401
     View, reshape, Transpose, Permute, Unsqueeze, Squeeze, Expand, plain_index, _index_name, Index, Select, Slice, UnsqueezeIndex, Alias, Unbind, IndexAdd, getitem, getitem_is_view, Cat, Stack, _select, cat, stack,

@@ -106,7 +106,7 @@ class MeanDim(Op):
 
 class MaxAll(Op):
     """c = max a (all elements); ties share the gradient equally (as torch)"""
-    name, saves = "MaxBackward1", "inputs"
+    name, saves = "MaxBackward1", "inputs+output"
     reduce = np.max
 
     @staticmethod
@@ -121,6 +121,7 @@ class MaxAll(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        a, out = ctx.saved_tensors                       # raises if either changed in place (as torch)
         return masked(grad / ctx.count, ctx.mask)        # ties share equally; torch's masked_fill
 
     @staticmethod
@@ -205,8 +206,8 @@ def _flip(t: Tensor, dim: int) -> Tensor:
 
 
 class Prod(Op):
-    """c = Π a (all elements, or along `dim`)"""
-    name, saves, promotes = "ProdBackward0", "inputs", False
+    """c = Π a (all elements, or along `dim`: ProdDim)"""
+    name, saves, promotes = "ProdBackward0", "inputs+output", False
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False):
@@ -220,18 +221,23 @@ class Prod(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
+        a, out = ctx.saved_tensors
         if ctx.dim is not None and not ctx.keepdim and a.ndim:
             grad = grad.unsqueeze(ctx.dim)
         return grad * _prod_of_others(ctx, a)
 
     @staticmethod
     def jvp(ctx, da):
-        (a,) = ctx.saved_tensors
+        a, out = ctx.saved_tensors
         out = da * _prod_of_others(ctx, a)
         if ctx.dim is None:
             return out.sum()
         return out.sum(dim=ctx.dim, keepdim=ctx.keepdim) if a.ndim else out
+
+
+class ProdDim(Prod):
+    """c = Π a along `dim`"""
+    name = "ProdBackward1"
 
 
 def _prod_of_others(ctx, a: Tensor) -> Tensor:
@@ -240,7 +246,7 @@ def _prod_of_others(ctx, a: Tensor) -> Tensor:
     values = np.asarray(a)
     axis = ctx.dim if values.ndim else None
     if (values != 0).all():
-        return Prod.apply(a, dim=ctx.dim, keepdim=True) / a
+        return ctx.rule.apply(a, dim=ctx.dim, keepdim=True) / a
     flat = values if axis is not None else values.reshape(-1)
     ax = axis if axis is not None else 0
     ones = np.ones_like(np.take(flat, [0], axis=ax)) if flat.shape[ax] else flat[:0]
