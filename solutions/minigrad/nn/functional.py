@@ -33,9 +33,9 @@ class Addmm(Op):
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    if x.ndim == 2:
+    if x.ndim == 2 and bias is not None:
         return Addmm.apply(x, weight, bias)
-    out = x @ weight.T
+    out = x @ weight.t()                              # as torch: the product saves the view weight.t()
     return out + bias if bias is not None else out
 
 
