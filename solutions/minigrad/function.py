@@ -18,7 +18,7 @@ from .dtypes import NP_FLOAT64, fix_dtype
 from .grad_mode import STATE, forward_ad_disabled, set_grad_enabled
 from .tensor import Tensor
 from .tensor_methods import run_hooks
-from .version import CHANGES, check_saved, next_seq as _next_seq, storage_of, versions
+from .version import CHANGES, check_saved, next_seq as _next_seq, storage_of, version, versions
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
          "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -113,11 +113,27 @@ def vertex(t: Tensor) -> Node:
     kept alive by the graph nodes that use it)."""
     if t.grad_fn is not None:
         return t.grad_fn
+    view = t._view
+    if view is not None and not view.grad_mode and view.base.requires_grad and version(t) != view.version:
+        raise RuntimeError(NO_GRAD_VIEW_CHANGED)
     node = t._accumulator() if t._accumulator is not None else None
     if node is None:
-        node = AccumulateGrad(t)
+        node = (AccumulateGrad if view is None or not view.base.requires_grad else NoGradViewSink)(t)
         t._accumulator = weakref.ref(node)
     return node
+
+
+NO_GRAD_VIEW_CHANGED = (
+    "A view was created in no_grad mode and its base or another view of its base has been modified inplace "
+    "with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+    "clarify your code by moving both the view and the inplace either both inside the no_grad block (if you "
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
+class NoGradViewSink(AccumulateGrad):
+    """The vertex of a view made under no_grad of a tensor that requires grad: it requires grad too,
+    but, as in torch, its gradient goes nowhere (not into its .grad, not into its base's)."""
+    __slots__ = ()
 
 
 def node_class(name: str, rule) -> type:
@@ -278,11 +294,9 @@ _new = object.__new__
 
 class ViewInfo:
     """What a view remembers: its base (never itself a view), the view ops that lead from the base to
-    it, and whether grad mode was on when it was made (torch forbids some in-place changes otherwise)."""
-    __slots__ = ("base", "steps", "grad_mode")
-
-    def __init__(self, base, steps, grad_mode):
-        self.base, self.steps, self.grad_mode = base, steps, grad_mode
+    it, whether grad mode was on when it was made (torch forbids some in-place changes otherwise) and,
+    if not, the storage's version then."""
+    __slots__ = ("base", "steps", "grad_mode", "version")
 
 
 def _owner(array: np.ndarray) -> np.ndarray:
@@ -301,8 +315,9 @@ def _track_view(out: Tensor, src: Tensor, op, options: dict) -> None:
     if grad_mode:
         storage = out._storage = base._storage or storage_of(base)
         storage.add_view(weakref.ref(out))
-    else:
-        out._storage = base._storage
+    else:                                       # torch: such a view requires grad if its source does
+        out._storage, out.requires_grad = base._storage, src.requires_grad
+        info.version = 0 if base._storage is None else base._storage.version
 
 
 def _push_tangent(rule, ctx, inputs, out) -> Tensor:
