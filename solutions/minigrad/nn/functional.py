@@ -13,6 +13,7 @@ from ..version import TYPE_NAMES
 class Addmm(Op):
     """c = x Wᵀ + b (a linear layer on a batch)"""
     name, saves = "AddmmBackward0", "inputs"
+    torch_saves = staticmethod(lambda needs: (needs[1], needs[0], False))   # x for W's gradient, W for x's
 
     @staticmethod
     def forward(ctx, x, w, b):

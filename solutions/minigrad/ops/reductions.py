@@ -151,6 +151,7 @@ class MaxDim(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors                             # the indices (max_dim): torch's check that they are unchanged
         if not ctx.keepdim and ctx.shape:
             grad = grad.unsqueeze(ctx.dim)
         return masked(grad, ctx.onehot)
@@ -173,7 +174,10 @@ def max_dim(a, dim, keepdim=False, op=MaxDim):
         indices = op.arg(a._data, axis=dim, keepdims=keepdim).astype(np.int64)
     else:
         indices = np.zeros((), np.int64)
-    return (ValuesIndices if op is MaxDim else MinValuesIndices)(values, Tensor(indices))
+    indices = Tensor(indices)
+    if values.grad_fn is not None:                    # torch saves the indices for backward
+        values.grad_fn.saved = (indices,)
+    return (ValuesIndices if op is MaxDim else MinValuesIndices)(values, indices)
 
 
 def _int64_if_integral(a: np.ndarray):
