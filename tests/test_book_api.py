@@ -227,3 +227,90 @@ def test_optimizer_groups_may_hold_a_single_tensor(mg):
         assert_same(ours, theirs)
     with pytest.raises(TypeError, match="should be an iterable of Tensors or dicts"):
         mg.optim.SGD(mg.zeros(2, requires_grad=True), lr=0.1)
+
+
+# ------------------------------------------------------------------ torch's names, warnings and errors at the edges
+
+def outcome(fn):
+    try:
+        return fn()
+    except Exception as e:  # noqa: BLE001  (the error itself is what is compared)
+        return f"{type(e).__name__}: {e}"
+
+
+SHAPE_OPS = ["a.t()", "a.T", "a.mT", "a.transpose(0, -1)", "a.swapaxes(0, -1)", "a.permute(*reversed(range(a.dim())))",
+             "a.reshape(-1)", "a.view(-1)", "a.flatten()", "a.flatten(0, 0)", "a.squeeze()", "a.squeeze(0)",
+             "a.squeeze((0,))", "a.unsqueeze(0)", "a.expand(2, *a.shape)", "a[None]", "a[...]", "a[0]", "a[:1]", "a[[0]]",
+             "a.view_as(a)", "a.contiguous()"]
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3), (2, 1, 3)], ids=str)
+def test_shape_ops_grad_fn_names_views_and_errors_match_torch(mg, shape):
+    """grad_fn names (t() is TBackward0, squeeze(dim) SqueezeBackward1, ...), which results are views of
+    their input (_base), which return the tensor itself, and torch's errors (t() of 3 dims, mT of 1)."""
+    def run(t):
+        shown = []
+        for expr in SHAPE_OPS:
+            a = t.ones(shape, requires_grad=True) * 1
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                y = outcome(lambda: eval(expr, {"a": a}))
+            shown.append(y if isinstance(y, str) else
+                         (type(y.grad_fn).__name__, tuple(y.shape), y._base is a, y is a))
+        return shown
+    ours, theirs = both(run)
+    for expr, mine, torchs in zip(SHAPE_OPS, ours, theirs):
+        assert mine == torchs, expr
+
+
+def test_T_and_mT_warn_once_like_torch(mg, monkeypatch):
+    monkeypatch.setattr(sys.modules["minigrad.tensor_shape"], "_warned", set())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(2):
+            mg.ones(()).T, mg.ones(()).mT, mg.ones(3).T, mg.ones(2, 1, 3).T, mg.ones(2, 3).T
+    shown = [str(w.message) for w in caught]
+    assert shown == ["Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+                     "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
+                     mg.tensor_shape.T_ND]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.ones(3).T
+    assert not caught or torch_text(str(caught[0].message)) == mg.tensor_shape.T_ND   # torch's once is per process
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"reduction": "sum"}, {"reduction": "none"}, {"label_smoothing": 0.1},
+                                    {"label_smoothing": 0.2, "reduction": "none"}, {"label_smoothing": 0.3,
+                                                                                    "reduction": "sum"}], ids=str)
+@pytest.mark.parametrize("target", ["probabilities", "classes"])
+def test_cross_entropy_with_class_probabilities_and_label_smoothing(mg, kwargs, target):
+    def run(t):
+        logits = t.tensor([[0.5, 1.5, 2.0], [1.0, 3.0, 0.25]], requires_grad=True, dtype=t.float64)
+        wanted = t.tensor([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]], dtype=t.float64) if target == "probabilities" \
+            else t.tensor([0, 2])
+        loss = t.nn.functional.cross_entropy(logits, wanted, **kwargs)
+        module = t.nn.CrossEntropyLoss(**kwargs)(logits, wanted)
+        loss.sum().backward()
+        return loss, module, logits.grad, type(loss.grad_fn).__name__
+    ours, theirs = both(run)
+    for mine, torchs in zip(ours[:3], theirs[:3]):
+        assert_same(mine, torchs)
+    assert ours[3] == theirs[3]
+
+
+@pytest.mark.parametrize("bad", [
+    lambda t: t.nn.functional.cross_entropy(t.ones(2, 3), t.tensor([0.0, 2.0])),
+    lambda t: t.nn.functional.cross_entropy(t.ones(2, 3), t.ones(2, 3), label_smoothing=1.5),
+    lambda t: t.nn.functional.cross_entropy(t.ones(2, 3), t.ones(2, 3, dtype=t.int64)),
+    lambda t: t.nn.functional.cross_entropy(t.ones(2, 3), t.ones(2, 2, dtype=t.int64)),
+    lambda t: t.tensor(np.array([1, "a"], dtype=object)),
+    lambda t: t.tensor(np.array([1.0, 2.0], dtype=object)),
+    lambda t: t.as_tensor(np.array(["a", "b"])),
+    lambda t: t.from_numpy(np.array([[1, 2], [3]], dtype=object)),
+    lambda t: t.ones(())[0],
+    lambda t: t.ones(())[:1],
+    lambda t: t.ones(())[[0]],
+], ids=lambda f: "")
+def test_errors_at_the_edges_match_torch(mg, bad):
+    ours, theirs = both(lambda t: outcome(lambda: bad(t)))
+    assert ours == theirs and ":" in ours

@@ -51,7 +51,7 @@ class ShapeMethods:
         ndim = self._data.ndim
         if ndim != 2:
             _warn_once(T_0D.format("T") if ndim == 0 else T_ND)
-        return self.permute(*reversed(range(ndim)))
+        return _ops.Permute.apply(self, dims=tuple(reversed(range(ndim))))
 
     @property
     def mT(self):
@@ -101,6 +101,8 @@ class ShapeMethods:
         return _ops.T.apply(self)
 
     def permute(self, *dims):
+        if not dims:
+            raise TypeError('permute() missing 1 required positional arguments: "dims"')
         return _ops.Permute.apply(self, dims=tuple(_shape_args(dims)))
 
     def unsqueeze(self, dim):
