@@ -46,7 +46,7 @@ def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor
     if isinstance(data, Tensor):
         array = data._data.copy()
     elif isinstance(data, (np.ndarray, np.generic)):
-        array = np.array(data)
+        array = _convertible(np.array(data))
     else:
         want = dtypes.to_numpy(dtype) if dtype is not None else infer_dtype(data)
         array = np.array(data, dtype=want)
@@ -60,7 +60,16 @@ def as_tensor(data, dtype=None) -> Tensor:
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
-    return Tensor(array)
+    return Tensor(_convertible(array))
+
+
+def _convertible(array: np.ndarray) -> np.ndarray:
+    """torch refuses arrays of objects, strings, dates, ... with this error."""
+    if array.dtype.kind not in "fciub":
+        raise TypeError(f"can't convert np.ndarray of type numpy.{array.dtype.type.__name__}. The only supported "
+                        f"types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
+                        f"uint64, uint32, uint16, uint8, and bool.")
+    return array
 
 
 def _size(size, keyword=None) -> tuple:

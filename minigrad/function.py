@@ -18,7 +18,7 @@ from .dtypes import NP_FLOAT64, fix_dtype
 from .grad_mode import STATE, forward_ad_disabled, set_grad_enabled
 from .tensor import Tensor
 from .tensor_methods import run_hooks
-from .version import CHANGES, check_saved, next_seq as _next_seq, storage_of, versions
+from .version import CHANGES, check_saved, next_seq as _next_seq, storage_of, version, versions
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
          "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -113,11 +113,27 @@ def vertex(t: Tensor) -> Node:
     kept alive by the graph nodes that use it)."""
     if t.grad_fn is not None:
         return t.grad_fn
+    view = t._view
+    if view is not None and not view.grad_mode and view.base.requires_grad and version(t) != view.version:
+        raise RuntimeError(NO_GRAD_VIEW_CHANGED)
     node = t._accumulator() if t._accumulator is not None else None
     if node is None:
-        node = AccumulateGrad(t)
+        node = (AccumulateGrad if view is None or not view.base.requires_grad else NoGradViewSink)(t)
         t._accumulator = weakref.ref(node)
     return node
+
+
+NO_GRAD_VIEW_CHANGED = (
+    "A view was created in no_grad mode and its base or another view of its base has been modified inplace "
+    "with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+    "clarify your code by moving both the view and the inplace either both inside the no_grad block (if you "
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
+class NoGradViewSink(AccumulateGrad):
+    """The vertex of a view made under no_grad of a tensor that requires grad: it requires grad too,
+    but, as in torch, its gradient goes nowhere (not into its .grad, not into its base's)."""
+    __slots__ = ()
 
 
 def node_class(name: str, rule) -> type:
@@ -130,9 +146,10 @@ def node_class(name: str, rule) -> type:
 class Op:
     """A built-in op: `forward(ctx, *arrays, **options)` on numpy arrays (and Python scalars),
     `backward(ctx, grad)` in minigrad ops (so create_graph gives higher derivatives), `jvp(ctx,
-    *tangents)` the tangent rule. `saves` says what ctx.saved_tensors holds: the inputs or the output."""
+    *tangents)` the tangent rule. `saves` says what ctx.saved_tensors holds: the inputs, the output, or
+    both (the inputs, then the output)."""
     name = "Backward0"
-    saves = ""                                    # "", "inputs" or "output"
+    saves = ""                                    # "", "inputs", "output" or "inputs+output"
     promotes = True                               # output dtype follows torch's promotion of the inputs
     view = False                                  # the output shares the input's storage (torch: a view op)
     torch_saves = None                            # needs_input_grad -> which saved tensors torch keeps
@@ -159,6 +176,7 @@ class Op:
         return apply(cls, *inputs, **options)
 
 
+SAVES_INPUTS = frozenset(["inputs", "inputs+output"])
 
 
 def _has_float64(arrays) -> bool:
@@ -196,10 +214,10 @@ def apply(op, *inputs, **options) -> Tensor:
     if op.view and (data is arrays[0] or data.base is not None and data.base is _owner(arrays[0])):
         _track_view(out, inputs[0], op, options)
     saves = op.saves
-    ctx.saved = inputs if saves == "inputs" else (out,) if saves == "output" else ()
+    ctx.saved = inputs if saves == "inputs" else (out,) if saves == "output" else (*inputs, out) if saves else ()
     if record and STATE.enabled:                # record the op: out = op(inputs), for backward
-        if shared and saves == "inputs":        # note the versions of saved tensors that have a counter
-            ctx.versions = versions(inputs)
+        if shared and saves in SAVES_INPUTS:    # note the versions of saved tensors that have a counter
+            ctx.versions = versions(ctx.saved)
         ctx.inputs = kept
         ctx.meta = data.shape, data.dtype
         ctx.seq = _next_seq()
@@ -225,10 +243,10 @@ def apply1(op, a: Tensor) -> Tensor:
         data, False, None, None, None, False, None
     out._storage = out._view = None
     saves = op.saves
-    ctx.saved = (a,) if saves == "inputs" else (out,) if saves == "output" else ()
+    ctx.saved = (a,) if saves == "inputs" else (out,) if saves == "output" else (a, out) if saves else ()
     if a.requires_grad and STATE.enabled:
-        if (a._storage is not None or a._view is not None) and saves == "inputs":
-            ctx.versions = versions((a,))
+        if (a._storage is not None or a._view is not None) and saves in SAVES_INPUTS:
+            ctx.versions = versions(ctx.saved)
         ctx.inputs = [a.grad_fn if a.grad_fn is not None else vertex(a)]
         ctx.meta = data.shape, data.dtype
         ctx.seq = _next_seq()
@@ -254,13 +272,13 @@ def apply2(op, a, b) -> Tensor:
         data, False, None, None, None, False, None
     out._storage = out._view = None
     saves = op.saves
-    ctx.saved = (a, b) if saves == "inputs" else (out,) if saves == "output" else ()
+    ctx.saved = (a, b) if saves == "inputs" else (out,) if saves == "output" else (a, b, out) if saves else ()
     a_needs = a_is and a.requires_grad
     b_needs = b_is and b.requires_grad
     if (a_needs or b_needs) and STATE.enabled:
-        if saves == "inputs" and ((a_is and (a._storage is not None or a._view is not None))
-                                  or (b_is and (b._storage is not None or b._view is not None))):
-            ctx.versions = versions((a, b))
+        if saves in SAVES_INPUTS and ((a_is and (a._storage is not None or a._view is not None))
+                                      or (b_is and (b._storage is not None or b._view is not None))):
+            ctx.versions = versions(ctx.saved)
         ctx.inputs = [(a.grad_fn or vertex(a)) if a_needs else None, (b.grad_fn or vertex(b)) if b_needs else None]
         ctx.meta = data.shape, data.dtype
         ctx.seq = _next_seq()
@@ -276,11 +294,9 @@ _new = object.__new__
 
 class ViewInfo:
     """What a view remembers: its base (never itself a view), the view ops that lead from the base to
-    it, and whether grad mode was on when it was made (torch forbids some in-place changes otherwise)."""
-    __slots__ = ("base", "steps", "grad_mode")
-
-    def __init__(self, base, steps, grad_mode):
-        self.base, self.steps, self.grad_mode = base, steps, grad_mode
+    it, whether grad mode was on when it was made (torch forbids some in-place changes otherwise) and,
+    if not, the storage's version then."""
+    __slots__ = ("base", "steps", "grad_mode", "version")
 
 
 def _owner(array: np.ndarray) -> np.ndarray:
@@ -299,8 +315,9 @@ def _track_view(out: Tensor, src: Tensor, op, options: dict) -> None:
     if grad_mode:
         storage = out._storage = base._storage or storage_of(base)
         storage.add_view(weakref.ref(out))
-    else:
-        out._storage = base._storage
+    else:                                       # torch: such a view requires grad if its source does
+        out._storage, out.requires_grad = base._storage, src.requires_grad
+        info.version = 0 if base._storage is None else base._storage.version
 
 
 def _push_tangent(rule, ctx, inputs, out) -> Tensor:

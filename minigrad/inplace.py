@@ -1,4 +1,5 @@
-"""In-place ops with torch's semantics (`a.mul_(3)`, `a += b`, `a[0] = v`, `zero_`, `fill_`, `copy_`).
+"""In-place ops with torch's semantics (`a.mul_(3)`, `a += b`, `a[0] = v`, `zero_`, `fill_`, `copy_`, and the
+shape changes `t_`, `transpose_`, `squeeze_`, `unsqueeze_`).
 
 An in-place op writes its result into the tensor's own storage, so views and aliases see it, and
 bumps the shared version counter (version.py). When autograd records it, the tensor's grad_fn
@@ -51,6 +52,38 @@ def inplace(t: Tensor, compute, *operands, cast: bool = False) -> Tensor:
         _rewire(t, result)
     if t._storage.views:
         _refresh_views(t._storage)
+    return t
+
+
+def reshape_inplace(t: Tensor, op, step: tuple, undo: tuple | None = None) -> Tensor:
+    """t.t_(), t.transpose_(...), t.squeeze_(...), t.unsqueeze_(...): t itself takes the view `step`
+    = (view op, options) of its values; its storage stays, its version goes up (as torch's). Under
+    autograd, op's node (torch's name for the in-place form) becomes t's grad_fn. Views keep seeing
+    the same elements: a view t adds the step to how it is cut from its base; views of a base t
+    first undo it (`undo`, by default a reshape back to the old shape)."""
+    grad_on = STATE.enabled
+    if grad_on:
+        _check_allowed(t, t.requires_grad)
+    view_op, options = step
+    old_shape = t._data.shape
+    result = op.apply(_alias(t), **options)
+    t._data = result._data
+    bump(t)
+    if t._view is not None:
+        t._view.steps = t._view.steps + (step,)
+    if grad_on and result.requires_grad:
+        t.grad_fn, t.tangent = result.grad_fn, result.tangent
+        t.grad_fn.seq = _next_seq()
+    storage = t._storage
+    if storage.views:
+        if t._view is None:
+            from .ops import View
+            undo = undo or (View, {"shape": old_shape})
+            for ref in storage.views:
+                view = ref()
+                if view is not None and view._view is not None and view._view.base is t:
+                    view._view.steps = (undo, *view._view.steps)
+        _refresh_views(storage, keep=t)
     return t
 
 
@@ -117,12 +150,12 @@ def _rewire(t: Tensor, result: Tensor) -> None:
         old_fn.retained, node.retained = None, weakref.ref(target)
 
 
-def _refresh_views(storage) -> None:
+def _refresh_views(storage, keep: Tensor | None = None) -> None:
     """Every live view of a base that requires grad gets a new grad_fn: AsStridedBackward0 of the base's
-    current grad_fn (torch rebuilds it the same way after the storage changed)."""
+    current grad_fn (torch rebuilds it the same way after the storage changed); `keep` keeps its own."""
     for ref in storage.views:
         view = ref()
-        if view is None or view._view is None:
+        if view is None or view._view is None or view is keep:
             continue
         base = view._view.base
         if base.requires_grad:

@@ -13,6 +13,8 @@ from .printing import tensor_repr
 from . import tensor_math as _tensor_math
 from .tensor_math import ElementwiseMethods
 from .tensor_methods import NON_LEAF_GRAD, TensorMethods, _numpy_names, _warn_scalar_conversion
+from . import tensor_shape as _tensor_shape
+from .tensor_shape import ShapeMethods
 
 
 class Size(tuple):
@@ -25,7 +27,7 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
-class Tensor(ElementwiseMethods, TensorMethods):
+class Tensor(ElementwiseMethods, ShapeMethods, TensorMethods):
     """A numpy array (`_data`) with what autograd needs: `requires_grad`, `grad`, `grad_fn` (the Node
     that made it; None for a leaf) and, in forward mode, a `tangent`. `_storage` (version.py) is what
     it shares with its views and aliases: the version counter; `_view` says how a view was cut from
@@ -101,14 +103,6 @@ class Tensor(ElementwiseMethods, TensorMethods):
     @property
     def device(self) -> str:
         return "cpu"
-
-    @property
-    def T(self) -> "Tensor":
-        return self.permute(*reversed(range(self._data.ndim)))
-
-    @property
-    def mT(self) -> "Tensor":
-        return self.transpose(-2, -1)
 
     @property
     def retains_grad(self) -> bool:
@@ -242,10 +236,6 @@ class Tensor(ElementwiseMethods, TensorMethods):
         # 练习 2.1.3-detach：分离计算：detach 与 no_grad。在这里写你的代码。
         raise NotImplementedError("练习 2.1.3-detach 尚未完成：分离计算：detach 与 no_grad（minigrad/tensor.py）")
 
-    def detach_(self) -> "Tensor":
-        self.grad_fn, self.requires_grad = None, False
-        return self
-
     def clone(self) -> "Tensor":
         return _ops.Clone.apply(self)
 
@@ -376,50 +366,6 @@ class Tensor(ElementwiseMethods, TensorMethods):
         else:
             _inplace.inplace(self, lambda a: _inplace.IndexPut.apply(a, value, index=index), value, cast=True)
 
-    def reshape(self, *shape):
-        return _ops.reshape(self, _shape_args(shape))
-
-    def view(self, *shape):
-        return _ops.reshape(self, _shape_args(shape))
-
-    def view_as(self, other):
-        return self.reshape(other.shape)
-
-    reshape_as = view_as
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        shape = self._data.shape
-        if not shape:
-            return self.reshape(1)
-        start, end = start_dim % len(shape), end_dim % len(shape)
-        return self.reshape(*shape[:start], -1, *shape[end + 1:])
-
-    def transpose(self, dim0, dim1):
-        return _ops.Transpose.apply(self, dim0=dim0, dim1=dim1)
-
-    swapaxes = transpose
-
-    def t(self):
-        return self.transpose(0, 1) if self._data.ndim == 2 else self
-
-    def permute(self, *dims):
-        return _ops.Permute.apply(self, dims=tuple(_shape_args(dims)))
-
-    def unsqueeze(self, dim):
-        return _ops.Unsqueeze.apply(self, dim=dim)
-
-    def squeeze(self, dim=None):
-        return _ops.Squeeze.apply(self, dim=dim)
-
-    def expand(self, *shape):
-        return _ops.Expand.apply(self, shape=tuple(_shape_args(shape)))
-
-    def expand_as(self, other):
-        return self.expand(*other.shape)
-
-    def contiguous(self):
-        return self
-
     # ------------------------------------------------------------ reductions
     def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
         if axis is not None or keepdims is not None:
@@ -463,13 +409,6 @@ class Tensor(ElementwiseMethods, TensorMethods):
         raise NotImplementedError("练习 2.1.4-norm 尚未完成：范数及其梯度（minigrad/tensor.py）")
 
 
-def _shape_args(shape) -> tuple:
-    """reshape(2, 3) and reshape((2, 3)) alike."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
-    return tuple([int(s) for s in shape])
-
-
 def _rebuild(data, requires_grad):
     return Tensor(data, requires_grad)
 
@@ -480,3 +419,4 @@ from . import autograd as _autograd  # noqa: E402
 from .nn import functional as _functional  # noqa: E402
 from . import inplace as _inplace  # noqa: E402
 _tensor_math.bind(Tensor, _ops, _apply1, _inplace, _functional)
+_tensor_shape.bind(_ops, _inplace)

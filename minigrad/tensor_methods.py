@@ -70,7 +70,8 @@ class TensorMethods:
     def prod(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
         dim = dim if axis is None else axis
         from . import ops
-        out = ops.Prod.apply(self, dim=dim, keepdim=keepdim if keepdims is None else keepdims)
+        op = ops.Prod if dim is None else ops.ProdDim
+        out = op.apply(self, dim=dim, keepdim=keepdim if keepdims is None else keepdims)
         return out if dtype is None else out.to(dtype)
 
     def mv(self, vec):

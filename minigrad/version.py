@@ -107,11 +107,16 @@ def check_saved(node) -> None:
             continue
         now, then = storage.version, noted[i] if noted is not None else 0
         if now != then:
-            raise RuntimeError(modified_message(t, node, now, then))
+            raise RuntimeError(modified_message(t, node, now, then, _is_output(node, i, len(saved))))
 
 
-def modified_message(t, node, now: int, then: int) -> str:
-    is_output = getattr(node.rule, "saves", "") == "output" or t.grad_fn is node
+def _is_output(node, i: int, count: int) -> bool:
+    """Whether saved tensor i is the node's own output (torch then names the node, not t's grad_fn)."""
+    saves = getattr(node.rule, "saves", "")
+    return saves == "output" or (saves == "inputs+output" and i == count - 1) or node.saved[i].grad_fn is node
+
+
+def modified_message(t, node, now: int, then: int, is_output: bool) -> str:
     owner = node if is_output else t.grad_fn
     which = f", which is output 0 of {node_label(owner)}," if owner is not None else ""
     return (f"one of the variables needed for gradient computation has been modified by an inplace operation: "

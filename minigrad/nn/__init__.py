@@ -249,12 +249,13 @@ class CrossEntropyLoss(Module):
     def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
                  reduction: str = "mean", label_smoothing: float = 0.0):
         super().__init__()
-        if weight is not None or ignore_index != -100 or label_smoothing:
-            raise NotImplementedError("minigrad's CrossEntropyLoss supports only `reduction`")
+        if weight is not None or ignore_index != -100:
+            raise NotImplementedError("minigrad's CrossEntropyLoss supports only `reduction` and `label_smoothing`")
         self.reduction = functional.check_reduction(reduction)
+        self.label_smoothing = label_smoothing
 
     def forward(self, logits, target):
-        return functional.cross_entropy(logits, target, self.reduction)
+        return functional.cross_entropy(logits, target, self.reduction, label_smoothing=self.label_smoothing)
 
 
 class MSELoss(Module):

@@ -7,11 +7,13 @@ import numpy as np
 from .. import random
 from ..function import Op
 from ..tensor import Tensor
+from ..version import TYPE_NAMES
 
 
 class Addmm(Op):
     """c = x Wᵀ + b (a linear layer on a batch)"""
     name, saves = "AddmmBackward0", "inputs"
+    torch_saves = staticmethod(lambda needs: (needs[1], needs[0], False))   # x for W's gradient, W for x's
 
     @staticmethod
     def forward(ctx, x, w, b):
@@ -33,9 +35,9 @@ class Addmm(Op):
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    if x.ndim == 2:
+    if x.ndim == 2 and bias is not None:
         return Addmm.apply(x, weight, bias)
-    out = x @ weight.T
+    out = x @ weight.t()                              # as torch: the product saves the view weight.t()
     return out + bias if bias is not None else out
 
 
@@ -156,9 +158,55 @@ def nll_loss(logp: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     return NllLoss.apply(logp, np.asarray(target), reduction=check_reduction(reduction))
 
 
-def cross_entropy(logits: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Mean of −log softmax(logits)[target] (int64 class indices)."""
-    return nll_loss(log_softmax(logits, 1), target, reduction)
+def cross_entropy(logits: Tensor, target: Tensor, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Mean of −log softmax(logits)[target] for class indices (int64), or of −Σ target · log softmax(logits)
+    for class probabilities (a float target of the logits' shape); composed as torch composes it."""
+    check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    logp, classes = log_softmax(logits, 1), logits.shape[1]
+    target_dtype = np.asarray(target).dtype
+    if tuple(target.shape) == tuple(logits.shape):
+        if target_dtype.kind != "f":
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                               f"{_type_name(target)}")
+        if label_smoothing:
+            target = target * (1 - label_smoothing) + label_smoothing / classes
+        loss = -(logp * target).sum(1) if reduction == "none" else -(logp * target).sum()
+        return DivScalar.apply(loss, logits.numel() // classes) if reduction == "mean" else loss
+    if target_dtype.kind not in "iu":
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target)}")
+    if target.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    nll = nll_loss(logp, target, reduction)
+    if not label_smoothing:
+        return nll
+    smooth = -logp.sum(1)
+    smooth = smooth if reduction == "none" else smooth.sum() if reduction == "sum" else smooth.sum() / len(target)
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / classes)
+
+
+def _type_name(t) -> str:
+    """torch's name of t's dtype in error messages: Float, Long, ..."""
+    return TYPE_NAMES[np.asarray(t).dtype.name]
+
+
+class DivScalar(Op):
+    """c = a / k, k a number: torch's C++ division by a Scalar (DivBackward1), as in its losses"""
+    name = "DivBackward1"
+
+    @staticmethod
+    def forward(ctx, a, k):
+        ctx.k = k
+        return a / np.asarray(k, a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad / ctx.k, None
+
+    @staticmethod
+    def jvp(ctx, da, dk):
+        return da / ctx.k
 
 
 class MseLoss(Op):

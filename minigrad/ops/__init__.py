@@ -4,7 +4,7 @@ minigrad ops so that create_graph gives higher derivatives, and jvp (the tangent
 Conventions: `grad` is the gradient of the output; backward returns one gradient per input (any
 shape that broadcasts: the engine sums it back to the input's shape). jvp receives one tangent per
 input (zeros for inputs without one, 0.0 for Python scalars) and returns the output's tangent.
-`saves` says what `ctx.saved_tensors` holds: the inputs, or the output."""
+`saves` says what `ctx.saved_tensors` holds: the inputs, the output, or both."""
 from ._common import MinValuesIndices, ValuesIndices, _const  # noqa: F401
 from .binary import (  # noqa: F401
     Add, Sub, Rsub, Mul, MulScalar, RDiv, Div, PowScalar, Pow, RPow, pow, Maximum, maximum, Where, where,
@@ -18,8 +18,9 @@ from .linalg import (  # noqa: F401
 )
 from .reductions import (  # noqa: F401
     _dims, _keep_shape, Sum, SumDim, Mean, MeanDim, MaxAll, MinAll, MaxDim, MinDim, max_dim,
-    Cumsum, Prod,
+    Cumsum, Prod, ProdDim,
 )
 from .shape import (  # noqa: F401
-    View, reshape, Transpose, Permute, Unsqueeze, Squeeze, Expand, plain_index, _index_name, Index, Select, Slice, UnsqueezeIndex, Alias, Unbind, IndexAdd, getitem, getitem_is_view, Cat, Stack, _select, cat, stack,
+    View, reshape, T, Transpose, Permute, Unsqueeze, Squeeze, SqueezeDim, SqueezeDims, squeeze, Expand,
+    TInplace, TransposeInplace, SqueezeInplace, SqueezeDimInplace, SqueezeDimsInplace, UnsqueezeInplace, plain_index, _index_name, Index, Select, Slice, UnsqueezeIndex, Alias, Unbind, IndexAdd, getitem, getitem_is_view, Cat, Stack, _select, cat, stack,
 )

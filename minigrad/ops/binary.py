@@ -176,7 +176,7 @@ class PowScalar(Op):
 
 class Pow(Op):
     """c = a ** b, both tensors"""
-    name, saves = "PowBackward1", "inputs"
+    name, saves = "PowBackward1", "inputs+output"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -184,12 +184,12 @@ class Pow(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b, _ = ctx.saved_tensors
         return grad * _dpow_da(a, b), grad * _dpow_db(a, b)
 
     @staticmethod
     def jvp(ctx, da, db):
-        a, b = ctx.saved_tensors
+        a, b, _ = ctx.saved_tensors
         return _dpow_da(a, b) * da + _dpow_db(a, b) * db
 
 
@@ -206,7 +206,7 @@ def _dpow_db(a, b):
 
 class RPow(Op):
     """c = k ** b, k a Python number"""
-    name, saves = "PowBackward2", "inputs"
+    name, saves = "PowBackward2", "inputs+output"
 
     @staticmethod
     def forward(ctx, k, b):
@@ -214,12 +214,12 @@ class RPow(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        k, b = ctx.saved_tensors
+        k, b, _ = ctx.saved_tensors
         return None, grad * _drpow_db(k, b)
 
     @staticmethod
     def jvp(ctx, dk, db):
-        k, b = ctx.saved_tensors
+        k, b, _ = ctx.saved_tensors
         return _drpow_db(k, b) * db
 
 
@@ -341,8 +341,9 @@ class FloorDivide(Op):
 
 
 class Remainder(Op):
-    """c = a − ⌊a / b⌋·b (Python's %: the sign of b)"""
-    name, saves = "RemainderBackward0", "inputs"
+    """c = a − ⌊a / b⌋·b (Python's %: the sign of b), b a tensor"""
+    name, saves = "RemainderBackward1", "inputs"
+    torch_saves = staticmethod(lambda needs: (needs[1], needs[1]))     # torch keeps a and b for b's gradient
 
     @staticmethod
     def forward(ctx, a, b):
@@ -373,6 +374,11 @@ def floor_divide(a, b) -> Tensor:
     return FloorDivide.apply(a, b)
 
 
+class RemainderScalar(Remainder):
+    """c = a % k, k a Python number: torch saves nothing"""
+    name = "RemainderBackward0"
+
+
 def remainder(a, b) -> Tensor:
     _check_integer_division(a, b)
-    return Remainder.apply(a, b)
+    return (Remainder if isinstance(b, Tensor) else RemainderScalar).apply(a, b)

@@ -115,7 +115,7 @@ class VectorNorm(Op):
     """c = ‖a‖₂ = √(Σ a²) over all elements or along `dim`, as one op (torch.norm, torch.linalg.norm):
     its gradient a / ‖a‖ is 0 where ‖a‖ = 0, as torch's. (Tensor.norm, exercise 2.1.4, is composed
     of sqrt, sum and mul, and there the gradient at 0 is NaN, as in torch for the same composition.)"""
-    name, saves = "LinalgVectorNormBackward0", "inputs"
+    name, saves = "LinalgVectorNormBackward0", "inputs+output"
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False):
@@ -128,7 +128,7 @@ class VectorNorm(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
+        a, _ = ctx.saved_tensors
         norm = VectorNorm.apply(a, dim=ctx.dims, keepdim=True)
         if not ctx.keepdim:
             grad = grad.reshape(_keep_shape(ctx.shape, ctx.dims if ctx.dims is not None else range(a.ndim)))
@@ -136,7 +136,7 @@ class VectorNorm(Op):
 
     @staticmethod
     def jvp(ctx, da):
-        (a,) = ctx.saved_tensors
+        a, _ = ctx.saved_tensors
         norm = VectorNorm.apply(a, dim=ctx.dims, keepdim=True)
         dot = (a * da).sum() if ctx.dims is None else (a * da).sum(dim=ctx.dims, keepdim=True)
         out = masked(dot / norm, np.asarray(norm) != 0)

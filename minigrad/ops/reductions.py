@@ -100,7 +100,7 @@ class MeanDim(Op):
 
 class MaxAll(Op):
     """c = max a (all elements); ties share the gradient equally (as torch)"""
-    name, saves = "MaxBackward1", "inputs"
+    name, saves = "MaxBackward1", "inputs+output"
     reduce = np.max
 
     @staticmethod
@@ -115,6 +115,7 @@ class MaxAll(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        a, out = ctx.saved_tensors                       # raises if either changed in place (as torch)
         return masked(grad / ctx.count, ctx.mask)        # ties share equally; torch's masked_fill
 
     @staticmethod
@@ -144,6 +145,7 @@ class MaxDim(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors                             # the indices (max_dim): torch's check that they are unchanged
         if not ctx.keepdim and ctx.shape:
             grad = grad.unsqueeze(ctx.dim)
         return masked(grad, ctx.onehot)
@@ -166,7 +168,10 @@ def max_dim(a, dim, keepdim=False, op=MaxDim):
         indices = op.arg(a._data, axis=dim, keepdims=keepdim).astype(np.int64)
     else:
         indices = np.zeros((), np.int64)
-    return (ValuesIndices if op is MaxDim else MinValuesIndices)(values, Tensor(indices))
+    indices = Tensor(indices)
+    if values.grad_fn is not None:                    # torch saves the indices for backward
+        values.grad_fn.saved = (indices,)
+    return (ValuesIndices if op is MaxDim else MinValuesIndices)(values, indices)
 
 
 def _int64_if_integral(a: np.ndarray):
@@ -199,8 +204,8 @@ def _flip(t: Tensor, dim: int) -> Tensor:
 
 
 class Prod(Op):
-    """c = Π a (all elements, or along `dim`)"""
-    name, saves, promotes = "ProdBackward0", "inputs", False
+    """c = Π a (all elements, or along `dim`: ProdDim)"""
+    name, saves, promotes = "ProdBackward0", "inputs+output", False
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False):
@@ -214,18 +219,23 @@ class Prod(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
+        a, out = ctx.saved_tensors
         if ctx.dim is not None and not ctx.keepdim and a.ndim:
             grad = grad.unsqueeze(ctx.dim)
         return grad * _prod_of_others(ctx, a)
 
     @staticmethod
     def jvp(ctx, da):
-        (a,) = ctx.saved_tensors
+        a, out = ctx.saved_tensors
         out = da * _prod_of_others(ctx, a)
         if ctx.dim is None:
             return out.sum()
         return out.sum(dim=ctx.dim, keepdim=ctx.keepdim) if a.ndim else out
+
+
+class ProdDim(Prod):
+    """c = Π a along `dim`"""
+    name = "ProdBackward1"
 
 
 def _prod_of_others(ctx, a: Tensor) -> Tensor:
@@ -234,7 +244,7 @@ def _prod_of_others(ctx, a: Tensor) -> Tensor:
     values = np.asarray(a)
     axis = ctx.dim if values.ndim else None
     if (values != 0).all():
-        return Prod.apply(a, dim=ctx.dim, keepdim=True) / a
+        return ctx.rule.apply(a, dim=ctx.dim, keepdim=True) / a
     flat = values if axis is not None else values.reshape(-1)
     ax = axis if axis is not None else 0
     ones = np.ones_like(np.take(flat, [0], axis=ax)) if flat.shape[ax] else flat[:0]

@@ -1,4 +1,5 @@
-"""Shapes and indexing: view/reshape, transpose, permute, (un)squeeze, expand, indexing, cat, stack."""
+"""Shapes and indexing: view/reshape, t, transpose, permute, (un)squeeze (and their in-place forms), expand,
+indexing, cat, stack."""
 from __future__ import annotations
 
 import numpy as np
@@ -40,7 +41,7 @@ class Transpose(Op):
     @staticmethod
     def forward(ctx, a, dim0, dim1):
         ctx.dim0, ctx.dim1 = dim0, dim1
-        return np.swapaxes(a, dim0, dim1)
+        return np.swapaxes(a, dim0, dim1) if a.ndim else a.view()      # 0 dims: dim0, dim1 in (0, -1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -49,6 +50,24 @@ class Transpose(Op):
     @staticmethod
     def jvp(ctx, da):
         return da.transpose(ctx.dim0, ctx.dim1)
+
+
+class T(Op):
+    """c = aᵀ for a of at most 2 dims (Tensor.t(); for 0 and 1 dims, a itself)"""
+    name = "TBackward0"
+    view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.T
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.t()
+
+    @staticmethod
+    def jvp(ctx, da):
+        return da.t()
 
 
 class Permute(Op):
@@ -112,6 +131,21 @@ class Squeeze(Op):
     @staticmethod
     def jvp(ctx, da):
         return da.reshape(ctx.out_shape)
+
+
+class SqueezeDim(Squeeze):
+    """c = a without `dim` if its length is 1"""
+    name = "SqueezeBackward1"
+
+
+class SqueezeDims(Squeeze):
+    """c = a without those of `dim` (a tuple) whose length is 1"""
+    name = "SqueezeBackward2"
+
+
+def squeeze(a, dim=None) -> Tensor:
+    op = Squeeze if dim is None else SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
+    return op.apply(a, dim=dim)
 
 
 class Expand(Op):
@@ -235,7 +269,22 @@ def getitem(a, index) -> Tensor:
     index = plain_index(index)
     if getitem_is_view(index) and not any(i is Ellipsis for i in (index if isinstance(index, tuple) else (index,))):
         index = (*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)   # a view even for one element
-    return _INDEX_OPS[_index_name(index)].apply(a, index=index)
+    try:
+        return _INDEX_OPS[_index_name(index)].apply(a, index=index)
+    except IndexError:
+        if a._data.ndim == 0:                         # torch's messages for indexing a 0-dim tensor
+            raise IndexError(_zero_dim_message(index)) from None
+        raise
+
+
+def _zero_dim_message(index) -> str:
+    first = [p for p in (index if isinstance(index, tuple) else (index,)) if p is not None and p is not Ellipsis][0]
+    if isinstance(first, (int, np.integer)):
+        return ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
+                "convert a 0-dim tensor to a number")
+    if isinstance(first, slice):
+        return "slice() cannot be applied to a 0-dim tensor."
+    return "too many indices for tensor of dimension 0"
 
 
 class Cat(Op):
@@ -285,6 +334,33 @@ def _select(t: Tensor, dim: int, i: int) -> Tensor:
     index = [slice(None)] * t.ndim
     index[dim] = i
     return t[tuple(index)]
+
+
+# The in-place forms (t_, transpose_, squeeze_, unsqueeze_): the same rules under torch's names for them.
+# They are not view ops: the tensor itself takes the new shape (inplace.reshape_inplace).
+
+class TInplace(T):
+    name, view = "TBackward1", False
+
+
+class TransposeInplace(Transpose):
+    name, view = "TransposeBackward1", False
+
+
+class SqueezeInplace(Squeeze):
+    name, view = "SqueezeBackward3", False
+
+
+class SqueezeDimInplace(Squeeze):
+    name, view = "SqueezeBackward4", False
+
+
+class SqueezeDimsInplace(Squeeze):
+    name, view = "SqueezeBackward5", False
+
+
+class UnsqueezeInplace(Unsqueeze):
+    name, view = "UnsqueezeBackward1", False
 
 
 def cat(tensors, dim: int = 0) -> Tensor:

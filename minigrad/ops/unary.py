@@ -260,6 +260,7 @@ class Clamp(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        (a,) = ctx.saved_tensors                          # raises if a changed in place (as torch)
         return masked(grad, ctx.inside)
 
     @staticmethod
