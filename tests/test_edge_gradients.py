@@ -1,6 +1,6 @@
 """Gradients at the edges, against torch: 0 where torch masks (x**0 at 0, a**b at a = 0, 0**x), an
 infinite upstream gradient through a mask (relu, maximum, max/min ties, where, clamp, slicing),
-the fused norm at 0, empty tensors. Fixed cases first, then a hypothesis differential suite over
+the fused norm at 0, empty tensors, prod's higher derivatives through zeros. Fixed cases first, then a hypothesis differential suite over
 edge values (0, ±1, ties, empty shapes)."""
 from __future__ import annotations
 
@@ -88,6 +88,21 @@ def test_second_derivative_of_a_to_the_b_keeps_the_zero_rule(mg):
         return lib.autograd.grad(ga.sum(), [a, b])
     for a, e in zip(second(mg), second(torch)):
         assert_same(a, e)
+
+
+@pytest.mark.parametrize("values, dim", [([2.0, 0.0, 3.0], None), ([0.0, 0.0, 3.0], None), ([[2.0, 0.0], [1.0, 4.0]], None),
+                                         ([[2.0, 0.0, 3.0], [1.0, 2.0, 0.0]], 1), ([[2.0, 0.0, 3.0], [0.0, 2.0, 0.0]], 0),
+                                         ([2.0, 5.0, 3.0], None)], ids=str)
+def test_second_and_third_derivatives_of_prod_through_zeros(mg, values, dim):
+    """prod's gradient at zeros is differentiable again (torch's formula through zeros), not a constant."""
+    def derivatives(lib):
+        x = lib.tensor(values, requires_grad=True, dtype=lib.float64)
+        (g,) = lib.autograd.grad((x.prod() if dim is None else x.prod(dim)).sum(), x, create_graph=True)
+        rows = [lib.autograd.grad(g.reshape(-1)[k], x, retain_graph=True)[0] for k in range(g.numel())]
+        (third,) = lib.autograd.grad((g * g).sum(), x, create_graph=True)
+        return [g, *rows, lib.autograd.grad(third.sum(), x)[0]]
+    for ours, theirs in zip(derivatives(mg), derivatives(torch)):
+        assert_same(ours, theirs)
 
 
 def test_composed_norm_at_zero_is_nan_as_in_torch(mg):
