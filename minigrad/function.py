@@ -17,7 +17,7 @@ from .broadcast import unbroadcast
 from .dtypes import NP_FLOAT64, fix_dtype
 from .grad_mode import STATE, forward_ad_disabled, set_grad_enabled
 from .tensor import Tensor
-from .tensor_methods import run_hooks
+from .hooks import node_gradient
 from .version import CHANGES, check_saved, next_seq as _next_seq, storage_of, version, versions
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -409,8 +409,8 @@ def call_backward(node: Node, grad: Tensor) -> list:
     inputs = node.inputs
     if not inputs:
         return []
-    if node.tensor_hooks:                     # Tensor.register_hook on the node's output
-        grad = run_hooks(node.tensor_hooks, grad)
+    if node.tensor_hooks or node.retained is not None:   # hooks on the node's output, retain_grad (hooks.py)
+        grad = node_gradient(node, grad)
     grads = node.rule.backward(node, grad)
     if type(grads) is not tuple:
         grads = tuple(grads) if isinstance(grads, list) else (grads,)

@@ -162,6 +162,36 @@ def test_leaf_hooks_apply_to_autograd_grad_too(mg):
     assert_same(run(mg)[0], run(torch)[0])
 
 
+@pytest.mark.parametrize("run", ["grad(z, x)", "grad(z, y)", "grad(z, [x, y])", "grad(z, [y, x])", "backward",
+                                 "backward(inputs=[y])", "grad of a tensor above y"])
+def test_hooks_and_retained_grads_of_non_leaves_as_torch(mg, run):
+    """A non-leaf's hooks run once; its retained .grad is filled by backward and by autograd.grad (after
+    the hooks); autograd.grad returns a non-leaf input's gradient after its hooks unless its node runs
+    to reach another input."""
+    def program(t):
+        calls = []
+        x = t.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        y.register_hook(lambda g: (calls.append(g.tolist()), g * 10)[1])
+        z = (y * y).sum()
+        if run == "backward":
+            z.backward()
+            got = (x.grad,)
+        elif run == "backward(inputs=[y])":
+            z.backward(inputs=[y])
+            got = (y.grad, x.grad)
+        elif run == "grad of a tensor above y":
+            w = y * 1
+            w.retain_grad()
+            got = (*t.autograd.grad((w * 3).sum(), x), w.grad)
+        else:
+            got = eval(f"t.autograd.{run}", {"t": t, "x": x, "y": y, "z": z})
+        return [None if g is None else g.tolist() for g in got], y.grad.tolist(), calls
+    ours, theirs = both(program)
+    assert ours == theirs
+
+
 def test_grad_of_a_non_leaf_warns_like_torch(mg):
     messages = []
     for t in (mg, torch):

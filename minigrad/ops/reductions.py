@@ -8,7 +8,7 @@ import numpy as np
 from ..function import Op
 from ..tensor import Tensor
 from ._common import MinValuesIndices, ValuesIndices, _const
-from .binary import masked
+from .binary import masked, where
 
 
 def _dims(dim, ndim: int) -> tuple:
@@ -239,16 +239,17 @@ class ProdDim(Prod):
 
 
 def _prod_of_others(ctx, a: Tensor) -> Tensor:
-    """∂(Π a)/∂a_i = Π_{j≠i} a_j: c / a_i without zeros (differentiable again); with zeros, from
-    products to the left and right of each element (a constant: no second derivative through it)."""
-    values = np.asarray(a)
-    axis = ctx.dim if values.ndim else None
-    if (values != 0).all():
+    """∂(Π a)/∂a_i = Π_{j≠i} a_j: c / a_i without zeros; with zeros, the products of a with a_i replaced
+    by 1 (n products of n elements: differentiable again, as torch's formula through zeros)."""
+    if (np.asarray(a) != 0).all():
         return ctx.rule.apply(a, dim=ctx.dim, keepdim=True) / a
-    flat = values if axis is not None else values.reshape(-1)
-    ax = axis if axis is not None else 0
-    ones = np.ones_like(np.take(flat, [0], axis=ax)) if flat.shape[ax] else flat[:0]
-    left = np.cumprod(np.concatenate([ones, np.delete(flat, -1, axis=ax)], axis=ax), axis=ax)
-    right = np.flip(np.cumprod(np.flip(np.concatenate([np.delete(flat, 0, axis=ax), ones], axis=ax), ax),
-                               axis=ax), ax)
-    return _const((left * right).reshape(values.shape))
+    if ctx.dim is None or not a.ndim:
+        return _others_along(a.reshape(-1), 0).reshape(a.shape)
+    return _others_along(a, ctx.dim)
+
+
+def _others_along(a: Tensor, dim: int) -> Tensor:
+    n = a.shape[dim]
+    pairs = a.unsqueeze(dim).expand(*a.shape[:dim], n, n, *a.shape[dim + 1:])   # dim: i, dim + 1: j
+    diagonal = _const(np.eye(n, dtype=bool).reshape((n, n) + (1,) * (a.ndim - dim - 1)))
+    return where(diagonal, 1.0, pairs).prod(dim + 1)

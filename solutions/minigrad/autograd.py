@@ -13,6 +13,7 @@ from .function import (FRESH, AccumulateGrad, Function, call_backward, owns_buff
                        vertex)
 from .grad_mode import set_grad_enabled
 from .tensor import Tensor
+from . import hooks as _hooks
 from .tensor_methods import run_hooks, tensor_hooks
 
 __all__ = ["Function", "backward", "grad", "gradcheck"]
@@ -102,7 +103,7 @@ def backprop(roots: list, root_grads: list, retain_graph: bool, sink) -> None:
 
 def accumulate_grad(tensor: Tensor, g: Tensor, create_graph: bool) -> None:
     """tensor.grad += g (its own buffer the first time; a graph-carrying sum under create_graph)."""
-    hooks = tensor_hooks(tensor)
+    hooks = tensor_hooks(tensor) if tensor.grad_fn is None else None   # a non-leaf's ran already (hooks.py)
     if hooks:                                 # a leaf's Tensor.register_hook hooks see g first
         g = run_hooks(hooks, g)
     if tensor.grad is None:                   # .grad gets a buffer of its own (it is updated in place)
@@ -134,13 +135,17 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         else:
             return
         if tensor is not None:
+            if tensor.grad_fn is not None:    # a non-leaf: its hooks first, once (call_backward reuses them)
+                g = _hooks.hooked(node, g)
             accumulate_grad(tensor, g, create_graph)
 
+    _hooks.start()
     try:
         with set_grad_enabled(create_graph):
             backprop([vertex(t) for t in tensors], grads, retain_graph, into_grad)
     finally:
         FRESH.clear()
+        _hooks.HOOKED.clear()
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
@@ -158,6 +163,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if retain_graph is None:
         retain_graph = create_graph
     roots, targets = [vertex(t) for t in outputs], [vertex(x) for x in inputs]
+    target_set = set(targets)
+    hooked = _fill_retained(target_set, create_graph)
     ### BEGIN SOLUTION 2.1-ex-higher-order
     # 只收集 targets（inputs 所在的节点）收到的梯度，不写入 .grad
     wanted, found = set(targets), {}
@@ -172,10 +179,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     result = [found.get(node) for node in targets]
     ### END SOLUTION
     FRESH.clear()
+    _hooks.start()
+    memo = {}
     for i, (x, g) in enumerate(zip(inputs, result)):
         hooks = tensor_hooks(x) if x.grad_fn is None else None
         if g is not None and hooks:               # a leaf's register_hook hooks see its gradient, as torch
             result[i] = run_hooks(hooks, g)
+        elif x.grad_fn in hooked and not _hooks.reaches(x.grad_fn, target_set, memo):
+            result[i] = hooked[x.grad_fn]         # torch captures a non-leaf after its hooks, unless its
+                                                  # node runs to reach another input
         if g is None:
             if materialize_grads:
                 result[i] = Tensor(np.zeros_like(x._data))
@@ -183,6 +195,23 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in "
                                    f"the graph. Set allow_unused=True if this is the desired behavior.")
     return tuple(result)
+
+
+def _fill_retained(targets: set, create_graph: bool) -> dict:
+    """For autograd.grad: fill the .grad of retained tensors torch's engine reaches (the inputs and what
+    lies above them); return the gradients of the inputs after their hooks, as they come."""
+    _hooks.start()
+    hooked, memo = {}, {}
+
+    def fill(node, g):
+        if node in targets:
+            hooked[node] = g
+        tensor = node.retained() if node.retained is not None else None
+        if tensor is not None and (node in targets or _hooks.reaches(node, targets, memo)):
+            accumulate_grad(tensor, g, create_graph)
+
+    _hooks.RUN.fill = fill
+    return hooked
 
 
 from .numdiff import gradcheck  # noqa: E402  (numdiff uses backward above)
