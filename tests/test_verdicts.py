@@ -68,6 +68,24 @@ def test_an_endless_loop_is_stopped_and_the_verdict_names_the_function(tmp_path)
     assert "（backprop）一直没有返回" in text, text          # the loop, not the rule it was in when stopped
 
 
+def test_without_sigalrm_a_watchdog_thread_stops_the_endless_loop_the_same_way(tmp_path, monkeypatch):
+    """Windows has no SIGALRM: there a thread samples the stack and interrupts the main thread."""
+    import signal
+    monkeypatch.delattr(signal, "setitimer")
+    root = engine(tmp_path, [("autograd.py", "        if node in seen:\n            continue\n",
+                              "        stack.append((node, False))\n")])
+    text = verdict(run("2.1-backward", root=root, timeout=0.5))
+    assert text.startswith("⏱") and "（topological_order）一直没有返回" in text and one_paragraph(text), text
+    from coursekit.checking import time_limit
+    with time_limit(5):                        # a check that returns in time is not interrupted later
+        pass
+    __import__("time").sleep(0.2)
+    with pytest.raises(KeyboardInterrupt):     # and a student's own Ctrl-C stays a Ctrl-C
+        with time_limit(5):
+            __import__("_thread").interrupt_main()
+            __import__("time").sleep(1)
+
+
 def test_a_wrong_mul_backward_names_the_first_wrong_node(tmp_path):
     root = engine(tmp_path, [SWAPPED_MUL])
     text = verdict(run("2.1-vjp", root=root))
