@@ -165,3 +165,15 @@ def test_a_wrong_value_still_names_the_file_when_the_exercise_comment_was_delete
     root = engine(tmp_path, [("numdiff.py", "/ (2 * h)", "/ h"), ("numdiff.py", "### BEGIN SOLUTION 2.1-numdiff", "#")])
     text = verdict(run("2.1-numdiff", root=root))
     assert "你的代码：minigrad/numdiff.py" in text and "central_difference" not in text.split("你的代码：")[1].split("\n")[0]
+
+
+def test_the_cli_prints_in_a_legacy_code_page_without_crashing(tmp_path):
+    """Chinese Windows consoles and redirected output may use GBK, which has no ✅ or ⏳."""
+    import os
+    root = engine(tmp_path, stubs=("2.1-numdiff",))
+    env = {**os.environ, "MINIGRAD_ROOT": str(root), "PYTHONIOENCODING": "gbk"}
+    done = subprocess.run([sys.executable, "-m", "coursekit", "check", "2.1-numdiff", "2.1-jvp"], cwd=ROOT,
+                          env=env, capture_output=True)
+    said = done.stdout.decode("gbk")
+    assert done.returncode == 1 and "UnicodeEncodeError" not in done.stderr.decode("gbk", "replace"), said
+    assert "练习 2.1-numdiff" in said and "合计：" in said
