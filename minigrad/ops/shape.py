@@ -54,11 +54,13 @@ class Transpose(Op):
 
 class T(Op):
     """c = aᵀ for a of at most 2 dims (Tensor.t(); for 0 and 1 dims, a itself)"""
-    name = "TBackward0"
+    name, method = "TBackward0", "t"
     view = True
 
     @staticmethod
     def forward(ctx, a):
+        if a.ndim > 2:
+            raise RuntimeError(f"{ctx.rule.method}() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
         return a.T
 
     @staticmethod
@@ -340,7 +342,7 @@ def _select(t: Tensor, dim: int, i: int) -> Tensor:
 # They are not view ops: the tensor itself takes the new shape (inplace.reshape_inplace).
 
 class TInplace(T):
-    name, view = "TBackward1", False
+    name, method, view = "TBackward1", "t_", False
 
 
 class TransposeInplace(Transpose):

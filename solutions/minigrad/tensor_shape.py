@@ -37,11 +37,6 @@ def _shape_args(shape) -> tuple:
     return tuple([int(s) for s in shape])
 
 
-def _t_dims(t, name: str) -> None:
-    if t._data.ndim > 2:
-        raise RuntimeError(f"{name}() expects a tensor with <= 2 dimensions, but self is {t._data.ndim}D")
-
-
 class ShapeMethods:
     """Mixed into Tensor (no state of its own)."""
     __slots__ = ()
@@ -97,7 +92,6 @@ class ShapeMethods:
     swapaxes = swapdims = transpose
 
     def t(self):
-        _t_dims(self, "t")
         return _ops.T.apply(self)
 
     def permute(self, *dims):
@@ -122,7 +116,6 @@ class ShapeMethods:
 
     # ------------------------------------------------------------ in place
     def t_(self):
-        _t_dims(self, "t_")
         return _inplace.reshape_inplace(self, _ops.TInplace, (_ops.T, {}), undo=(_ops.T, {}))
 
     def transpose_(self, dim0, dim1):
