@@ -340,6 +340,9 @@ def test_cross_entropy_with_class_probabilities_and_label_smoothing(mg, kwargs, 
     lambda t: t.ones(())[0],
     lambda t: t.ones(())[:1],
     lambda t: t.ones(())[[0]],
+    lambda t: t.ones(3, 1)[:, 1],
+    lambda t: t.ones(3)[1, 2],
+    lambda t: t.ones(2, 3)[[0, 5]],
 ], ids=lambda f: "")
 def test_errors_at_the_edges_match_torch(mg, bad):
     ours, theirs = both(lambda t: outcome(lambda: bad(t)))

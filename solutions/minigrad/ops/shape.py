@@ -273,10 +273,13 @@ def getitem(a, index) -> Tensor:
         index = (*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)   # a view even for one element
     try:
         return _INDEX_OPS[_index_name(index)].apply(a, index=index)
-    except IndexError:
-        if a._data.ndim == 0:                         # torch's messages for indexing a 0-dim tensor
+    except IndexError as error:                       # numpy's message in torch's words
+        if a._data.ndim == 0:
             raise IndexError(_zero_dim_message(index)) from None
-        raise
+        message = str(error)
+        if message.startswith("too many indices"):
+            message = f"too many indices for tensor of dimension {a._data.ndim}"
+        raise IndexError(message.replace(" for axis ", " for dimension ")) from None
 
 
 def _zero_dim_message(index) -> str:
