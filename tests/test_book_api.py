@@ -328,6 +328,28 @@ def test_cross_entropy_with_class_probabilities_and_label_smoothing(mg, kwargs, 
     assert ours[3] == theirs[3]
 
 
+DIMS = ["a.unsqueeze(5)", "a.unsqueeze(-3)", "a.unsqueeze(-4)", "a.squeeze(4)", "a.transpose(0, 3)", "a.sum(3)",
+        "a.sum(-3)", "a.sum((0, 2))", "a.mean(2)", "a.max(2)", "a.min(-3)", "a.cumsum(2)", "a.prod(2)", "a.prod(-2)",
+        "t.cat([a, a], 2)", "t.stack([a, a], 3)", "t.stack([a, a], -3)", "a.flatten(0, 2)", "a.flatten(1, 0)",
+        "s.sum(0)", "s.mean(-1)", "s.sum(1)", "s.unsqueeze(1)", "s.unsqueeze(-2)", "s.max(0)", "s.cumsum(0)",
+        "s.prod(0)", "s.transpose(0, -1)", "s.transpose(0, 1)", "t.norm(a, dim=2)"]
+
+
+def test_dims_out_of_range_raise_torchs_error(mg):
+    """Dims are checked as torch checks them (numpy's modulo used to wrap unsqueeze(5) and sum(3) silently)."""
+    def run(t):
+        a, s = t.ones(2, 3), t.ones(())
+        shown = []
+        for expr in DIMS:
+            result = outcome(lambda: eval(expr, {"t": t, "a": a, "s": s}))
+            shown.append(result if isinstance(result, str) else tuple(np.shape(result[0] if isinstance(result, tuple)
+                                                                                 else result)))
+        return shown
+    ours, theirs = both(run)
+    for expr, mine, torchs in zip(DIMS, ours, theirs):
+        assert mine == torchs, expr
+
+
 @pytest.mark.parametrize("bad", [
     lambda t: t.nn.functional.cross_entropy(t.ones(2, 3), t.tensor([0.0, 2.0])),
     lambda t: t.nn.functional.cross_entropy(t.ones(2, 3), t.ones(2, 3), label_smoothing=1.5),

@@ -5,7 +5,7 @@ Conventions: `grad` is the gradient of the output; backward returns one gradient
 shape that broadcasts: the engine sums it back to the input's shape). jvp receives one tangent per
 input (zeros for inputs without one, 0.0 for Python scalars) and returns the output's tangent.
 `saves` says what `ctx.saved_tensors` holds: the inputs, the output, or both."""
-from ._common import MinValuesIndices, ValuesIndices, _const  # noqa: F401
+from ._common import MinValuesIndices, ValuesIndices, _const, wrap_dim  # noqa: F401
 from .binary import (  # noqa: F401
     Add, Sub, Rsub, Mul, MulScalar, RDiv, Div, PowScalar, Pow, RPow, pow, Maximum, maximum, Where, where,
     masked, FloorDivide, floor_divide, Remainder, remainder,

@@ -25,3 +25,12 @@ class MinValuesIndices(ValuesIndices):
 def _const(array) -> Tensor:
     """A tensor outside the graph (masks, indices)."""
     return Tensor(np.asarray(array))
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    """dim counted from 0 (negative: from the end), or torch's IndexError when out of range (a 0-dim
+    tensor takes 0 and -1)."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n

@@ -81,7 +81,9 @@ class ShapeMethods:
         shape = self._data.shape
         if not shape:
             return self.reshape(1)
-        start, end = start_dim % len(shape), end_dim % len(shape)
+        start, end = _ops.wrap_dim(start_dim, len(shape)), _ops.wrap_dim(end_dim, len(shape))
+        if start > end:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         if start == end:                           # nothing to merge: torch returns the tensor itself
             return self
         return self.reshape(*shape[:start], -1, *shape[end + 1:])

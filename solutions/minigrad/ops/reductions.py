@@ -7,13 +7,13 @@ import numpy as np
 
 from ..function import Op
 from ..tensor import Tensor
-from ._common import MinValuesIndices, ValuesIndices, _const
+from ._common import MinValuesIndices, ValuesIndices, _const, wrap_dim
 from .binary import masked, where
 
 
 def _dims(dim, ndim: int) -> tuple:
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    return tuple(sorted([d % ndim if ndim else 0 for d in dims]))
+    return tuple(sorted([wrap_dim(d, ndim) for d in dims]))
 
 
 def _keep_shape(shape: tuple, dims: tuple) -> tuple:
@@ -49,7 +49,7 @@ class SumDim(Op):
     @staticmethod
     def forward(ctx, a, dim, keepdim=False):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, _dims(dim, a.ndim), keepdim
-        return np.sum(a, axis=ctx.dims, keepdims=keepdim)
+        return np.sum(a, axis=ctx.dims if a.ndim else None, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -90,7 +90,7 @@ class MeanDim(Op):
     @staticmethod
     def forward(ctx, a, dim, keepdim=False):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, _dims(dim, a.ndim), keepdim
-        return np.mean(a, axis=ctx.dims, keepdims=keepdim, dtype=a.dtype)
+        return np.mean(a, axis=ctx.dims if a.ndim else None, keepdims=keepdim, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -141,7 +141,7 @@ class MaxDim(Op):
 
     @staticmethod
     def forward(ctx, a, dim, keepdim=False):
-        dim = dim % a.ndim if a.ndim else 0
+        dim = wrap_dim(dim, a.ndim)
         indices = np.expand_dims(ctx.rule.arg(a, axis=dim), dim) if a.ndim else np.zeros((), np.int64)
         ctx.onehot = (np.arange(a.shape[dim]).reshape([-1] + [1] * (a.ndim - dim - 1)) == indices) if a.ndim \
             else np.ones((), bool)
@@ -191,7 +191,7 @@ class Cumsum(Op):
 
     @staticmethod
     def forward(ctx, a, dim):
-        ctx.dim = dim % a.ndim if a.ndim else 0
+        ctx.dim = wrap_dim(dim, a.ndim)
         return np.cumsum(a, axis=ctx.dim if a.ndim else None, dtype=_int64_if_integral(a)).reshape(a.shape)
 
     @staticmethod
@@ -217,7 +217,7 @@ class Prod(Op):
     def forward(ctx, a, dim=None, keepdim=False):
         ctx.dim, ctx.keepdim = dim, keepdim
         if dim is not None:
-            ctx.dim = dim % a.ndim if a.ndim else 0
+            ctx.dim = wrap_dim(dim, a.ndim)
         out = np.prod(a, axis=ctx.dim if a.ndim else None, keepdims=keepdim and a.ndim > 0,
                       dtype=_int64_if_integral(a))
         ctx.out = out

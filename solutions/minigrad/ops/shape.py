@@ -6,6 +6,7 @@ import numpy as np
 
 from ..function import Op
 from ..tensor import Tensor
+from ._common import wrap_dim
 from .reductions import _dims
 
 
@@ -40,7 +41,7 @@ class Transpose(Op):
 
     @staticmethod
     def forward(ctx, a, dim0, dim1):
-        ctx.dim0, ctx.dim1 = dim0, dim1
+        ctx.dim0, ctx.dim1 = wrap_dim(dim0, a.ndim), wrap_dim(dim1, a.ndim)
         return np.swapaxes(a, dim0, dim1) if a.ndim else a.view()      # 0 dims: dim0, dim1 in (0, -1)
 
     @staticmethod
@@ -98,7 +99,7 @@ class Unsqueeze(Op):
 
     @staticmethod
     def forward(ctx, a, dim):
-        ctx.dim = dim % (a.ndim + 1)
+        ctx.dim = wrap_dim(dim, a.ndim + 1)
         return np.expand_dims(a, ctx.dim)
 
     @staticmethod
@@ -298,7 +299,7 @@ class Cat(Op):
 
     @staticmethod
     def forward(ctx, *arrays, dim=0):
-        dim = dim % arrays[0].ndim
+        dim = wrap_dim(dim, arrays[0].ndim)
         ctx.dim, ctx.bounds = dim, np.cumsum([0] + [a.shape[dim] for a in arrays]).tolist()
         return np.concatenate(arrays, axis=dim)
 
@@ -322,7 +323,7 @@ class Stack(Op):
 
     @staticmethod
     def forward(ctx, *arrays, dim=0):
-        ctx.dim = dim % (arrays[0].ndim + 1)
+        ctx.dim = wrap_dim(dim, arrays[0].ndim + 1)
         return np.stack(arrays, axis=ctx.dim)
 
     @staticmethod
