@@ -32,14 +32,19 @@ def answer_source(notebook, grade_id: str) -> str:
     return "\n\n".join(exercise_cells(notebook, grade_id))
 
 
-def read_notebook(path: Path):
+def read_notebook(path: Path, shown_as: str | None = None):
+    """The notebook at `path`; AnswerNotFound naming it as `shown_as` (e.g. 'chapters/10_exercises.ipynb':
+    never the grader's scratch path, which means nothing to a student)."""
     import nbformat
+    shown_as = shown_as or str(path)
     try:
         return nbformat.read(path, as_version=4)
     except FileNotFoundError:
-        raise AnswerNotFound(f"{path}: 找不到这个笔记本") from None
+        raise AnswerNotFound(f"{shown_as}：找不到这个笔记本") from None
     except Exception as error:          # invalid JSON or not a notebook
-        raise AnswerNotFound(f"{path}: 不是有效的 Jupyter 笔记本（{type(error).__name__}: {error}）") from None
+        reason = str(error).split("\n", 1)[0][:120]
+        raise AnswerNotFound(f"{shown_as}：不是有效的 Jupyter 笔记本（{type(error).__name__}: {reason}）"
+                             "。请在 JupyterLab 中打开它，确认能打开后保存，再提交") from None
 
 
 def runnable(source: str) -> str:
@@ -94,7 +99,7 @@ def define_or_explain(exercise, source: str, minigrad):
 def load_answer(exercise, course_root: Path, minigrad):
     """The function the exercise cell of the notebook under `course_root` defines, run as the grader runs it."""
     path = Path(course_root) / exercise.where
-    source = answer_source(read_notebook(path), exercise.id)
+    source = answer_source(read_notebook(path, exercise.where), exercise.id)
     if not source:
         raise AnswerNotFound(f"{exercise.where}：没有 grade_id 为 {exercise.id} 的练习单元格")
     return define_or_explain(exercise, source, minigrad)

@@ -125,6 +125,19 @@ def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
     return Blame(_spot(frame, line, exercise), exercise)
 
 
+def import_verdict(error: BaseException) -> str:
+    """One Chinese paragraph for an engine that does not import: the file, the line, what Python says."""
+    from .tracebacks import syntax_error_text
+    if isinstance(error, SyntaxError):
+        detail = syntax_error_text(error)
+    else:
+        spot = locate(error).spot
+        place = f"{spot.path} 第 {spot.line} 行" + (f"：`{spot.code}`" if spot.code else "") if spot else "minigrad"
+        detail = f"{place} 出错（Python：{type(error).__name__}: {error}）"
+    return (f"❌ 无法导入 minigrad：{detail}。所有检查都要先导入 minigrad，请改正这一行并保存文件，"
+            f"再运行检查（笔记本里不用重启内核）。")
+
+
 def locate_loop(error: BaseException, allowed: set[str] | None = None) -> Blame:
     """Where a check that ran out of time was stuck: the deepest frame that stayed on the stack while
     it was sampled (CheckTimedOut.args[1]), preferring the student's functions."""

@@ -7,11 +7,11 @@ Chinese paragraph naming the exercise at fault.
 from __future__ import annotations
 
 import sys
-import sys
 import textwrap
 from pathlib import Path
 
 from . import answers, exercises
+from .blame import import_verdict
 from .checking import ERROR, FAILED, NOT_IMPLEMENTED, TIMEOUT, ExerciseReport, default_timeout, run_exercise
 from .engine import EngineImportError, EngineNotFound, engine_root, fresh_engine
 
@@ -19,20 +19,6 @@ from .engine import EngineImportError, EngineNotFound, engine_root, fresh_engine
 def _torch():
     import torch
     return torch
-
-
-def import_verdict(error: BaseException) -> str:
-    """One Chinese paragraph for an engine that does not import: the file, the line, what Python says."""
-    from .blame import locate
-    from .tracebacks import syntax_error_text
-    if isinstance(error, SyntaxError):
-        detail = syntax_error_text(error)
-    else:
-        spot = locate(error).spot
-        place = f"{spot.path} 第 {spot.line} 行" + (f"：`{spot.code}`" if spot.code else "") if spot else "minigrad"
-        detail = f"{place} 出错（Python：{type(error).__name__}: {error}）"
-    return (f"❌ 无法导入 minigrad：{detail}。所有检查都要先导入 minigrad，请改正这一行并保存文件，"
-            f"再运行检查（笔记本里不用重启内核）。")
 
 
 def run(exercise_id: str, answer=None, root=None, timeout: float | None = None) -> ExerciseReport:

@@ -239,12 +239,20 @@ def test_malformed_notebook_fails_only_its_exercise(tmp_path):
     exercise_notebook(missing / "chapters" / "10_exercises.ipynb", "another-id", SIN_CELL)
     crashing = small_engine(tmp_path / "crashing", autodiff=True)    # the cell raises: said once, not per case
     exercise_notebook(crashing / "chapters" / "10_exercises.ipynb", "2.1-ex-sin-derivative", "1 / 0\n" + SIN_CELL)
-    graded = grader.grade([good, broken, missing, crashing], tmp_path / "out", limits=FAST, quiet=True,
+    typo = small_engine(tmp_path / "typo")                     # does not import: told once, as `check` tells it
+    (typo / "minigrad" / "numdiff.py").write_text("def central_difference(f, x, h):\n    return f(x,, h)\n")
+    exercise_notebook(typo / "chapters" / "10_exercises.ipynb", "2.1-ex-sin-derivative", SIN_CELL)
+    graded = grader.grade([good, broken, missing, crashing, typo], tmp_path / "out", limits=FAST, quiet=True,
                           exercise_ids=SMALL)
-    assert scores(graded) == {"good": 15, "broken": 10, "missing": 10, "crashing": 10}
+    assert scores(graded) == {"good": 15, "broken": 10, "missing": 10, "crashing": 10, "typo": 0}
+    said = feedback(tmp_path / "out", "typo")
+    assert said.count("无法导入 minigrad：minigrad/numdiff.py 第 2 行有语法错误") == 1, said
+    assert "`return f(x,, h)`" in said and said.count("原因见上文「关于提交本身」") == 2, said
+    assert "第 2 行有语法错误" in exercise_output(tmp_path / "out", "typo", "2.1-numdiff")    # stands alone
     said = exercise_output(tmp_path / "out", "crashing", "2.1-ex-sin-derivative")
     assert said.count("单元格单独运行时出错") == 1 and "ZeroDivisionError" in said and "未通过：" not in said, said
-    assert "不是有效的 Jupyter 笔记本" in exercise_output(tmp_path / "out", "broken", "2.1-ex-sin-derivative")
+    said = exercise_output(tmp_path / "out", "broken", "2.1-ex-sin-derivative")
+    assert "chapters/10_exercises.ipynb：不是有效的 Jupyter 笔记本" in said and str(tmp_path) not in said, said
     assert "没有 grade_id" in exercise_output(tmp_path / "out", "missing", "2.1-ex-sin-derivative")
 
 
@@ -349,6 +357,20 @@ def test_rerun_skips_unchanged_submissions_and_force_regrades(tmp_path):
     (sub / "minigrad" / "numdiff.py").write_text("def central_difference(f, x, h=1e-6):\n    return x\n")
     changed = grader.grade([sub], out, **options)
     assert not changed[0][2] and changed[0][1]["score"] == 0
+
+
+def test_a_late_submission_graded_alone_keeps_the_class_in_the_summaries(tmp_path):
+    out, options = tmp_path / "out", {"limits": FAST, "quiet": True, "exercise_ids": ["2.1-numdiff"]}
+    grader.grade([small_engine(tmp_path / "alice"), small_engine(tmp_path / "bob")], out, **options)
+    (out / "bob" / "feedback.md").write_text("# 评分反馈：bob\n\n**总分：10/10**\n")     # no longer verifies
+    grader.grade([small_engine(tmp_path / "late" / "carol")], out, **options)
+    rows = (out / grader.GRADES).read_text(encoding="utf-8").splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == ["carol", "alice"], rows       # bob's result is not trusted
+    book = (out / "gradebook.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sorted(r.split(",")[0] for r in book[1:]) == ["alice", "carol"]
+    grader.grade([small_engine(tmp_path / "later" / "dave")], out, limits=FAST, quiet=True, exercise_ids=SMALL)
+    rows = (out / grader.GRADES).read_text(encoding="utf-8").splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == ["dave"]          # other exercises: other columns, not mixed
 
 
 def test_result_files_forged_during_a_run_are_put_back(tmp_path):

@@ -71,7 +71,7 @@ def cell_source(submission: Submission, exercise) -> str:
     path = submission.root / exercise.where
     if not path.is_file():
         raise AnswerNotFound(f"提交中没有 {exercise.where}")
-    source = answer_source(read_notebook(path), exercise.id)
+    source = answer_source(read_notebook(path, exercise.where), exercise.id)
     if not source:
         raise AnswerNotFound(f"{exercise.where} 中没有 grade_id 为 {exercise.id} 的练习单元格")
     if len(source) > MAX_CELL_CHARS:
@@ -392,6 +392,21 @@ def grades_csv(rows: list[tuple[str, dict]], ids: list[str]) -> str:
     return buffer.getvalue()
 
 
+def earlier_results(out: Path, names: list[str], ids: list[str], key: bytes) -> list[tuple[str, dict]]:
+    """Results already in `out` of submissions that this command did not name (an earlier batch graded into
+    the same folder), when their digest verifies and they cover the same exercises: the summaries list them
+    too, so a late submission graded on its own does not drop the class from grades.csv and the report."""
+    rows, skip = [], {n.lower() for n in (*names, *RESERVED)}
+    for folder in sorted(out.iterdir(), key=lambda p: p.name):
+        if folder.name.lower() in skip or not folder.is_dir() or folder.is_symlink():
+            continue
+        files = snapshot(out, [folder.name])
+        results = verified(parse_results(files[folder / "results.json"]), files[folder / "feedback.md"], key)
+        if results is not None and [str(t.get("name", "")).split(" ", 1)[0] for t in results["tests"]] == ids:
+            rows.append((folder.name, results))
+    return rows
+
+
 def write_summaries(out: Path, rows: list[tuple[str, dict]], ids: list[str], failed: dict[str, str],
                     report: bool = True) -> None:
     """What the instructor reads at the end of a batch, finished or interrupted: grades.csv and the class
@@ -468,12 +483,14 @@ def grade(paths: list[Path], out: Path, jobs: int = 1, force: bool = False, limi
     names = unique_names(paths)
     done: dict[str, tuple[dict, bool]] = {}
     failed: dict[str, str] = {}
+    earlier: list[tuple[str, dict]] = []
     with _Signals() as signals:
         try:
             site = sandbox.link_numpy(scratch / "site")
             limits = confinement(limits, scratch, site)
             key = signing_key(out)
             expected = snapshot(out, names)           # read before any child runs
+            earlier = earlier_results(out, names, ids, key)
             work = [Job(p, n, out, scratch, site, limits, key, force, tuple(ids), _previous(expected, out, n, key))
                     for p, n in zip(paths, names)]
             bar = None if quiet else Progress(len(work), sum(registry.get(i).points for i in ids))
@@ -495,11 +512,14 @@ def grade(paths: list[Path], out: Path, jobs: int = 1, force: bool = False, limi
                 settle(expected)
         except KeyboardInterrupt:
             sandbox.STOP.set()
-            write_summaries(out, [(n, done[n][0]) for n in names if n in done], ids, failed, report)
+            write_summaries(out, [(n, done[n][0]) for n in names if n in done] + earlier, ids, failed, report)
             raise Interrupted(len(done), len(names), signals.received) from None
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-    write_summaries(out, [(n, done[n][0]) for n in names if n in done], ids, failed, report)
+    write_summaries(out, [(n, done[n][0]) for n in names if n in done] + earlier, ids, failed, report)
+    if earlier and not quiet:
+        print(f"{GRADES} and the report also list {len(earlier)} submission(s) graded into {out} earlier "
+              f"(same exercises, digests verified)")
     return [(n, *done[n]) if n in done else (n, {"error": failed[n]}, False) for n in names]
 
 
