@@ -46,6 +46,8 @@ def _frames(error: BaseException) -> list[tuple]:
     """(frame, line, exercise or None) for every frame of the traceback inside the engine."""
     result = []
     for frame, line in traceback.walk_tb(error.__traceback__):
+        # an interrupt (the time limit) can land on an instruction without a line number: None here
+        line = line or frame.f_lineno or frame.f_code.co_firstlineno
         if engine_path(frame.f_code.co_filename) is not None:
             owner = exercise_at(frame.f_code.co_filename, line)
             result.append((frame, line, owner.exercise if owner else None))

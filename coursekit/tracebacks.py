@@ -86,8 +86,10 @@ def exercise_functions(filename: str) -> tuple[ExerciseFunction, ...]:
         return ()
 
 
-def exercise_at(filename: str, line: int) -> ExerciseFunction | None:
+def exercise_at(filename: str, line: int | None) -> ExerciseFunction | None:
     """The innermost exercise function of `filename` containing `line`."""
+    if line is None:
+        return None
     inside = [f for f in exercise_functions(filename) if f.start <= line <= f.end]
     return min(inside, key=lambda f: f.end - f.start) if inside else None
 

@@ -68,6 +68,18 @@ def test_an_endless_loop_is_stopped_and_the_verdict_names_the_function(tmp_path)
     assert "（backprop）一直没有返回" in text, text          # the loop, not the rule it was in when stopped
 
 
+def test_a_slow_correct_solution_under_a_tight_limit_gets_a_timeout_verdict_naming_the_limit_set(tmp_path):
+    """`seen` as a list: correct, but slow. The interrupt may land on an instruction without a line number;
+    the verdict must still be a verdict (it once crashed comparing None), with the limit the student set."""
+    root = engine(tmp_path, [("autograd.py", "order, seen = [], set()", "order, seen = [], []"),
+                             ("autograd.py", "seen.add(node)", "seen.append(node)")])
+    for limit in (0.5, 0.2, 0.1, 0.05, 0.02, 0.01):
+        text = verdict(run("2.1-backward", root=root, timeout=limit))
+        assert "not supported" not in text and (text.startswith("✅") or text.startswith("⏱")), text
+        if text.startswith("⏱"):
+            assert f"超过 {limit:g} 秒没有结束" in text and "--timeout 60" in text, text
+
+
 def test_without_sigalrm_a_watchdog_thread_stops_the_endless_loop_the_same_way(tmp_path, monkeypatch):
     """Windows has no SIGALRM: there a thread samples the stack and interrupts the main thread."""
     import signal
