@@ -42,9 +42,21 @@ def read_notebook(path: Path, shown_as: str | None = None):
     except FileNotFoundError:
         raise AnswerNotFound(f"{shown_as}：找不到这个笔记本") from None
     except Exception as error:          # invalid JSON or not a notebook
-        reason = str(error).split("\n", 1)[0][:120]
-        raise AnswerNotFound(f"{shown_as}：不是有效的 Jupyter 笔记本（{type(error).__name__}: {reason}）"
-                             "。请在 JupyterLab 中打开它，确认能打开后保存，再提交") from None
+        reason = json_error(path) or f"{type(error).__name__}: {str(error).splitlines()[0][:120] if str(error) else ''}"
+        raise AnswerNotFound(f"{shown_as}：不是有效的 Jupyter 笔记本（{reason}）。"
+                             "请在 JupyterLab 中打开它，确认能打开后保存，再提交") from None
+
+
+def json_error(path: Path) -> str | None:
+    """Where a notebook file stops being JSON (line, column), or None when it is JSON."""
+    import json
+    try:
+        json.loads(Path(path).read_bytes())
+    except json.JSONDecodeError as error:
+        return f"不是有效的 JSON：第 {error.lineno} 行第 {error.colno} 列（{error.msg}）"
+    except (OSError, UnicodeDecodeError) as error:
+        return f"无法读取（{type(error).__name__}）"
+    return None
 
 
 def runnable(source: str) -> str:

@@ -172,10 +172,21 @@ def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
     except answers.AnswerNotFound as error:
         raise NotPassed(f"❌ {error}") from None
     except (exercises.UnknownExercise, EngineNotFound, TypeError) as error:
-        raise NotPassed(f"⚠️ {error}") from None
+        raise NotPassed(f"⚠️ {_setup_problem(error)}") from None
     if not report.passed:
         raise NotPassed(verdict(report))
     print(verdict(report))
+
+
+def _setup_problem(error: Exception) -> str:
+    """A wrong exercise id or no minigrad/ found, said to a student (the exceptions speak English)."""
+    if isinstance(error, exercises.UnknownExercise):
+        known = "、".join(e.id for e in exercises.all_exercises())
+        return f"没有编号为 {error.args[0]!r} 的练习。练习编号有：{known}"
+    if isinstance(error, EngineNotFound):
+        return ("找不到 minigrad/：请在课程文件夹（有 minigrad/ 和 chapters/ 的那个文件夹）或它的子文件夹里运行，"
+                f"或者把环境变量 MINIGRAD_ROOT 设为课程文件夹。（{error}）")
+    return str(error)
 
 
 STATUS_WORD = {"passed": "通过", FAILED: "未通过", ERROR: "出错", NOT_IMPLEMENTED: "未完成", TIMEOUT: "超时"}
@@ -192,7 +203,7 @@ def check_command(ids: list[str] | None = None, timeout: float | None = None, ro
         chosen = [exercises.get(i) for i in ids] if ids else list(exercises.all_exercises())
         root = Path(root) if root else engine_root()
     except (exercises.UnknownExercise, EngineNotFound) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"⚠️ {_setup_problem(error)}", file=sys.stderr)
         return 2
     print(f"minigrad: {root / 'minigrad'}")
     verdicts, earned, possible = [], 0, 0
@@ -221,6 +232,6 @@ def check_command(ids: list[str] | None = None, timeout: float | None = None, ro
     print(f"合计：{earned}/{possible} 分")
     if any(e.answer for e in chosen):
         print("（笔记本练习按已保存的笔记本检查：先在 JupyterLab 中保存。）")
-    for text in verdicts:
+    for text in dict.fromkeys(verdicts):      # e.g. one broken notebook holding two exercises: said once
         print("\n" + text)
     return 0 if not verdicts else 1
