@@ -162,6 +162,30 @@ class NotPassed(Exception):
         return [str(self)]
 
 
+def torch_warnings(root=None) -> list[str]:
+    """A warning per minigrad file that imports torch: the grader has no torch, so those exercises score 0
+    although `check` (which has torch) passes them."""
+    import ast
+    try:
+        folder = Path(root or engine_root()) / "minigrad"
+    except EngineNotFound:
+        return []
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError, OSError):
+            continue                              # told elsewhere (the import verdict)
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            if any(n == "torch" or n.startswith("torch.") for n in names):
+                found.append(f"⚠️ minigrad/{path.relative_to(folder).as_posix()} 第 {node.lineno} 行导入了 torch："
+                             f"minigrad 里不能用 PyTorch，评分环境里没有 torch，用到它的练习会得 0 分。")
+                break
+    return found
+
+
 def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
     """Print the verdict of one exercise when it passes; raise NotPassed with the verdict when not.
     `timeout`: seconds before a check that does not return is stopped (default 10, $COURSEKIT_TIMEOUT)."""
@@ -173,9 +197,10 @@ def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
         raise NotPassed(f"❌ {error}") from None
     except (exercises.UnknownExercise, EngineNotFound, TypeError) as error:
         raise NotPassed(f"⚠️ {_setup_problem(error)}") from None
+    said = "\n".join([verdict(report), *torch_warnings()])
     if not report.passed:
-        raise NotPassed(verdict(report))
-    print(verdict(report))
+        raise NotPassed(said)
+    print(said)
 
 
 def _setup_problem(error: Exception) -> str:
@@ -230,6 +255,8 @@ def check_command(ids: list[str] | None = None, timeout: float | None = None, ro
         if not report.passed:
             verdicts.append(verdict(report))
     print(f"合计：{earned}/{possible} 分")
+    for warning in torch_warnings(root):
+        print(warning)
     if any(e.answer for e in chosen):
         print("（笔记本练习按已保存的笔记本检查：先在 JupyterLab 中保存。）")
     for text in dict.fromkeys(verdicts):      # e.g. one broken notebook holding two exercises: said once

@@ -131,7 +131,7 @@ def _section(title: str) -> None:
 def submit(root: Path | None = None, out: Path | None = None) -> int:
     """Check, then write the zip. 0: all exercises pass; 1: zip written, something unfinished or wrong;
     2: nothing to submit."""
-    from .selfcheck import check_command
+    from .selfcheck import check_command, torch_warnings
     try:
         root = Path(root or engine_root()).resolve()
     except EngineNotFound:
@@ -146,7 +146,8 @@ def submit(root: Path | None = None, out: Path | None = None) -> int:
     all_passed = check_command(root=root) == 0
     _section("2. 笔记本和练习单元格（评分时只单独运行每个练习单元格）")
     invalid = invalid_notebooks(root)
-    problems = [*invalid.values(), *answer_cell_problems(root, invalid), *oversized(root, files)]
+    problems = [*invalid.values(), *answer_cell_problems(root, invalid), *oversized(root, files),
+                *(w.removeprefix("⚠️ ") for w in torch_warnings(root))]
     for problem in problems:
         print(f"⚠️ {problem}")
     if not problems:
@@ -163,5 +164,5 @@ def submit(root: Path | None = None, out: Path | None = None) -> int:
           f"共 {target.stat().st_size / 1024:.0f} KB。")
     if not all_passed or problems:
         print("⚠️ 上面还有没完成或没通过的练习：现在提交也可以（已通过的练习照样得分），改完后再运行一次这个命令即可。")
-    print(f"请把 {target.name} 上传到{_course_destination(root)}。")
+    print(f"请把 {target.name} 上传到：{_course_destination(root)}")
     return 0 if all_passed and not problems else 1

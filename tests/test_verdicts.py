@@ -189,3 +189,14 @@ def test_the_cli_prints_in_a_legacy_code_page_without_crashing(tmp_path):
     said = done.stdout.decode("gbk")
     assert done.returncode == 1 and "UnicodeEncodeError" not in done.stderr.decode("gbk", "replace"), said
     assert "练习 2.1-numdiff" in said and "合计：" in said
+
+
+def test_torch_used_inside_minigrad_is_flagged_although_the_check_passes(tmp_path, monkeypatch, capsys):
+    """`check` has torch (it is the reference), the grader's sandbox has not: say so before grading does."""
+    root = engine(tmp_path, [("numdiff.py", "import numpy as np\n", "import numpy as np\nimport torch\n")])
+    monkeypatch.setenv("MINIGRAD_ROOT", str(root))
+    check("2.1-numdiff")
+    said = capsys.readouterr().out
+    assert said.startswith("✅") and "minigrad/numdiff.py 第 6 行导入了 torch" in said and "0 分" in said, said
+    assert check_command(["2.1-numdiff"], root=root) == 0
+    assert "导入了 torch" in capsys.readouterr().out
