@@ -57,7 +57,7 @@ class Limits:
     memory_bytes: int = 384 * 2 ** 20    # RLIMIT_AS: with the parent (~350 MB) within Gradescope's default 768 MB
     file_bytes: int = 16 * 2 ** 20       # RLIMIT_FSIZE: the child's prints and files
     scratch_bytes: int = 64 * 2 ** 20    # the sandbox's writable /tmp (a tmpfs of this size)
-    processes: int = 8                   # RLIMIT_NPROC of the sandbox's own host uid (processes + threads)
+    processes: int = 8                   # RLIMIT_NPROC in the sandbox's user namespace (processes + threads)
     max_line: int = 16 * 2 ** 20         # one message from the child
     output_chars: int = 1500             # of the child's printed output, shown in feedback
     user: int | None = None              # CONTAINER: run children as this uid (see `unprivileged_user`)
@@ -179,7 +179,7 @@ class Child:
         if limits.isolation == Isolation.BWRAP:
             root = bubblewrap.as_root()
             config.update(workdir=bubblewrap.WORK, site=bubblewrap.SITE, tmp=bubblewrap.TMP,
-                          uid=bubblewrap.CHILD_UID if root else None, processes=limits.processes if root else None)
+                          uid=bubblewrap.CHILD_UID if root else None, processes=limits.processes)
             inner = [bubblewrap.runtime().interpreter, "-I", "-S", bubblewrap.SCRIPT, json.dumps(config)]
             argv, fds = bubblewrap.command(inner, self.workdir, script, limits.scratch_bytes)
             return argv, {"pass_fds": fds, "cwd": "/", "env": {}}
