@@ -6,25 +6,24 @@ Run as root (these machines, CI), the module makes an unprivileged user (USER, r
 for it with a copy of the course tooling (the instructor's checkout: coursekit/ and solutions/minigrad,
 which attacks look for) and a venv of the system's Python (/usr/bin/python3.X: root's own Python may sit
 where other users cannot read it), then runs the CLI as that user with setpriv on two honest
-submissions and the attacks of tests/hostile_attacks.py, in one batch with --jobs 2. The venv's
-site-packages are hard links to this environment's packages (read-only to the user, and not chowned):
-installing torch into it would take over a minute here.
+submissions and the attacks of tests/hostile_attacks.py, in one batch with --jobs 2. The venv finds
+this environment's packages (read-only to the user) instead of installing its own: installing torch
+takes over a minute here.
 """
 from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import pwd
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from pathlib import Path
 
+import numpy
 import pytest
 
 from coursekit.grading import bubblewrap
@@ -52,7 +51,7 @@ def _missing() -> str | None:
     return None
 
 
-pytestmark = pytest.mark.skipif(_missing() is not None, reason=str(_missing()))
+needs_user = pytest.mark.skipif(_missing() is not None, reason=str(_missing()))
 
 
 def _user() -> pwd.struct_passwd:
@@ -78,7 +77,7 @@ def _venv(user: pwd.struct_passwd, home: Path, env: dict) -> Path:
     python = home / "venv" / "bin" / "python"
     target = Path(_as(user, [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], env, home,
                       60).stdout.strip())
-    source = Path(sysconfig.get_paths()["purelib"])
+    source = Path(numpy.__file__).resolve().parent.parent
     readable = _as(user, ["test", "-r", source / "numpy" / "__init__.py"], env, home, 60).returncode == 0
     if readable:
         (target / "course-packages.pth").write_text(f"{source}\n")
@@ -121,6 +120,9 @@ def instructor():
     with open(LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         user = _user()
+        probe = _as(user, ["bwrap", "--unshare-user", "--ro-bind", "/", "/", "true"], {}, Path("/"), 60)
+        if probe.returncode != 0:
+            pytest.skip(f"this machine does not let an ordinary user make namespaces: {probe.stderr.strip()}")
         base = Path(tempfile.mkdtemp(prefix="coursekit-nonroot-"))
         try:
             base.chmod(0o755)
@@ -165,6 +167,7 @@ def scores(out: Path) -> dict[str, int]:
     return {row.split(",")[0]: int(row.split(",")[1]) for row in rows}
 
 
+@needs_user
 def test_the_grader_runs_as_the_user_and_honest_work_earns_full_points(batch, instructor):
     done, out, _, seconds = batch
     assert done.returncode == 0, done.stderr
@@ -175,6 +178,7 @@ def test_the_grader_runs_as_the_user_and_honest_work_earns_full_points(batch, in
     print(f"non-root batch of {len(got)} submissions: {seconds:.1f} s")
 
 
+@needs_user
 @pytest.mark.parametrize("name", sorted(attacks(ROOT, MARK)))
 def test_attack_earns_nothing(batch, name):
     _, out, _, _ = batch
@@ -185,6 +189,7 @@ def test_attack_earns_nothing(batch, name):
         assert "ATTACK RESULT 3" in text, text          # it ran, and it failed
 
 
+@needs_user
 def test_nothing_left_running_and_nothing_written_outside_the_output_folder(batch, instructor):
     user, _, home, course, _ = instructor
     _, out, before, _ = batch
@@ -197,6 +202,7 @@ def test_nothing_left_running_and_nothing_written_outside_the_output_folder(batc
     assert not any((home / "tmp").iterdir())
 
 
+@needs_user
 def test_results_verify_and_a_rerun_keeps_them(batch, instructor):
     user, env, home, course, python = instructor
     _, out, _, _ = batch
@@ -208,3 +214,46 @@ def test_results_verify_and_a_rerun_keeps_them(batch, instructor):
                        *OPTIONS], env, course, 300)
     assert again.returncode == 0, again.stderr
     assert again.stdout.count("unchanged, kept") == len(scores(out)), again.stdout
+
+
+# ---------------------------------------------------------------- where user namespaces are not allowed
+
+REFUSED = "error: refusing to run student code without a sandbox"
+
+
+@needs_user
+def test_grade_refuses_where_the_user_cannot_make_namespaces(instructor):
+    """For real: the grader runs as the user inside a sandbox that forbids nested user namespaces."""
+    user, env, home, course, python = instructor
+    sub = small_engine(home / "tmp" / "carol")
+    subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(sub)], check=True)
+    jail = ["bwrap", "--unshare-user", "--disable-userns", "--ro-bind", "/", "/", "--bind", home, home,
+            "--dev", "/dev", "--proc", "/proc"]
+    try:
+        done = _as(user, [*jail, python, "-m", "coursekit", "grade", sub, "--out", home / "tmp" / "out"], env,
+                   course, 120)
+        assert done.returncode == 2, done.stderr
+        assert REFUSED in done.stderr and "User namespaces are not allowed here" in done.stderr, done.stderr
+        assert "--trusted-code" in done.stderr and not (home / "tmp" / "out" / "carol").exists()
+    finally:
+        shutil.rmtree(home / "tmp" / "carol", ignore_errors=True)
+        shutil.rmtree(home / "tmp" / "out", ignore_errors=True)
+
+
+def test_grade_explains_ubuntus_apparmor_restriction(tmp_path, monkeypatch, capsys):
+    """Ubuntu 24.04 (kernel.apparmor_restrict_unprivileged_userns = 1), simulated: the kernel setting and
+    what bwrap prints there."""
+    from coursekit.grading import cli
+    (tmp_path / "sys" / "kernel").mkdir(parents=True)
+    (tmp_path / "sys" / "kernel" / "apparmor_restrict_unprivileged_userns").write_text("1\n")
+    monkeypatch.setattr(bubblewrap, "SYSCTL", tmp_path / "sys")
+    monkeypatch.setattr(bubblewrap, "as_root", lambda: False)
+    failing = ["sh", "-c", "echo 'bwrap: setting up uid map: Permission denied' >&2; exit 1"]
+    monkeypatch.setattr(bubblewrap, "command", lambda *args: (failing, ()))
+    assert cli.main(["grade", str(small_engine(tmp_path / "dan")), "--out", str(tmp_path / "out")]) == 2
+    message = capsys.readouterr().err
+    assert REFUSED in message and "(bwrap: setting up uid map: Permission denied)" in message, message
+    for advice in ("kernel.apparmor_restrict_unprivileged_userns = 1", "/etc/apparmor.d/bwrap", "userns,",
+                   "flags=(unconfined)", "sudo systemctl reload apparmor", "as root", "--trusted-code"):
+        assert advice in message, message
+    assert not (tmp_path / "out" / "dan").exists()

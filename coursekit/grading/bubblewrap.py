@@ -185,10 +185,49 @@ def check() -> None:
         try:
             args, fds = command([runtime().interpreter, "-I", "-S", SCRIPT], Path(folder), script, 1 << 20)
             done = subprocess.run(args, pass_fds=fds, capture_output=True, text=True, timeout=60)
+        except Unavailable as error:                 # (as root) no user namespace could be made
+            raise Unavailable(f"{error}. {userns_advice()}") from None
         except (OSError, subprocess.SubprocessError) as error:
             raise Unavailable(f"bubblewrap cannot start a sandbox here ({error}): {INSTALL}") from None
     if done.stdout.strip() != "ok":
         reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise Unavailable(f"bubblewrap cannot start a sandbox here ({reason}); user namespaces may be "
-                          f"disabled (sysctl kernel.unprivileged_userns_clone / user.max_user_namespaces, or "
-                          f"an AppArmor restriction): {INSTALL}")
+        raise Unavailable(f"bubblewrap cannot start a sandbox here ({reason}). {userns_advice()}")
+
+
+# ---------------------------------------------------------------- when namespaces are not allowed
+
+SYSCTL = Path("/proc/sys")
+APPARMOR_PROFILE = """abi <abi/4.0>,
+include <tunables/global>
+
+profile bwrap {bwrap} flags=(unconfined) {{
+  userns,
+}}"""
+
+
+def _setting(name: str) -> str | None:
+    try:
+        return (SYSCTL / name).read_text().strip()
+    except OSError:
+        return None
+
+
+def userns_advice() -> str:
+    """What to do when bubblewrap cannot make its namespaces, read from the kernel's settings."""
+    gradescope = "Or grade on Gradescope (`python -m coursekit gradescope`), where every submission gets its own container"
+    if not as_root() and _setting("kernel/apparmor_restrict_unprivileged_userns") == "1":
+        profile = APPARMOR_PROFILE.format(bwrap=os.path.realpath(shutil.which("bwrap") or "/usr/bin/bwrap"))
+        return ("AppArmor restricts unprivileged user namespaces here (kernel.apparmor_restrict_unprivileged_userns "
+                "= 1, the default since Ubuntu 24.04). Allow them for bubblewrap alone: save these lines as "
+                f"/etc/apparmor.d/bwrap\n\n{profile}\n\nthen run `sudo systemctl reload apparmor`. Or run `coursekit "
+                f"grade` as root (sudo), which needs no unprivileged user namespace. {gradescope}")
+    if not as_root() and _setting("kernel/unprivileged_userns_clone") == "0":
+        return ("Unprivileged user namespaces are disabled here (kernel.unprivileged_userns_clone = 0): run `sudo "
+                "sysctl -w kernel.unprivileged_userns_clone=1` (and put it in /etc/sysctl.d/ to keep it), or run "
+                f"`coursekit grade` as root (sudo). {gradescope}")
+    if _setting("user/max_user_namespaces") == "0":
+        return ("User namespaces are disabled here (user.max_user_namespaces = 0): run `sudo sysctl -w "
+                f"user.max_user_namespaces=10000` (and put it in /etc/sysctl.d/ to keep it). {gradescope}")
+    return ("User namespaces are not allowed here. Check the sysctls user.max_user_namespaces, "
+            "kernel.unprivileged_userns_clone and kernel.apparmor_restrict_unprivileged_userns, the SELinux policy, "
+            f"or whether this is a container that forbids nested namespaces (then grade outside it). {gradescope}")
