@@ -14,6 +14,26 @@ SECRET = "grader-secret-27182818"                     # in the grader's environm
 FIND_SECRET = "('grader-secret-' + str(27182818))"    # (the attack's own command line must not hold it)
 
 
+def keep_secret_in_keyrings(secret: str, user_keyring: bool = False) -> bool:
+    """This process (the grader) joins a new session keyring holding `secret`, as a login's keyring may hold
+    a Kerberos ticket or a disk key; with `user_keyring`, the user's keyring (@u) holds it too, for 10
+    minutes. False where the machine has no kernel keyrings for it."""
+    import ctypes
+    import platform
+    numbers = {"x86_64": (248, 250), "aarch64": (217, 219)}.get(platform.machine())   # add_key, keyctl
+    if numbers is None:
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.syscall(numbers[1], 1, None) < 0:                # KEYCTL_JOIN_SESSION_KEYRING, anonymous
+        return False
+    data = secret.encode()
+    for ring in (-3, -4) if user_keyring else (-3,):         # @s, @u
+        key = libc.syscall(numbers[0], b"user", b"grading-secret", data, len(data), ring)
+        if key < 0 or libc.syscall(numbers[1], 15, key, 600) < 0:    # KEYCTL_SET_TIMEOUT
+            return False
+    return True
+
+
 def _unhooked_prelude(mark: str) -> str:
     return f'''
 import _posixsubprocess, os, sys, time
@@ -207,6 +227,31 @@ def attacks(root: Path, mark: str) -> dict[str, str]:
     leaked = [target(fd) for fd in range(3, 1024) if target(fd).startswith(('user:', 'mnt:', 'pid:', 'net:', '/'))]
     raise RuntimeError(f'ATTACK RESULT {0 if leaked else 3} {leaked}')
     """,
+        # the grader's kernel keyrings (join_session_keyring): every key reachable from this process
+        "read-keyrings": unhooked(f"""
+    import ctypes, platform, sys
+    keyctl = {{"x86_64": 250, "aarch64": 219}}.get(platform.machine())
+    libc = ctypes.CDLL(None, use_errno=True)
+    def read(key):
+        buffer = ctypes.create_string_buffer(1 << 16)
+        size = libc.syscall(keyctl, 11, ctypes.c_int(key), buffer, 1 << 16)     # KEYCTL_READ
+        return buffer.raw[:min(size, 1 << 16)] if size > 0 else b''
+    def listed():
+        try:
+            return [int(line.split()[0], 16) for line in open('/proc/keys')]
+        except OSError:
+            return []
+    for key in listed():                     # possess every keyring this uid may link (KEYCTL_LINK into @s)
+        libc.syscall(keyctl, 8, ctypes.c_int(key), ctypes.c_int(-3))
+    found = False
+    for ring in ((-1, -2, -3, -4, -5) if keyctl else ()):     # thread, process, session, user, user-session
+        keys = read(ring)
+        for i in range(0, len(keys) - 3, 4):
+            found |= {FIND_SECRET}.encode() in read(int.from_bytes(keys[i:i + 4], sys.byteorder, signed=True))
+    for key in listed() if keyctl else ():
+        found |= {FIND_SECRET}.encode() in read(key)
+    sys.exit(0 if found else 3)
+    """, mark),
         # signals to classmates: they are not visible in this PID namespace
         "kill-classmates": unhooked("""
     import os, signal, sys

@@ -20,7 +20,7 @@ import pytest
 from coursekit.grading import bubblewrap, grader
 from coursekit.grading.results import read_results
 from coursekit.grading.sandbox import Isolation, Limits
-from hostile_attacks import SECRET, attacks
+from hostile_attacks import SECRET, attacks, keep_secret_in_keyrings
 from test_grading import ROOT, leftover_processes, run_cli, small_engine
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed (.ci/run installs it)")
@@ -50,6 +50,7 @@ def batch(tmp_path_factory):
     subs += [small_engine(base / "subs" / name, code) for name, code in ATTACKS.items()]
     before = (digest(COURSEKIT), digest(ROOT / "solutions"), sorted(base.rglob("*")))
     os.environ["GRADER_SECRET"] = SECRET
+    keep_secret_in_keyrings(SECRET)                # (this worker's session keyring: root's @u is left alone)
     try:
         graded = grader.grade(subs, out, jobs=2, limits=LIMITS, quiet=True, exercise_ids=["2.1-numdiff"])
     finally:

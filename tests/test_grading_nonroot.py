@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import inspect
 import os
 import pwd
 import shutil
@@ -28,7 +29,7 @@ import pytest
 
 from coursekit.grading import bubblewrap
 from coursekit.grading.results import KEY_FILE, parse_results, verified
-from hostile_attacks import SECRET, attacks
+from hostile_attacks import SECRET, attacks, keep_secret_in_keyrings
 from test_grading import ROOT, leftover_processes, small_engine
 
 USER = "coursekit-grader"
@@ -36,6 +37,8 @@ MARK = "16180339"          # in the command line of every process an attack here
 SYSTEM_PYTHON = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
 LOCK = Path(tempfile.gettempdir(), "coursekit-nonroot-test.lock")    # one session at a time uses USER
 HONEST = ("alice", "bob")
+LOGIN = (inspect.getsource(keep_secret_in_keyrings) +
+         "import os, sys\nkeep_secret_in_keyrings(os.environ['GRADER_SECRET'], user_keyring=True)\nos.execv(sys.argv[1], sys.argv[1:])\n")
 OPTIONS = ("--jobs", "2", "--exercise", "2.1-numdiff", "--exercise-timeout", "8", "--submission-timeout", "40")
 
 
@@ -155,7 +158,8 @@ def batch(instructor):
               "shared": owned_in_shared_folders(user.pw_uid)}
     out = home / "out"
     started = time.monotonic()
-    done = _as(user, [python, "-m", "coursekit", "grade", *sorted(subs.iterdir()), "--out", out, *OPTIONS],
+    login = [python, "-c", LOGIN, python]          # the grader's keyrings hold the secret too
+    done = _as(user, [*login, "-m", "coursekit", "grade", *sorted(subs.iterdir()), "--out", out, *OPTIONS],
                {**env, "GRADER_SECRET": SECRET}, course, 300)
     seconds = time.monotonic() - started
     time.sleep(5)                        # what a left-behind daemon would need to rewrite results

@@ -135,16 +135,18 @@ def as_root() -> bool:
 
 
 def command(inner: list[str], work: Path, script: Path, scratch_bytes: int) -> tuple[list[str], tuple[int, ...]]:
-    """The bwrap command line running `inner` (paths as the child sees them), and the fds it must inherit."""
+    """The bwrap command line running `inner` (paths as the child sees them), and the fds it must inherit:
+    the caller's to close once bwrap has started."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise Unavailable(f"bubblewrap (bwrap) is not installed: {INSTALL}")
     rt = runtime()
-    args, fds = [bwrap], ()
+    filter_fd = _seccomp_fd()
+    args, fds = [bwrap, "--seccomp", str(filter_fd)], (filter_fd,)
     if as_root():
-        fd = _user_namespace(os.getpid())
+        fd = os.dup(_user_namespace(os.getpid()))
         args += ["--userns", str(fd), "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]   # child.py drops them
-        fds = (fd,)
+        fds += (fd,)
     else:
         args += ["--unshare-user", "--disable-userns"]
     args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--hostname", "grading",
@@ -163,6 +165,57 @@ def command(inner: list[str], work: Path, script: Path, scratch_bytes: int) -> t
     for key, value in child_environment().items():
         args += ["--setenv", key, value]
     return args + ["--", *inner], fds
+
+
+# ---------------------------------------------------------------- no kernel keyrings
+
+KEYRING_CALLS = ("keyctl", "add_key", "request_key")
+SCMP_ACT_ALLOW, SCMP_ACT_ERRNO = 0x7FFF0000, 0x00050000
+
+
+@functools.lru_cache(maxsize=1)
+def seccomp_program() -> bytes:
+    """A seccomp filter, as `bwrap --seccomp` reads it, under which the kernel keyring calls fail with EPERM
+    (as in Flatpak and Docker). Keyrings are not namespaced: a child running as the grader's user could
+    otherwise link the instructor's user keyring (listed in /proc/keys) and read the keys in it, and any
+    child could read the session keyring it inherits. Built with libseccomp (any other architecture's
+    system calls kill the child)."""
+    import ctypes
+    import ctypes.util
+    import errno
+    import tempfile
+    name = ctypes.util.find_library("seccomp")
+    if name is None:
+        raise Unavailable("libseccomp is not installed (`apt install libseccomp2`), which the sandbox needs to "
+                          f"keep children away from the kernel keyrings. {INSTALL}")
+    lib = ctypes.CDLL(name)
+    lib.seccomp_init.restype = ctypes.c_void_p
+    context = ctypes.c_void_p(lib.seccomp_init(ctypes.c_uint32(SCMP_ACT_ALLOW)))
+    try:
+        for call in KEYRING_CALLS:
+            number = lib.seccomp_syscall_resolve_name(call.encode())
+            if lib.seccomp_rule_add(context, ctypes.c_uint32(SCMP_ACT_ERRNO | errno.EPERM), number, 0) != 0:
+                raise Unavailable(f"libseccomp cannot filter the system call {call}")
+        with tempfile.TemporaryFile() as program:
+            if lib.seccomp_export_bpf(context, program.fileno()) != 0:
+                raise Unavailable("libseccomp cannot export its filter")
+            program.seek(0)
+            return program.read()
+    finally:
+        lib.seccomp_release(context)
+
+
+def _seccomp_fd() -> int:
+    """A pipe holding the filter (a few hundred bytes: within the pipe's buffer), for one bwrap to read."""
+    read, write = os.pipe()
+    try:
+        os.write(write, seccomp_program())
+    except BaseException:
+        os.close(read)
+        raise
+    finally:
+        os.close(write)
+    return read
 
 
 def _ancestors(paths: tuple[str, ...]) -> list[str]:
@@ -185,6 +238,8 @@ def check() -> None:
     with tempfile.TemporaryDirectory(prefix="bwrap-probe-") as folder:
         script = Path(folder, "probe.py")
         script.write_text("import os\nprint('ok')\n")
+        seccomp_program()                                # Unavailable without libseccomp
+        fds = ()
         try:
             args, fds = command([runtime().interpreter, "-I", "-S", SCRIPT], Path(folder), script, 1 << 20)
             done = subprocess.run(args, pass_fds=fds, capture_output=True, text=True, timeout=60)
@@ -192,6 +247,9 @@ def check() -> None:
             raise Unavailable(f"{error}. {userns_advice()}") from None
         except (OSError, subprocess.SubprocessError) as error:
             raise Unavailable(f"bubblewrap cannot start a sandbox here ({error}): {INSTALL}") from None
+        finally:
+            for fd in fds:
+                os.close(fd)
     if done.stdout.strip() != "ok":
         reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise Unavailable(f"bubblewrap cannot start a sandbox here ({reason}). {userns_advice()}")

@@ -159,9 +159,10 @@ class Child:
         read_fd, write_fd = os.pipe()
         config = {"result_fd": write_fd, "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes,
                   "cpu_seconds": int(limits.submission_seconds + limits.startup_seconds) + 5}
+        fds = (write_fd,)
         try:
             argv, options = self._command(config, script, site)
-            fds = (write_fd, *options.pop("pass_fds", ()))
+            fds += options.pop("pass_fds", ())
             with open(self.log_path, "wb") as log:
                 self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
                                              start_new_session=True, pass_fds=fds, **options)
@@ -170,7 +171,8 @@ class Child:
             shutil.rmtree(self.run_dir, ignore_errors=True)
             raise
         finally:
-            os.close(write_fd)
+            for fd in fds:                 # the child's now (and bwrap's user namespace and filter)
+                os.close(fd)
         self.results, self.buffer = read_fd, bytearray()
         os.set_blocking(self.proc.stdin.fileno(), False)
 
