@@ -189,6 +189,23 @@ def attacks(root: Path, mark: str) -> dict[str, str]:
             pass
     sys.exit(0 if wrote > 100 else 3)
     """, mark),
+        # memory: bwrap's root folder and /dev are tmpfs too (half the RAM each), outside the scratch's limit
+        "fill-memory": unhooked("""
+    import os, sys
+    wrote = 0
+    for folder in ('/', '/dev', '/dev/shm', '/grader', '/site', '/work', '/proc'):
+        for n in range(4):                    # 64 MB proves it (more files would take the machine's RAM)
+            try:
+                with open(os.path.join(folder, f'filler{n}'), 'wb') as f:
+                    for _ in range(16):
+                        f.write(b'x' * (1 << 20))
+                        wrote += 1
+            except OSError:
+                break
+        if wrote >= 64:
+            sys.exit(0)
+    sys.exit(3)
+    """, mark),
         # path checks of the audit hook fooled by a str whose methods lie (no second process at all)
         "lying-str": f"""
     class Lie(str):

@@ -9,9 +9,10 @@ its parent. It sees a read-only minimal filesystem:
     /work                                                             the working copy (student minigrad/ + stripped coursekit/)
     /grader/child.py                                                  the child's own script
     /tmp                                                              the only writable place: a tmpfs of limited size
-    /proc (its own PID namespace), /dev (null, zero, random, ...)
+    /proc (its own PID namespace), /dev (null, zero, random, ...)     read-only, as the root folder (bwrap's tmpfs)
 
-No home folder, no torch, no instructor checkout, no other submission, no output folder.
+No home folder, no torch, no instructor checkout, no other submission, no output folder, and no kernel
+keyring (`seccomp_program`).
 
 Who the child is. When the grader runs as root, a user namespace is made here with two mappings:
 0 -> 0 (so that bwrap, as root of the namespace, can mount the interpreter even from /root) and
@@ -161,7 +162,8 @@ def command(inner: list[str], work: Path, script: Path, scratch_bytes: int) -> t
     for path in rt.numpy:
         args += ["--ro-bind", path, f"{SITE}/{os.path.basename(path)}"]
     args += ["--ro-bind", str(work), WORK, "--ro-bind", str(script), SCRIPT,
-             "--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", TMP, "--chdir", TMP]
+             "--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", TMP, "--chdir", TMP,
+             "--remount-ro", "/dev", "--remount-ro", "/"]    # tmpfs of half the RAM, the child's own without root
     for key, value in child_environment().items():
         args += ["--setenv", key, value]
     return args + ["--", *inner], fds
