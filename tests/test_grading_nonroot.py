@@ -37,8 +37,8 @@ MARK = "16180339"          # in the command line of every process an attack here
 SYSTEM_PYTHON = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
 LOCK = Path(tempfile.gettempdir(), "coursekit-nonroot-test.lock")    # one session at a time uses USER
 HONEST = ("alice", "bob")
-LOGIN = (inspect.getsource(keep_secret_in_keyrings) +
-         "import os, sys\nkeep_secret_in_keyrings(os.environ['GRADER_SECRET'], user_keyring=True)\nos.execv(sys.argv[1], sys.argv[1:])\n")
+LOGIN = (inspect.getsource(keep_secret_in_keyrings) + "import os, sys\n"     # `python -c LOGIN COMMAND...`
+         "keep_secret_in_keyrings(os.environ['GRADER_SECRET'], user_keyring=True)\nos.execv(sys.argv[1], sys.argv[1:])\n")
 OPTIONS = ("--jobs", "2", "--exercise", "2.1-numdiff", "--exercise-timeout", "8", "--submission-timeout", "40")
 
 
@@ -61,9 +61,12 @@ def _user() -> pwd.struct_passwd:
     try:
         return pwd.getpwnam(USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        USER], capture_output=True)
+        made = subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--shell",
+                               "/usr/sbin/nologin", USER], capture_output=True, text=True)
+    try:
         return pwd.getpwnam(USER)          # (made now, or by a concurrent session)
+    except KeyError:
+        raise AssertionError(f"useradd could not make the user {USER}: {made.stderr}") from None
 
 
 def _as(user: pwd.struct_passwd, args: list, env: dict, cwd: Path, timeout: float) -> subprocess.CompletedProcess:

@@ -142,10 +142,11 @@ def command(inner: list[str], work: Path, script: Path, scratch_bytes: int) -> t
     if bwrap is None:
         raise Unavailable(f"bubblewrap (bwrap) is not installed: {INSTALL}")
     rt = runtime()
-    filter_fd = _seccomp_fd()
+    namespace = _user_namespace(os.getpid()) if as_root() else None
+    filter_fd = _pipe_holding(seccomp_program())
     args, fds = [bwrap, "--seccomp", str(filter_fd)], (filter_fd,)
-    if as_root():
-        fd = os.dup(_user_namespace(os.getpid()))
+    if namespace is not None:
+        fd = os.dup(namespace)
         args += ["--userns", str(fd), "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]   # child.py drops them
         fds += (fd,)
     else:
@@ -207,11 +208,11 @@ def seccomp_program() -> bytes:
         lib.seccomp_release(context)
 
 
-def _seccomp_fd() -> int:
-    """A pipe holding the filter (a few hundred bytes: within the pipe's buffer), for one bwrap to read."""
+def _pipe_holding(data: bytes) -> int:
+    """The read end of a pipe holding `data` (the filter: a few hundred bytes, within the pipe's buffer)."""
     read, write = os.pipe()
     try:
-        os.write(write, seccomp_program())
+        os.write(write, data)
     except BaseException:
         os.close(read)
         raise
@@ -277,7 +278,8 @@ def _setting(name: str) -> str | None:
 
 def userns_advice() -> str:
     """What to do when bubblewrap cannot make its namespaces, read from the kernel's settings."""
-    gradescope = "Or grade on Gradescope (`python -m coursekit gradescope`), where every submission gets its own container"
+    gradescope = ("Or grade on Gradescope (`python -m coursekit gradescope`), where every submission gets its own "
+                  "container")
     if not as_root() and _setting("kernel/apparmor_restrict_unprivileged_userns") == "1":
         profile = APPARMOR_PROFILE.format(bwrap=os.path.realpath(shutil.which("bwrap") or "/usr/bin/bwrap"))
         return ("AppArmor restricts unprivileged user namespaces here (kernel.apparmor_restrict_unprivileged_userns "
