@@ -85,14 +85,18 @@ def default_timeout() -> float:
 
 @contextmanager
 def time_limit(seconds: float | None):
-    """Raise CheckTimedOut in the main thread after `seconds` (SIGALRM interrupts Python code, also in a
-    Jupyter kernel, whose cells run in the main thread). Elsewhere, or with no limit, nothing happens."""
-    usable = (seconds and seconds > 0 and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
-    if not usable:
+    """Raise CheckTimedOut in the main thread after `seconds` (in a Jupyter kernel cells run in the main
+    thread). With SIGALRM where there is one (Linux, macOS), else with a watchdog thread (Windows).
+    In other threads, or with no limit, nothing happens."""
+    if not (seconds and seconds > 0 and threading.current_thread() is threading.main_thread()):
         yield
         return
+    with (_alarm if hasattr(signal, "setitimer") else _watchdog)(seconds):
+        yield
 
+
+@contextmanager
+def _alarm(seconds: float):
     samples: list[set] = []
 
     def alarm(signum, frame):     # look at the stack a few times: what stays on it did not return
@@ -109,6 +113,47 @@ def time_limit(seconds: float | None):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _watchdog(seconds: float):
+    """A thread samples the main thread's stack, then interrupts it (as Ctrl-C would): the KeyboardInterrupt
+    it causes becomes CheckTimedOut. A student's own Ctrl-C stays a KeyboardInterrupt."""
+    import _thread
+    import sys
+    main, samples = threading.main_thread().ident, []
+    finished, fired, lock = threading.Event(), threading.Event(), threading.Lock()
+
+    def watch():
+        if finished.wait(seconds):
+            return
+        for _ in range(SAMPLES):
+            samples.append(_stack(sys._current_frames().get(main)))
+            if finished.wait(SAMPLE_GAP):
+                return
+        with lock:
+            if not finished.is_set():
+                fired.set()
+                _thread.interrupt_main()
+
+    watcher = threading.Thread(target=watch, name="coursekit-time-limit", daemon=True)
+    watcher.start()
+    try:
+        yield
+    except KeyboardInterrupt as interrupt:
+        if fired.is_set():         # keep the interrupted frames: the verdict names the function that looped
+            stuck = CheckTimedOut(seconds, set.intersection(*samples))
+            raise stuck.with_traceback(interrupt.__traceback__) from None
+        raise
+    finally:
+        with lock:
+            finished.set()
+    if fired.is_set():            # the check returned just as the limit struck: take the pending interrupt here
+        try:
+            for _ in range(10 ** 6):
+                pass
+        except KeyboardInterrupt:
+            pass
 
 
 # ---------------------------------------------------------------- describing an error

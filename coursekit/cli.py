@@ -128,7 +128,18 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return main_parser
 
 
+def _printable_anywhere() -> None:
+    """Verdicts hold emoji (✅ ⏳) that a console or file in a legacy code page (GBK on Chinese Windows) cannot
+    encode: print what it can and replace the rest, rather than crash."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):      # not a text stream of io's (e.g. replaced by a test)
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    _printable_anywhere()
     args = parser(argv).parse_args(argv)
     if getattr(args, "root", "absent") is None:
         args.root = _course_root()

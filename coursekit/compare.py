@@ -47,6 +47,23 @@ def _values(array: np.ndarray, limit: int = 6) -> str:
     return text[:-1] + ", ...]" if flat.size > limit else text
 
 
+def _how_far(expected: np.ndarray, actual: np.ndarray, wrong: np.ndarray) -> str:
+    """How the elements that differ differ: NaN where the other side has a number, else the largest error."""
+    parts = []
+    mine, theirs = np.isnan(actual) & wrong, np.isnan(expected) & wrong
+    if mine.any():
+        parts.append(f"{int(mine.sum())} 个元素是 nan，PyTorch 的不是")
+    if theirs.any():
+        parts.append(f"{int(theirs.sum())} 个元素 PyTorch 是 nan，你的不是")
+    numbers = wrong & ~mine & ~theirs
+    if numbers.any():
+        wide = np.complex128 if expected.dtype.kind == "c" else np.float64
+        with np.errstate(invalid="ignore", over="ignore"):
+            error = np.abs(actual[numbers].astype(wide) - expected[numbers].astype(wide))
+        parts.append(f"最大误差 {np.max(np.where(np.isnan(error), np.inf, error)):.3g}")     # inf − inf: inf apart
+    return "；".join(parts)
+
+
 def compare_one(key: str, expected: np.ndarray, actual: np.ndarray, tolerance=None) -> str | None:
     if expected.shape != actual.shape:
         return f"`{key}` 的形状不同：PyTorch 为 {tuple(expected.shape)}，你的为 {tuple(actual.shape)}"
@@ -57,8 +74,7 @@ def compare_one(key: str, expected: np.ndarray, actual: np.ndarray, tolerance=No
         close = np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
         if close.all():
             return None
-        error = np.nanmax(np.abs(actual.astype(np.float64) - expected.astype(np.float64)))
-        return (f"`{key}` 的数值不同（最大误差 {error:.3g}，允许 {atol:g} + {rtol:g}·|PyTorch|）\n"
+        return (f"`{key}` 的数值不同（{_how_far(expected, actual, ~close)}，允许 {atol:g} + {rtol:g}·|PyTorch|）\n"
                 f"    PyTorch：{_values(expected)}\n    你的：  {_values(actual)}")
     if not np.array_equal(expected, actual):
         return f"`{key}` 不同：PyTorch 为 {_values(expected)}，你的为 {_values(actual)}"

@@ -69,13 +69,24 @@ def _numbers(numbers: list[int]) -> str:
     return "、".join(str(n) for n in sorted(numbers))
 
 
+def _encodable_writer(terminalreporter):
+    """write_line, with what the terminal's encoding cannot show (✅ ⏳ in GBK, Chinese Windows) replaced by '?':
+    pytest itself would print the whole line as \\u escapes."""
+    encoding = getattr(getattr(terminalreporter, "_tw", None), "_file", None)
+    encoding = getattr(encoding, "encoding", None) or "utf-8"
+
+    def write(text: str) -> None:
+        terminalreporter.write_line(text.encode(encoding, "replace").decode(encoding, "replace"))
+    return write
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     failed = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])
     if not failed or config.option.tbstyle != "no":
         return
     cells = [r for r in failed if KEY in dict(r.user_properties)]
     others = [r for r in failed if KEY not in dict(r.user_properties)]
-    write = terminalreporter.write_line
+    write = _encodable_writer(terminalreporter)
     if others:
         terminalreporter.write_sep("=", "练习（每道一条结论；同样的结论也可以用 python -m coursekit check 查看）")
         for text, nodeids in _grouped(others).items():

@@ -8,6 +8,7 @@ that finished exercises still count.
 from __future__ import annotations
 
 import os
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -18,7 +19,25 @@ SUBMITTED = (("minigrad", ".py"), ("chapters", ".ipynb"))      # (top folder, fi
 SKIPPED_PARTS = ("__MACOSX", ".git", "__pycache__", ".ipynb_checkpoints")
 MAX_FILE_BYTES = 2_000_000                                      # the grader skips larger files
 ZIP_NAME = "submission.zip"
-UPLOAD_TO = "课程的 Gradescope 作业页面（老师另有说明时，按老师说的方式提交）"
+DEFAULT_UPLOAD_TO = "课程的 Gradescope 作业页面（老师另有说明时，按老师说的方式提交）"
+
+
+def upload_destination(tool_settings: dict) -> str:
+    """Where students hand in: `submit-to` of pyproject.toml's [tool.coursekit] (the instructor sets it)."""
+    where = tool_settings.get("submit-to", DEFAULT_UPLOAD_TO)
+    if not isinstance(where, str) or not where.strip():
+        raise ValueError("[tool.coursekit] submit-to must be a non-empty string: where students upload "
+                         f"{ZIP_NAME}, e.g. 'Gradescope 上的「作业 1」'")
+    return where.strip()
+
+
+def _course_destination(root: Path) -> str:
+    """The course folder's destination; the default when its pyproject.toml is missing or unreadable."""
+    try:
+        settings = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+        return upload_destination(settings.get("tool", {}).get("coursekit", {}))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError, AttributeError):
+        return DEFAULT_UPLOAD_TO
 
 
 def is_submitted(parts: tuple[str, ...]) -> bool:
@@ -129,5 +148,5 @@ def submit(root: Path | None = None, out: Path | None = None) -> int:
           f"共 {target.stat().st_size / 1024:.0f} KB。")
     if not all_passed or problems:
         print("⚠️ 上面还有没完成或没通过的练习：现在提交也可以（已通过的练习照样得分），改完后再运行一次这个命令即可。")
-    print(f"请把 {target.name} 上传到{UPLOAD_TO}。")
+    print(f"请把 {target.name} 上传到{_course_destination(root)}。")
     return 0 if all_passed and not problems else 1

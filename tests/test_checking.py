@@ -33,6 +33,18 @@ def test_compare_reports_shape_dtype_and_value_differences():
     assert "缺少" in compare(a, {})
 
 
+def test_compare_says_where_a_result_is_nan_instead_of_a_meaningless_max_error():
+    import warnings
+    a = {"g": np.array([1.0, 2.0, 3.0])}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no "All-NaN slice" RuntimeWarning in the student's notebook
+        said = compare(a, {"g": np.full(3, np.nan)})
+        assert "3 个元素是 nan，PyTorch 的不是" in said and "最大误差" not in said
+        said = compare({"g": np.array([np.nan, 1.0])}, {"g": np.array([0.0, 1.5])})
+        assert "1 个元素 PyTorch 是 nan，你的不是；最大误差 0.5" in said
+        assert "最大误差 inf" in compare({"g": np.array([np.inf])}, {"g": np.array([-np.inf])})
+
+
 def test_to_plain_refuses_objects_that_are_not_numbers():
     class ClaimsEqualToAnything:
         def __eq__(self, other):

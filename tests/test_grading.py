@@ -237,8 +237,13 @@ def test_malformed_notebook_fails_only_its_exercise(tmp_path):
     (broken / "chapters" / "10_exercises.ipynb").write_text('{"cells": [')
     missing = small_engine(tmp_path / "missing")
     exercise_notebook(missing / "chapters" / "10_exercises.ipynb", "another-id", SIN_CELL)
-    graded = grader.grade([good, broken, missing], tmp_path / "out", limits=FAST, quiet=True, exercise_ids=SMALL)
-    assert scores(graded) == {"good": 15, "broken": 10, "missing": 10}
+    crashing = small_engine(tmp_path / "crashing", autodiff=True)    # the cell raises: said once, not per case
+    exercise_notebook(crashing / "chapters" / "10_exercises.ipynb", "2.1-ex-sin-derivative", "1 / 0\n" + SIN_CELL)
+    graded = grader.grade([good, broken, missing, crashing], tmp_path / "out", limits=FAST, quiet=True,
+                          exercise_ids=SMALL)
+    assert scores(graded) == {"good": 15, "broken": 10, "missing": 10, "crashing": 10}
+    said = exercise_output(tmp_path / "out", "crashing", "2.1-ex-sin-derivative")
+    assert said.count("单元格单独运行时出错") == 1 and "ZeroDivisionError" in said and "未通过：" not in said, said
     assert "不是有效的 Jupyter 笔记本" in exercise_output(tmp_path / "out", "broken", "2.1-ex-sin-derivative")
     assert "没有 grade_id" in exercise_output(tmp_path / "out", "missing", "2.1-ex-sin-derivative")
 

@@ -3,6 +3,7 @@ and `solutions/` is never touched. Built on a small toy course written to a tmp 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -343,3 +344,28 @@ def test_cli_check_verb_reaches_the_self_check_and_refuses_an_unknown_id(toy):
     done = subprocess.run([sys.executable, "-m", "coursekit", "check", "toy-nope"], cwd=toy.root,
                           capture_output=True, text=True)
     assert done.returncode == 2 and "toy-nope" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_instructors_upload_destination_reaches_the_student_readme_pyproject_and_submit(toy, tmp_path, capsys):
+    from coursekit.submit import _course_destination
+    where = 'Canvas 上的「作业 1：自动微分」（截止 12 月 15 日）"'
+    settings = toy.root / "pyproject.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        'submit-to = "课程的 Gradescope 作业页面（老师另有说明时，按老师说的方式提交）"',
+        f'submit-to = {json.dumps(where, ensure_ascii=False)}'), encoding="utf-8")
+    out = tmp_path / "student"
+    release(toy, out, echo=lambda *_: None)
+    assert f"把 `submission.zip` 上传到{where}。" in (out / "README.md").read_text(encoding="utf-8")
+    assert _course_destination(out) == where                     # what `coursekit submit` prints
+
+    settings.write_text(settings.read_text(encoding="utf-8").replace(json.dumps(where, ensure_ascii=False), "3"),
+                        encoding="utf-8")
+    with pytest.raises(CourseInputError, match="submit-to must be a non-empty string"):
+        release(toy, tmp_path / "again", echo=lambda *_: None)
+
+
+def test_submit_falls_back_to_the_default_destination_without_a_readable_pyproject(tmp_path):
+    from coursekit.submit import DEFAULT_UPLOAD_TO, _course_destination
+    assert _course_destination(tmp_path) == DEFAULT_UPLOAD_TO
+    (tmp_path / "pyproject.toml").write_text("[tool.coursekit\n", encoding="utf-8")
+    assert _course_destination(tmp_path) == DEFAULT_UPLOAD_TO

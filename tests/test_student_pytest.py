@@ -61,3 +61,19 @@ def test_one_line_per_notebook_groups_cells_by_cause():
     assert notebook_lines(reports) == [
         "chapters/05.ipynb：代码单元格 7、9 用到了未完成或未通过的练习 2.1-vjp；代码单元格 8：NameError: name 'y' is not defined",
         "chapters/06.ipynb：代码单元格 2 用到了未完成或未通过的练习 2.1.2-unbroadcast"]
+
+
+def test_verdict_lines_are_printable_in_a_legacy_code_page():
+    """pytest prints a line its terminal cannot encode as \\u escapes: under GBK (Chinese Windows) only the
+    emoji become '?', the Chinese stays readable."""
+    import io
+    from types import SimpleNamespace
+    from coursekit.pytest_verdicts import _encodable_writer
+    file = io.TextIOWrapper(io.BytesIO(), encoding="gbk")
+    lines = []
+    reporter = SimpleNamespace(_tw=SimpleNamespace(_file=file), write_line=lines.append)
+    _encodable_writer(reporter)("⏳ 练习 2.1-numdiff 还没有完成")
+    assert lines == ["? 练习 2.1-numdiff 还没有完成"]
+    lines.clear()
+    _encodable_writer(SimpleNamespace(write_line=lines.append))("✅ 通过")     # no encoding known: UTF-8
+    assert lines == ["✅ 通过"]

@@ -68,6 +68,24 @@ def test_an_endless_loop_is_stopped_and_the_verdict_names_the_function(tmp_path)
     assert "（backprop）一直没有返回" in text, text          # the loop, not the rule it was in when stopped
 
 
+def test_without_sigalrm_a_watchdog_thread_stops_the_endless_loop_the_same_way(tmp_path, monkeypatch):
+    """Windows has no SIGALRM: there a thread samples the stack and interrupts the main thread."""
+    import signal
+    monkeypatch.delattr(signal, "setitimer")
+    root = engine(tmp_path, [("autograd.py", "        if node in seen:\n            continue\n",
+                              "        stack.append((node, False))\n")])
+    text = verdict(run("2.1-backward", root=root, timeout=0.5))
+    assert text.startswith("⏱") and "（topological_order）一直没有返回" in text and one_paragraph(text), text
+    from coursekit.checking import time_limit
+    with time_limit(5):                        # a check that returns in time is not interrupted later
+        pass
+    __import__("time").sleep(0.2)
+    with pytest.raises(KeyboardInterrupt):     # and a student's own Ctrl-C stays a Ctrl-C
+        with time_limit(5):
+            __import__("_thread").interrupt_main()
+            __import__("time").sleep(1)
+
+
 def test_a_wrong_mul_backward_names_the_first_wrong_node(tmp_path):
     root = engine(tmp_path, [SWAPPED_MUL])
     text = verdict(run("2.1-vjp", root=root))
@@ -147,3 +165,15 @@ def test_a_wrong_value_still_names_the_file_when_the_exercise_comment_was_delete
     root = engine(tmp_path, [("numdiff.py", "/ (2 * h)", "/ h"), ("numdiff.py", "### BEGIN SOLUTION 2.1-numdiff", "#")])
     text = verdict(run("2.1-numdiff", root=root))
     assert "你的代码：minigrad/numdiff.py" in text and "central_difference" not in text.split("你的代码：")[1].split("\n")[0]
+
+
+def test_the_cli_prints_in_a_legacy_code_page_without_crashing(tmp_path):
+    """Chinese Windows consoles and redirected output may use GBK, which has no ✅ or ⏳."""
+    import os
+    root = engine(tmp_path, stubs=("2.1-numdiff",))
+    env = {**os.environ, "MINIGRAD_ROOT": str(root), "PYTHONIOENCODING": "gbk"}
+    done = subprocess.run([sys.executable, "-m", "coursekit", "check", "2.1-numdiff", "2.1-jvp"], cwd=ROOT,
+                          env=env, capture_output=True)
+    said = done.stdout.decode("gbk")
+    assert done.returncode == 1 and "UnicodeEncodeError" not in done.stderr.decode("gbk", "replace"), said
+    assert "练习 2.1-numdiff" in said and "合计：" in said

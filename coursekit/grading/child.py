@@ -205,10 +205,11 @@ def _describe(error: BaseException) -> str:
 
 
 def load_answer(exercise, source: str, minigrad):
-    """Execute the exercise cell alone, in a fresh namespace; return the function it defines (the same code
-    as the students' `check` and `coursekit submit`)."""
-    from coursekit.answers import define_answer
-    return define_answer(exercise, source, minigrad)
+    """Execute the exercise cell alone, in a fresh namespace; return the function it defines. The same code
+    and the same sentences as the students' `check` and `coursekit submit` (a name taken from another cell
+    is named once, not reported as a NameError in every case)."""
+    from coursekit.answers import define_or_explain
+    return define_or_explain(exercise, source, minigrad)
 
 
 def run_exercise(request: dict, minigrad, channel: Channel) -> None:
@@ -221,9 +222,9 @@ def run_exercise(request: dict, minigrad, channel: Channel) -> None:
         try:
             answer = load_answer(exercise, request.get("source") or "", minigrad)
         except BaseException as error:   # noqa: B036 - a cell may even raise SystemExit
-            message = _short(f"执行练习单元格失败：{_describe(error)}")
-            for index, _ in enumerate(request["cases"]):
-                channel.send({"type": "case", "index": index, "status": "error", "message": message})
+            from coursekit.answers import AnswerCellFailed
+            explained = str(error) if isinstance(error, AnswerCellFailed) else f"执行练习单元格失败：{_describe(error)}"
+            channel.send({"type": "cell_failed", "message": _short(explained)})     # said once, no case runs
             return
     for index, case in enumerate(request["cases"]):
         check = exercise.checks[case["check"]]

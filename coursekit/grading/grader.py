@@ -175,6 +175,9 @@ class Runner:
             child.send(request, end)
             for position, item in enumerate(items):
                 message = child.receive(end)
+                if position == 0 and message.get("type") == "cell_failed":     # the exercise cell itself failed
+                    outcome.problem = str(message.get("message", ""))[:2000]
+                    break
                 if message.get("type") != "case" or message.get("index") != position:
                     raise ProtocolError("子进程发回的结果顺序不对或类型不对")
                 self._record(outcome, item, case_result(item, message, TORCH[0]))

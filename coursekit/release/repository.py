@@ -5,11 +5,13 @@ student repository until it is added here on purpose.
 """
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 from string import Template
 
 from ..markers import MarkerError, find_regions, remove_hidden
+from ..submit import upload_destination
 from .build import build_student_files
 from .course import Course, CourseInputError, files_under, read_text
 
@@ -58,17 +60,33 @@ def _toml_list(items, indent="    ") -> str:
     return "".join(f'{indent}"{item}",\n' for item in items)
 
 
+def _settings(course: Course) -> dict:
+    try:
+        return tomllib.loads(read_text(course.require("pyproject.toml")))
+    except tomllib.TOMLDecodeError as error:
+        raise CourseInputError(f"pyproject.toml: not valid TOML ({error})") from None
+
+
+def submit_to(course: Course) -> str:
+    """Where students upload their submission: [tool.coursekit] submit-to of the course's pyproject.toml."""
+    try:
+        return upload_destination(_settings(course).get("tool", {}).get("coursekit", {}))
+    except ValueError as error:
+        raise CourseInputError(f"pyproject.toml: {error}") from None
+
+
 def pyproject(course: Course) -> bytes:
     """The student pyproject.toml: same project and dependencies, pytest over tests/ and chapters/."""
     try:
-        project = tomllib.loads(read_text(course.require("pyproject.toml")))["project"]
-    except (tomllib.TOMLDecodeError, KeyError) as error:
+        project = _settings(course)["project"]
+    except KeyError as error:
         raise CourseInputError(f"pyproject.toml: cannot read [project] ({error})") from None
     values = {
         "name": project["name"], "version": project["version"], "description": project.get("description", ""),
         "requires_python": project.get("requires-python", ">=3.10"),
         "dependencies": _toml_list(project.get("dependencies", [])),
         "dev_dependencies": _toml_list(project.get("optional-dependencies", {}).get("dev", [])),
+        "submit_to_toml": json.dumps(submit_to(course), ensure_ascii=False),     # a JSON string is a TOML string
     }
     return Template((TEMPLATES / "pyproject.toml.tmpl").read_text(encoding="utf-8")).substitute(values).encode("utf-8")
 
@@ -82,7 +100,7 @@ def exercise_table(course: Course) -> str:
 
 def readme(course: Course) -> bytes:
     values = {"exercise_table": exercise_table(course),
-              "total_points": sum(e.points for e in course.exercises)}
+              "total_points": sum(e.points for e in course.exercises), "submit_to": submit_to(course)}
     return Template((TEMPLATES / "README.md.tmpl").read_text(encoding="utf-8")).substitute(values).encode("utf-8")
 
 
