@@ -115,7 +115,7 @@ def limit_resources(config: dict) -> None:
     memory = int(config["memory_bytes"])
     limits = [("RLIMIT_AS", memory), ("RLIMIT_CPU", int(config["cpu_seconds"])),
               ("RLIMIT_FSIZE", int(config["file_bytes"])), ("RLIMIT_CORE", 0), ("RLIMIT_NOFILE", 256)]
-    if config.get("processes"):        # counted per host uid: only with a uid of its own (the sandbox)
+    if config.get("processes"):        # only in the sandbox: Linux counts them per user namespace (>= 5.14)
         limits.append(("RLIMIT_NPROC", int(config["processes"])))
     for name, value in limits:
         try:
