@@ -604,3 +604,32 @@ def test_complete_submission_grades_in_under_a_minute(tmp_path):
     seconds = time.monotonic() - started
     assert graded[0][1]["score"] == sum(e.points for e in exercises.all_exercises())
     assert seconds < 60, f"{seconds:.1f} s"
+
+
+def test_output_paths_of_the_wrong_kind_get_one_line_not_a_traceback(tmp_path, capsys):
+    from coursekit.cli import main
+    a_file, a_folder = tmp_path / "afile", tmp_path / "subs"
+    a_file.write_text("x")
+    small_engine(a_folder / "bob")
+    assert main(["grade", str(a_folder / "bob"), "--out", str(a_file)]) == 2
+    assert "is a file; give a folder" in capsys.readouterr().err
+    assert main(["gradescope", str(a_folder)]) == 2
+    assert "is a folder; give the bundle's file name" in capsys.readouterr().err
+    assert not (tmp_path / "subs.partial").exists()
+    assert main(["release", str(a_file)]) == 2
+    assert "a file, not a folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["grade", str(a_folder / "bob"), "--out", str(tmp_path / "out"), "--jobs", "0"])
+    assert "must be 1 or more" in capsys.readouterr().err
+
+
+def test_an_upload_that_is_not_a_zip_says_why_on_the_console_and_in_the_report(tmp_path):
+    bad = tmp_path / "notazip.zip"
+    bad.write_bytes(b"this is not a zip")
+    graded = grader.grade([bad, small_engine(tmp_path / "bob")], tmp_path / "out", limits=FAST, quiet=True,
+                          exercise_ids=SMALL)
+    assert scores(graded) == {"notazip": 0, "bob": 10}
+    line = next(l for l in grader.summary(graded, tmp_path / "out").splitlines() if l.startswith("notazip"))
+    assert "无法打开压缩包 notazip.zip" in line, line
+    markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "| notazip | 无法打开压缩包 notazip.zip" in markdown, markdown

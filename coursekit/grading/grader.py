@@ -272,7 +272,8 @@ def grade_submission(submission: Submission, scratch: Path, site: Path, limits: 
             outcomes.append(outcome)
     finally:
         runner.stop()
-    return Graded(submission.name, submission.hash, outcomes, list(submission.notes), time.monotonic() - start)
+    return Graded(submission.name, submission.hash, outcomes, list(submission.notes), time.monotonic() - start,
+                  submission.unreadable)
 
 
 # ---------------------------------------------------------------- many submissions
@@ -585,6 +586,8 @@ def summary(graded: list[tuple[str, dict, bool]], out: Path) -> str:
             continue
         extra = results.get("extra_data", {})
         note = "  (unchanged, kept)" if skipped else ""
+        if extra.get("unreadable"):            # a corrupt upload: say why here, not only in its feedback
+            note += f"  ({extra['unreadable']})"
         lines.append(f"{name:<{width}}  {results.get('score'):>3}/{extra.get('max_score')}{note}")
     lines.append(f"results: {out}/<submission>/results.json, feedback.md; grades: {out}/grades.csv")
     lines.append(f"class report: {out}/report.html (report.md); for the LMS: {out}/gradebook.csv")

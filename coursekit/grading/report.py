@@ -105,7 +105,7 @@ def collect(rows: list[tuple[str, dict]], failed: dict[str, str], ids: list[str]
     """Sort a batch into graded submissions and those that could not be graded (with why)."""
     batch = ClassResults([registry.get(i) for i in ids])
     for name, results in rows:
-        problem = whole_submission_problem(results)
+        problem = results.get("extra_data", {}).get("unreadable") or whole_submission_problem(results)
         if problem:
             batch.ungraded.append((name, problem))
         else:
