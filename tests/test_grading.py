@@ -431,14 +431,17 @@ def test_ctrl_c_loses_nothing_and_rerun_continues(tmp_path):
     subs = [small_engine(tmp_path / "subs" / f"s{i}") for i in range(2)]
     slow = small_engine(tmp_path / "subs" / "slow", f"import time\ntime.sleep(60)  # {MARK}")
     out = tmp_path / "out"
-    proc = run_cli("grade", *subs, slow, "--out", out, "--exercise-timeout", "60", "--exercise", "2.1-numdiff")
+    proc = run_cli("grade", *subs, slow, "--out", out, "--exercise-timeout", "60", "--exercise", "2.1-numdiff",
+                   "--jobs", "2")
     deadline = time.monotonic() + 120
     while not all((out / s.name / "results.json").exists() for s in subs) and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(1.0)                          # now grading `slow`, inside its sleep
     proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=60)
+    _, said = proc.communicate(timeout=60)
     assert proc.returncode == 130
+    assert "stopping:" in said and "3/3" not in said and "4/3" not in said, said     # finished ones counted once
+    assert "interrupted: 2 of 3 graded" in said, said
     assert not (out / "slow" / "results.json").exists()
     assert all(read_results(out / s.name / "results.json") for s in subs)
     assert leftover_processes(str(out)) == [] and not (out / grader.SCRATCH).exists()

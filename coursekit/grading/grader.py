@@ -13,6 +13,7 @@ import multiprocessing
 import secrets
 import signal
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -506,7 +507,7 @@ def grade(paths: list[Path], out: Path, jobs: int = 1, force: bool = False, limi
                     bar.update(name, None if name in failed else done[name][0].get("score"))
 
             try:
-                _run(work, jobs, finished)
+                _run(work, jobs, finished, quiet)
             finally:
                 if bar:
                     bar.close()
@@ -528,8 +529,8 @@ def _previous(files: dict[Path, bytes | None], out: Path, name: str, key: bytes)
     return verified(parse_results(files[out / name / "results.json"]), files[out / name / "feedback.md"], key)
 
 
-def _run(work: list[Job], jobs: int, finished) -> None:
-    """Grade the jobs, here (jobs 1) or in a pool; `finished(name, result)` as each one ends."""
+def _run(work: list[Job], jobs: int, finished, quiet: bool = True) -> None:
+    """Grade the jobs, here (jobs 1) or in a pool; `finished(name, result)` once as each one ends."""
     sandbox.STOP.clear()
     load_torch()
     if jobs <= 1 or len(work) <= 1:
@@ -538,14 +539,18 @@ def _run(work: list[Job], jobs: int, finished) -> None:
         return
     pool, stop = _pool(min(jobs, len(work)))
     futures = {pool.submit(_guarded, job): job.name for job in work}
+    told = set()
     try:
         for future in as_completed(futures):
+            told.add(future)
             finished(futures[future], future.result())
     except BaseException:
+        if not quiet:
+            print("\nstopping: ending the running checks (finished results are kept)...", file=sys.stderr)
         stop.set()                  # workers kill their children and write nothing more
         _stop_pool(pool)
-        for future, name in futures.items():      # finished while we were stopping: keep them
-            if future.done() and not future.cancelled() and future.exception() is None:
+        for future, name in futures.items():      # finished while we were stopping: keep them (once)
+            if future not in told and future.done() and not future.cancelled() and future.exception() is None:
                 if not isinstance(future.result(), BaseException):
                     finished(name, future.result())
         raise
