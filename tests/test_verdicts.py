@@ -173,10 +173,10 @@ def test_a_wrong_value_names_the_students_code_when_no_line_can(tmp_path):
     assert "你的代码：minigrad/numdiff.py 中的 central_difference" in text and one_paragraph(text)
 
 
-def test_a_wrong_value_still_names_the_file_when_the_exercise_comment_was_deleted(tmp_path):
+def test_a_wrong_value_still_names_the_function_when_the_exercise_comment_was_deleted(tmp_path):
     root = engine(tmp_path, [("numdiff.py", "/ (2 * h)", "/ h"), ("numdiff.py", "### BEGIN SOLUTION 2.1-numdiff", "#")])
-    text = verdict(run("2.1-numdiff", root=root))
-    assert "你的代码：minigrad/numdiff.py" in text and "central_difference" not in text.split("你的代码：")[1].split("\n")[0]
+    text = verdict(run("2.1-numdiff", root=root))                 # the registry's `functions` know it
+    assert "你的代码：minigrad/numdiff.py 中的 central_difference" in text, text
 
 
 def test_the_cli_prints_in_a_legacy_code_page_without_crashing(tmp_path):
@@ -200,3 +200,13 @@ def test_torch_used_inside_minigrad_is_flagged_although_the_check_passes(tmp_pat
     assert said.startswith("✅") and "minigrad/numdiff.py 第 6 行导入了 torch" in said and "0 分" in said, said
     assert check_command(["2.1-numdiff"], root=root) == 0
     assert "导入了 torch" in capsys.readouterr().out
+
+
+def test_a_rule_whose_exercise_comment_was_deleted_is_still_the_students(tmp_path):
+    """Students delete the `# 练习` line; the registry's `functions` still name Sub.backward as theirs, so
+    a NameError there is not blamed on the traversal (2.1-backward) that called it."""
+    root = engine(tmp_path, [("ops/binary.py", "        ### BEGIN SOLUTION 2.1-vjp\n        # ∂c/∂a = 1，∂c/∂b = −1\n"
+                                               "        return grad, -grad\n        ### END SOLUTION\n",
+                              "        return grad, -grd\n")])
+    text = verdict(run("2.1-vjp", root=root))
+    assert "（Sub.backward）" in text and "minigrad/ops/binary.py 第" in text and "2.1-backward" not in text, text
