@@ -203,6 +203,13 @@ def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
     print(said)
 
 
+def _pad(text: str, columns: int) -> str:
+    """`text` padded to `columns` terminal columns (a Chinese character takes two)."""
+    import unicodedata
+    width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(columns - width, 0)
+
+
 def _setup_problem(error: Exception) -> str:
     """A wrong exercise id or no minigrad/ found, said to a student (the exceptions speak English)."""
     if isinstance(error, exercises.UnknownExercise):
@@ -246,12 +253,12 @@ def check_command(ids: list[str] | None = None, timeout: float | None = None, ro
             print("\n" + import_verdict(error.__cause__))
             return 1
         except answers.AnswerNotFound as error:
-            print(f"❌ {exercise.id:<26} {'出错':<4} {exercise.points:>3} 分  {exercise.title}")
+            print(f"❌ {exercise.id:<26} {_pad('出错', 6)} {exercise.points:>3} 分  {exercise.title}")
             verdicts.append(f"❌ {error}")
             continue
         earned += exercise.points if report.passed else 0
-        mark = "✅" if report.passed else "❌"
-        print(f"{mark} {exercise.id:<26} {STATUS_WORD[_status(report)]:<4} {exercise.points:>3} 分  {exercise.title}")
+        mark = "✅" if report.passed else "⏳" if _status(report) == NOT_IMPLEMENTED else "❌"
+        print(f"{mark} {exercise.id:<26} {_pad(STATUS_WORD[_status(report)], 6)} {exercise.points:>3} 分  {exercise.title}")
         if not report.passed:
             verdicts.append(verdict(report))
     print(f"合计：{earned}/{possible} 分")
