@@ -68,6 +68,8 @@ def build_answer_key(root: Path, out: Path, echo=_say) -> int:
     out = Path(out).resolve()
     if out == course.solutions or course.solutions in out.parents:
         raise CourseInputError(f"{out}: the answer key must not be written inside solutions/")
+    if out.exists() and not out.is_dir():
+        raise CourseInputError(f"{out}: a file, not a folder; choose a folder for the answer key")
     paths = course.notebooks()
     if not paths:
         raise CourseInputError("solutions/chapters: no notebooks found")

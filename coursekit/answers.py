@@ -32,14 +32,31 @@ def answer_source(notebook, grade_id: str) -> str:
     return "\n\n".join(exercise_cells(notebook, grade_id))
 
 
-def read_notebook(path: Path):
+def read_notebook(path: Path, shown_as: str | None = None):
+    """The notebook at `path`; AnswerNotFound naming it as `shown_as` (e.g. 'chapters/10_exercises.ipynb':
+    never the grader's scratch path, which means nothing to a student)."""
     import nbformat
+    shown_as = shown_as or str(path)
     try:
         return nbformat.read(path, as_version=4)
     except FileNotFoundError:
-        raise AnswerNotFound(f"{path}: 找不到这个笔记本") from None
+        raise AnswerNotFound(f"{shown_as}：找不到这个笔记本") from None
     except Exception as error:          # invalid JSON or not a notebook
-        raise AnswerNotFound(f"{path}: 不是有效的 Jupyter 笔记本（{type(error).__name__}: {error}）") from None
+        reason = json_error(path) or f"{type(error).__name__}: {str(error).splitlines()[0][:120] if str(error) else ''}"
+        raise AnswerNotFound(f"{shown_as}：不是有效的 Jupyter 笔记本（{reason}）。"
+                             "请在 JupyterLab 中打开它，确认能打开后保存，再提交") from None
+
+
+def json_error(path: Path) -> str | None:
+    """Where a notebook file stops being JSON (line, column), or None when it is JSON."""
+    import json
+    try:
+        json.loads(Path(path).read_bytes())
+    except json.JSONDecodeError as error:
+        return f"不是有效的 JSON：第 {error.lineno} 行第 {error.colno} 列（{error.msg}）"
+    except (OSError, UnicodeDecodeError) as error:
+        return f"无法读取（{type(error).__name__}）"
+    return None
 
 
 def runnable(source: str) -> str:
@@ -94,7 +111,7 @@ def define_or_explain(exercise, source: str, minigrad):
 def load_answer(exercise, course_root: Path, minigrad):
     """The function the exercise cell of the notebook under `course_root` defines, run as the grader runs it."""
     path = Path(course_root) / exercise.where
-    source = answer_source(read_notebook(path), exercise.id)
+    source = answer_source(read_notebook(path, exercise.where), exercise.id)
     if not source:
         raise AnswerNotFound(f"{exercise.where}：没有 grade_id 为 {exercise.id} 的练习单元格")
     return define_or_explain(exercise, source, minigrad)

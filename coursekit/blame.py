@@ -46,6 +46,8 @@ def _frames(error: BaseException) -> list[tuple]:
     """(frame, line, exercise or None) for every frame of the traceback inside the engine."""
     result = []
     for frame, line in traceback.walk_tb(error.__traceback__):
+        # an interrupt (the time limit) can land on an instruction without a line number: None here
+        line = line or frame.f_lineno or frame.f_code.co_firstlineno
         if engine_path(frame.f_code.co_filename) is not None:
             owner = exercise_at(frame.f_code.co_filename, line)
             result.append((frame, line, owner.exercise if owner else None))
@@ -123,6 +125,19 @@ def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
         return Blame(_spot(frame, line, exercise), None)
     frame, line, exercise = frames[deepest]
     return Blame(_spot(frame, line, exercise), exercise)
+
+
+def import_verdict(error: BaseException) -> str:
+    """One Chinese paragraph for an engine that does not import: the file, the line, what Python says."""
+    from .tracebacks import syntax_error_text
+    if isinstance(error, SyntaxError):
+        detail = syntax_error_text(error)
+    else:
+        spot = locate(error).spot
+        place = f"{spot.path} 第 {spot.line} 行" + (f"：`{spot.code}`" if spot.code else "") if spot else "minigrad"
+        detail = f"{place} 出错（Python：{type(error).__name__}: {error}）"
+    return (f"❌ 无法导入 minigrad：{detail}。所有检查都要先导入 minigrad，请改正这一行并保存文件，"
+            f"再运行检查（笔记本里不用重启内核）。")
 
 
 def locate_loop(error: BaseException, allowed: set[str] | None = None) -> Blame:

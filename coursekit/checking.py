@@ -232,7 +232,7 @@ class Budget:
     """The seconds the engine's side of an exercise's cases may still take (None: no limit)."""
 
     def __init__(self, seconds: float | None):
-        self.seconds = seconds
+        self.seconds = self.total = seconds
 
     @contextmanager
     def spend(self):
@@ -240,6 +240,9 @@ class Budget:
         try:
             with time_limit(max(self.seconds, 1e-3) if self.seconds else None):
                 yield
+        except CheckTimedOut as error:        # the verdict names the limit the student set, not what was left
+            error.args = (self.total, *error.args[1:])
+            raise
         finally:
             if self.seconds:
                 self.seconds -= time.perf_counter() - started

@@ -133,7 +133,8 @@ def _describe(unit: Unit) -> str:
 
 def _fix(unit: Unit) -> str:
     return {"heading": "add a markdown cell with exactly this heading line",
-            "paragraph": "copy it verbatim into a markdown cell",
+            "paragraph": "copy it verbatim into a markdown cell (or, when you fixed the notebook's wording on "
+                         "purpose, make the same change in the course text)",
             "figure": "regenerate the figure by code and give it this caption in a markdown cell",
             "code": "add a code cell whose source is exactly this block"}[unit.kind]
 

@@ -30,6 +30,9 @@ CATALOGUE = "tests/mistakes"
 UNFINISHED = ("还没有完成", "尚未完成", "⏳")
 
 
+CANNOT_APPLY = "cannot apply the entry: "
+
+
 class CatalogueError(ValueError):
     """An entry that cannot be applied: its old text is not in exactly one region of its exercise."""
 
@@ -43,6 +46,7 @@ class Mistake:
     cell: str | None = None    # notebook exercises: a whole wrong answer cell instead of an edit
     everywhere: bool = False   # the same slip in every region of the exercise that holds `old`
     exercise: str = ""         # filled in from the catalogue file's EXERCISE
+    file: str = ""             # filled in: the catalogue file that holds the entry
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ def load_catalogue(root: Path) -> list[Mistake]:
         spec = importlib.util.spec_from_file_location(f"mistakes_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        entries += [replace(m, exercise=module.EXERCISE) for m in module.MISTAKES]
+        entries += [replace(m, exercise=module.EXERCISE, file=f"{CATALOGUE}/{path.name}") for m in module.MISTAKES]
     return entries
 
 
@@ -92,9 +96,14 @@ def _unique_edit(texts: dict, mistake: Mistake) -> dict:
         hits += [(name, edited)] * found
     if mistake.everywhere and hits:
         return dict(hits)
+    if not hits:
+        raise CatalogueError(f"its `old` text is no longer in the solution regions of {mistake.exercise} (the "
+                             f"solution changed?): update the entry in {mistake.file or CATALOGUE} to the solution's "
+                             f"current text: {mistake.old!r}")
     if len(hits) != 1:
-        raise CatalogueError(f"{mistake.exercise} ({mistake.about}): the old text occurs {len(hits)} times in "
-                             f"the exercise's solution regions, not once: {mistake.old!r}")
+        raise CatalogueError(f"its `old` text occurs {len(hits)} times in the solution regions of "
+                             f"{mistake.exercise}, not once: make it longer in {mistake.file or CATALOGUE} "
+                             f"(or mark the entry everywhere=True): {mistake.old!r}")
     return dict(hits)
 
 
@@ -167,7 +176,7 @@ def _try_or_say(solutions: Path, mistake: Mistake) -> Outcome:
     try:
         return try_mistake(solutions, mistake)
     except CatalogueError as error:
-        return Outcome(mistake, False, False, False, f"cannot apply the entry: {error}")
+        return Outcome(mistake, False, False, False, f"{CANNOT_APPLY}{error}")
 
 
 def _try_batch(solutions: str, batch: list[Mistake]) -> list[Outcome]:
@@ -200,8 +209,11 @@ def catalogue_problems(root: Path, solutions: Path, echo=print, workers: int | N
     echo(summary(outcomes))
     problems = []
     for o in outcomes:
-        where, first = f"{CATALOGUE} ({o.mistake.exercise}: {o.mistake.about})", o.verdict.strip().splitlines()[0]
-        if not o.caught:
+        where, first = f"{o.mistake.file or CATALOGUE} ({o.mistake.exercise}: {o.mistake.about})", \
+            o.verdict.strip().splitlines()[0]
+        if first.startswith(CANNOT_APPLY):
+            problems.append((where, first))
+        elif not o.caught:
             problems.append((where, f"not caught, the verdict says: {first[:200]} -- make the checks test what "
                                     f"this mistake breaks (or fix the entry)"))
         elif not o.attributed:

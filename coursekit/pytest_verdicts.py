@@ -8,6 +8,7 @@ verdict, or else the error's last line.
 """
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 
@@ -15,18 +16,22 @@ import pytest
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 STUB = re.compile(r"练习 (\S+?) 尚未完成")                    # a stub's NotImplementedError message
-VERDICT = re.compile(r"^[⏳❌⚠️]+\s*练习 (\S+?)（", re.MULTILINE)   # a check cell's verdict
+VERDICT = re.compile(r"^[⏳❌⚠️⏱]+\s*练习 (\S+?)（", re.MULTILINE)   # a check cell's verdict
 KEY = "coursekit-cell"
 
 
 def cell_cause(error) -> str:
     """Why an nbval cell failed, in one short line (an exercise id when an unfinished exercise is why)."""
     text = ANSI.sub("", str(getattr(error, "inner_traceback", "") or ""))
-    found = STUB.search(text) or VERDICT.search(text)
+    # the last match: IPython's traceback also shows the code around each frame, stubs not reached included
+    found = (STUB.findall(text) or VERDICT.findall(text) or [None])[-1]
     if found:
-        return f"练习 {found.group(1)}"
+        return f"练习 {found}"
     if str(error).startswith("Cell outputs differ"):
         return "输出与笔记本中保存的不同"
+    if str(error).startswith("Timeout of"):
+        return ("运行超时，已被中断（很可能是 minigrad 里的死循环：用 check(\"练习编号\") 或 "
+                "python -m coursekit check 可以找到是哪个函数）")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1][:160] if lines else str(error).splitlines()[0][:160]
 
@@ -35,7 +40,7 @@ def cell_cause(error) -> str:
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    if report.failed and call.excinfo is not None and hasattr(call.excinfo.value, "cell_num"):
+    if report.failed and call.excinfo is not None and isinstance(getattr(call.excinfo.value, "cell_num", None), int):
         report.user_properties.append((KEY, (call.excinfo.value.cell_num, cell_cause(call.excinfo.value))))
 
 
@@ -51,8 +56,8 @@ def notebook_lines(reports) -> list[str]:
         parts = []
         if unfinished:
             cells = sorted(n for c, ns in by_cause.items() if c.startswith("练习 ") for n in ns)
-            parts.append(f"代码单元格 {_numbers(cells)} 用到了未完成或未通过的练习 {'、'.join(unfinished)}")
-        parts += [f"代码单元格 {_numbers(ns)}：{c}" for c, ns in by_cause.items() if not c.startswith("练习 ")]
+            parts.append(f"第 {_numbers(cells)} 个代码单元格用到了未完成或未通过的练习 {'、'.join(unfinished)}")
+        parts += [f"第 {_numbers(ns)} 个代码单元格：{c}" for c, ns in by_cause.items() if not c.startswith("练习 ")]
         lines.append(f"{notebook}：" + "；".join(parts))
     return lines
 
@@ -66,7 +71,28 @@ def _grouped(reports) -> dict[str, list[str]]:
 
 
 def _numbers(numbers: list[int]) -> str:
-    return "、".join(str(n) for n in sorted(numbers))
+    """1-based, as counted down the notebook (nbval counts code cells from 0)."""
+    return "、".join(str(n + 1) for n in sorted(numbers))
+
+
+def _properties(report) -> dict:
+    return dict(getattr(report, "user_properties", ()))      # a CollectReport has none
+
+
+def _collection_error(report) -> str:
+    """A file pytest could not even read (a notebook that is not valid JSON...), in one line."""
+    lines = [line.strip() for line in ANSI.sub("", report.longreprtext).splitlines() if line.strip()]
+    last = re.sub(r"^E\s+", "", lines[-1])[:200] if lines else "?"
+    hint = "请在 JupyterLab 中打开它，确认能打开后保存" if report.nodeid.endswith(".ipynb") else "请改正后保存"
+    return f"{report.nodeid}：无法读取（{last}）。{hint}。"
+
+
+def pytest_configure(config):
+    """Options that name files (nbval's sanitize file) hold paths relative to the course folder: make them
+    work from a subfolder too (`cd chapters && pytest`)."""
+    path = getattr(config.option, "nbval_sanitize_with", None)
+    if path and not os.path.isabs(path) and not os.path.exists(path) and (config.rootpath / path).exists():
+        config.option.nbval_sanitize_with = str(config.rootpath / path)
 
 
 def _encodable_writer(terminalreporter):
@@ -81,22 +107,29 @@ def _encodable_writer(terminalreporter):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    write = _encodable_writer(terminalreporter)
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        write(f"这里没有测试：请在课程文件夹（{config.rootpath}）中运行 pytest。")
+        return
     failed = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])
     if not failed or config.option.tbstyle != "no":
         return
-    cells = [r for r in failed if KEY in dict(r.user_properties)]
-    others = [r for r in failed if KEY not in dict(r.user_properties)]
-    write = _encodable_writer(terminalreporter)
+    unreadable = [r for r in failed if isinstance(r, pytest.CollectReport)]
+    failed = [r for r in failed if not isinstance(r, pytest.CollectReport)]
+    cells = [r for r in failed if KEY in _properties(r)]
+    others = [r for r in failed if KEY not in _properties(r)]
+    for report in unreadable:
+        write(_collection_error(report))
     if others:
         terminalreporter.write_sep("=", "练习（每道一条结论；同样的结论也可以用 python -m coursekit check 查看）")
         for text, nodeids in _grouped(others).items():
-            if text.startswith(("⏳", "❌", "✅", "⚠️")):
+            if text.startswith(("⏳", "❌", "✅", "⚠️", "⏱")):
                 write(text)
             else:                       # not a verdict: an error in the test itself, shown once
                 where = nodeids[0] if len(nodeids) == 1 else f"{nodeids[0]} 等 {len(nodeids)} 个测试出现同样的错误："
                 write(f"{where}\n{text}")
     if cells:
-        terminalreporter.write_sep("=", "笔记本（nbval 重新运行了每个笔记本；代码单元格只数代码格，从 0 开始编号）")
+        terminalreporter.write_sep("=", "笔记本（nbval 重新运行了每个笔记本；第几个代码单元格：从上往下只数代码格）")
         for line in notebook_lines(cells):
             write(line)
     write("完整的错误信息：pytest --tb=short（可以加上文件名，只看一个笔记本或一道练习）")

@@ -7,11 +7,11 @@ Chinese paragraph naming the exercise at fault.
 from __future__ import annotations
 
 import sys
-import sys
 import textwrap
 from pathlib import Path
 
 from . import answers, exercises
+from .blame import import_verdict
 from .checking import ERROR, FAILED, NOT_IMPLEMENTED, TIMEOUT, ExerciseReport, default_timeout, run_exercise
 from .engine import EngineImportError, EngineNotFound, engine_root, fresh_engine
 
@@ -19,20 +19,6 @@ from .engine import EngineImportError, EngineNotFound, engine_root, fresh_engine
 def _torch():
     import torch
     return torch
-
-
-def import_verdict(error: BaseException) -> str:
-    """One Chinese paragraph for an engine that does not import: the file, the line, what Python says."""
-    from .blame import locate
-    from .tracebacks import syntax_error_text
-    if isinstance(error, SyntaxError):
-        detail = syntax_error_text(error)
-    else:
-        spot = locate(error).spot
-        place = f"{spot.path} 第 {spot.line} 行" + (f"：`{spot.code}`" if spot.code else "") if spot else "minigrad"
-        detail = f"{place} 出错（Python：{type(error).__name__}: {error}）"
-    return (f"❌ 无法导入 minigrad：{detail}。所有检查都要先导入 minigrad，请改正这一行并保存文件，"
-            f"再运行检查（笔记本里不用重启内核）。")
 
 
 def run(exercise_id: str, answer=None, root=None, timeout: float | None = None) -> ExerciseReport:
@@ -129,7 +115,8 @@ def _timeout_line(report: ExerciseReport) -> str:
     limit = problem.message.replace("超过 ", "").replace(" 秒没有结束", "")
     return (f"⏱ 练习 {exercise.id}（{exercise.title}）的检查超过 {limit} 秒没有结束，已被中断：用例「{problem.check} · "
             f"{problem.case}」运行时，{who}一直没有返回，很可能是死循环（循环的条件一直成立，或者同一个节点被反复"
-            f"放回栈里）。如果只是机器慢，可以放宽时限：check(\"{exercise.id}\", timeout=60)。")
+            f"放回栈里）。时限是这道练习全部用例合计的时间；如果代码没错、只是慢，可以放宽时限："
+            f"check(\"{exercise.id}\", timeout=60)，或 python -m coursekit check {exercise.id} --timeout 60。")
 
 
 def _prerequisite_line(report: ExerciseReport) -> str:
@@ -175,6 +162,30 @@ class NotPassed(Exception):
         return [str(self)]
 
 
+def torch_warnings(root=None) -> list[str]:
+    """A warning per minigrad file that imports torch: the grader has no torch, so those exercises score 0
+    although `check` (which has torch) passes them."""
+    import ast
+    try:
+        folder = Path(root or engine_root()) / "minigrad"
+    except EngineNotFound:
+        return []
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError, OSError):
+            continue                              # told elsewhere (the import verdict)
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            if any(n == "torch" or n.startswith("torch.") for n in names):
+                found.append(f"⚠️ minigrad/{path.relative_to(folder).as_posix()} 第 {node.lineno} 行导入了 torch："
+                             f"minigrad 里不能用 PyTorch，评分环境里没有 torch，用到它的练习会得 0 分。")
+                break
+    return found
+
+
 def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
     """Print the verdict of one exercise when it passes; raise NotPassed with the verdict when not.
     `timeout`: seconds before a check that does not return is stopped (default 10, $COURSEKIT_TIMEOUT)."""
@@ -185,10 +196,29 @@ def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
     except answers.AnswerNotFound as error:
         raise NotPassed(f"❌ {error}") from None
     except (exercises.UnknownExercise, EngineNotFound, TypeError) as error:
-        raise NotPassed(f"⚠️ {error}") from None
+        raise NotPassed(f"⚠️ {_setup_problem(error)}") from None
+    said = "\n".join([verdict(report), *torch_warnings()])
     if not report.passed:
-        raise NotPassed(verdict(report))
-    print(verdict(report))
+        raise NotPassed(said)
+    print(said)
+
+
+def _pad(text: str, columns: int) -> str:
+    """`text` padded to `columns` terminal columns (a Chinese character takes two)."""
+    import unicodedata
+    width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(columns - width, 0)
+
+
+def _setup_problem(error: Exception) -> str:
+    """A wrong exercise id or no minigrad/ found, said to a student (the exceptions speak English)."""
+    if isinstance(error, exercises.UnknownExercise):
+        known = "、".join(e.id for e in exercises.all_exercises())
+        return f"没有编号为 {error.args[0]!r} 的练习。练习编号有：{known}"
+    if isinstance(error, EngineNotFound):
+        return ("找不到 minigrad/：请在课程文件夹（有 minigrad/ 和 chapters/ 的那个文件夹）或它的子文件夹里运行，"
+                f"或者把环境变量 MINIGRAD_ROOT 设为课程文件夹。（{error}）")
+    return str(error)
 
 
 STATUS_WORD = {"passed": "通过", FAILED: "未通过", ERROR: "出错", NOT_IMPLEMENTED: "未完成", TIMEOUT: "超时"}
@@ -205,7 +235,7 @@ def check_command(ids: list[str] | None = None, timeout: float | None = None, ro
         chosen = [exercises.get(i) for i in ids] if ids else list(exercises.all_exercises())
         root = Path(root) if root else engine_root()
     except (exercises.UnknownExercise, EngineNotFound) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"⚠️ {_setup_problem(error)}", file=sys.stderr)
         return 2
     print(f"minigrad: {root / 'minigrad'}")
     verdicts, earned, possible = [], 0, 0
@@ -223,17 +253,19 @@ def check_command(ids: list[str] | None = None, timeout: float | None = None, ro
             print("\n" + import_verdict(error.__cause__))
             return 1
         except answers.AnswerNotFound as error:
-            print(f"❌ {exercise.id:<26} {'出错':<4} {exercise.points:>3} 分  {exercise.title}")
+            print(f"❌ {exercise.id:<26} {_pad('出错', 6)} {exercise.points:>3} 分  {exercise.title}")
             verdicts.append(f"❌ {error}")
             continue
         earned += exercise.points if report.passed else 0
-        mark = "✅" if report.passed else "❌"
-        print(f"{mark} {exercise.id:<26} {STATUS_WORD[_status(report)]:<4} {exercise.points:>3} 分  {exercise.title}")
+        mark = "✅" if report.passed else "⏳" if _status(report) == NOT_IMPLEMENTED else "❌"
+        print(f"{mark} {exercise.id:<26} {_pad(STATUS_WORD[_status(report)], 6)} {exercise.points:>3} 分  {exercise.title}")
         if not report.passed:
             verdicts.append(verdict(report))
     print(f"合计：{earned}/{possible} 分")
+    for warning in torch_warnings(root):
+        print(warning)
     if any(e.answer for e in chosen):
         print("（笔记本练习按已保存的笔记本检查：先在 JupyterLab 中保存。）")
-    for text in verdicts:
+    for text in dict.fromkeys(verdicts):      # e.g. one broken notebook holding two exercises: said once
         print("\n" + text)
     return 0 if not verdicts else 1

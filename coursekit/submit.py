@@ -62,28 +62,42 @@ def submitted_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def notebook_problems(root: Path) -> list[str]:
-    """Notebooks that are not valid JSON or not valid notebooks: the grader cannot read their exercises."""
+def _notebook_error(path: Path) -> str | None:
+    """Why the notebook at `path` cannot be read, or None; a JSON error says where (line, column)."""
     import nbformat
-    problems = []
+    not_json = answers.json_error(path)
+    if not_json:
+        return not_json
+    try:
+        nbformat.validate(nbformat.read(path, as_version=4))
+    except Exception as error:       # noqa: BLE001 - not a notebook, or a schema error
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return f"{type(error).__name__}: {first[:200]}"
+    return None
+
+
+def invalid_notebooks(root: Path) -> dict[str, str]:
+    """{notebook: problem} for the notebooks the grader cannot read (so it cannot find their exercises)."""
+    found = {}
     for relative in submitted_files(root):
-        if not relative.endswith(".ipynb"):
-            continue
-        try:
-            nbformat.validate(nbformat.read(root / relative, as_version=4))
-        except Exception as error:       # noqa: BLE001 - JSON errors, schema errors, bad encodings
-            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            problems.append(f"{relative} 不是有效的 Jupyter 笔记本（{type(error).__name__}: {first[:200]}）："
-                            f"评分时读不出其中的练习。请在 JupyterLab 中打开它，改好后保存；"
-                            f"改不好时可以从课程仓库重新取一份，再把你的答案抄回去。")
-    return problems
+        error = _notebook_error(root / relative) if relative.endswith(".ipynb") else None
+        if error:
+            found[relative] = (f"{relative} 不是有效的 Jupyter 笔记本（{error}）：评分时读不出其中的练习。"
+                               f"请在 JupyterLab 中打开它，改好后保存；改不好时可以从课程仓库重新取一份，"
+                               f"再把你的答案抄回去。")
+    return found
 
 
-def answer_cell_problems(root: Path) -> list[str]:
-    """Notebook exercises whose cell is missing or does not run on its own, as the grader runs it."""
+def notebook_problems(root: Path) -> list[str]:
+    return list(invalid_notebooks(root).values())
+
+
+def answer_cell_problems(root: Path, unreadable=()) -> list[str]:
+    """Notebook exercises whose cell is missing or does not run on its own, as the grader runs it (the
+    notebooks in `unreadable` are already reported)."""
     problems = []
     for exercise in exercises.all_exercises():
-        if not exercise.answer or not (root / exercise.where).is_file():
+        if not exercise.answer or not (root / exercise.where).is_file() or exercise.where in unreadable:
             continue
         try:
             with fresh_engine(root) as minigrad:
@@ -117,7 +131,7 @@ def _section(title: str) -> None:
 def submit(root: Path | None = None, out: Path | None = None) -> int:
     """Check, then write the zip. 0: all exercises pass; 1: zip written, something unfinished or wrong;
     2: nothing to submit."""
-    from .selfcheck import check_command
+    from .selfcheck import check_command, torch_warnings
     try:
         root = Path(root or engine_root()).resolve()
     except EngineNotFound:
@@ -131,7 +145,9 @@ def submit(root: Path | None = None, out: Path | None = None) -> int:
     _section("1. 练习完成情况（和 python -m coursekit check 相同）")
     all_passed = check_command(root=root) == 0
     _section("2. 笔记本和练习单元格（评分时只单独运行每个练习单元格）")
-    problems = notebook_problems(root) + answer_cell_problems(root) + oversized(root, files)
+    invalid = invalid_notebooks(root)
+    problems = [*invalid.values(), *answer_cell_problems(root, invalid), *oversized(root, files),
+                *(w.removeprefix("⚠️ ") for w in torch_warnings(root))]
     for problem in problems:
         print(f"⚠️ {problem}")
     if not problems:
@@ -148,5 +164,5 @@ def submit(root: Path | None = None, out: Path | None = None) -> int:
           f"共 {target.stat().st_size / 1024:.0f} KB。")
     if not all_passed or problems:
         print("⚠️ 上面还有没完成或没通过的练习：现在提交也可以（已通过的练习照样得分），改完后再运行一次这个命令即可。")
-    print(f"请把 {target.name} 上传到{_course_destination(root)}。")
+    print(f"请把 {target.name} 上传到：{_course_destination(root)}")
     return 0 if all_passed and not problems else 1

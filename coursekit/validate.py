@@ -125,6 +125,23 @@ def _notebook_regions(course: Course, found: dict) -> list[Problem]:
     return problems
 
 
+def _listed_functions(course: Course, exercise) -> list[Problem]:
+    """The registry's `functions` of an engine exercise are the outermost functions holding its regions."""
+    from .tracebacks import _scan
+    if exercise.answer:
+        return []
+    holding = set()
+    for path in files_under(course.require("solutions/minigrad")):
+        if path.suffix == ".py":
+            relative = path.relative_to(course.require("solutions")).as_posix()
+            holding |= {f"{relative}:{f.qualname}" for f in _scan(read_text(path)) if f.exercise == exercise.id
+                        and ".<locals>." not in f.qualname}
+    if set(exercise.functions) != holding:
+        return [Problem("coursekit/exercises.py", f"{exercise.id}: functions= must list exactly the functions "
+                                                   f"holding its regions: {', '.join(sorted(holding)) or 'none'}")]
+    return []
+
+
 def registry(course: Course) -> list[Problem]:
     """Every exercise has checks, cases and points; its markers exist where the registry says; every
     marker id is registered; every marker is well-formed and placed inside a function body."""
@@ -141,6 +158,7 @@ def registry(course: Course) -> list[Problem]:
             problems.append(Problem("coursekit/exercises.py", f"{exercise.id}: needs checks, each with public cases"))
         if exercise.points <= 0:
             problems.append(Problem("coursekit/exercises.py", f"{exercise.id}: give it a positive number of points"))
+        problems += _listed_functions(course, exercise)
         files = found.get(exercise.id, set())
         inside = where.endswith("/") and any(f.startswith(where) for f in files)   # a folder: a region in one of its files
         if where not in files and not inside:

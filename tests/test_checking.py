@@ -69,6 +69,11 @@ def test_verdict_names_the_unfinished_exercise_a_check_depends_on():
 def test_unknown_exercise_id_is_a_clear_error():
     with pytest.raises(KeyError, match="known ids"):
         exercises.get("2.1-nope")
+    assert exercises.get("练习 2.1-vjp").id == "2.1-vjp"          # as the README writes it: check("练习编号")
+    from coursekit import check
+    from coursekit.selfcheck import NotPassed
+    with pytest.raises(NotPassed, match="没有编号为 '2.1-vpj' 的练习。练习编号有：2.1-numdiff、"):
+        check("2.1-vpj")
 
 
 def test_check_raises_the_verdict_when_the_exercise_does_not_pass():

@@ -20,7 +20,11 @@ def test_exercise_matches_pytorch(exercise, mg):
     try:
         answer = load_answer(exercise, course_root, mg) if exercise.answer else None
     except AnswerNotFound as error:
-        pytest.fail(f"❌ {error}", pytrace=False)
+        answer, problem = None, f"❌ {error}"
+    else:
+        problem = ""
+    if problem:                      # outside `except`: no "During handling of the above exception" copy
+        pytest.fail(problem, pytrace=False)
     report = judge_exercise(exercise, mg, torch, answer)
     if not report.passed:
         pytest.fail(verdict(report), pytrace=False)

@@ -239,12 +239,20 @@ def test_malformed_notebook_fails_only_its_exercise(tmp_path):
     exercise_notebook(missing / "chapters" / "10_exercises.ipynb", "another-id", SIN_CELL)
     crashing = small_engine(tmp_path / "crashing", autodiff=True)    # the cell raises: said once, not per case
     exercise_notebook(crashing / "chapters" / "10_exercises.ipynb", "2.1-ex-sin-derivative", "1 / 0\n" + SIN_CELL)
-    graded = grader.grade([good, broken, missing, crashing], tmp_path / "out", limits=FAST, quiet=True,
+    typo = small_engine(tmp_path / "typo")                     # does not import: told once, as `check` tells it
+    (typo / "minigrad" / "numdiff.py").write_text("def central_difference(f, x, h):\n    return f(x,, h)\n")
+    exercise_notebook(typo / "chapters" / "10_exercises.ipynb", "2.1-ex-sin-derivative", SIN_CELL)
+    graded = grader.grade([good, broken, missing, crashing, typo], tmp_path / "out", limits=FAST, quiet=True,
                           exercise_ids=SMALL)
-    assert scores(graded) == {"good": 15, "broken": 10, "missing": 10, "crashing": 10}
+    assert scores(graded) == {"good": 15, "broken": 10, "missing": 10, "crashing": 10, "typo": 0}
+    said = feedback(tmp_path / "out", "typo")
+    assert said.count("无法导入 minigrad：minigrad/numdiff.py 第 2 行有语法错误") == 1, said
+    assert "`return f(x,, h)`" in said and said.count("原因见上文「关于提交本身」") == 2, said
+    assert "第 2 行有语法错误" in exercise_output(tmp_path / "out", "typo", "2.1-numdiff")    # stands alone
     said = exercise_output(tmp_path / "out", "crashing", "2.1-ex-sin-derivative")
     assert said.count("单元格单独运行时出错") == 1 and "ZeroDivisionError" in said and "未通过：" not in said, said
-    assert "不是有效的 Jupyter 笔记本" in exercise_output(tmp_path / "out", "broken", "2.1-ex-sin-derivative")
+    said = exercise_output(tmp_path / "out", "broken", "2.1-ex-sin-derivative")
+    assert "chapters/10_exercises.ipynb：不是有效的 Jupyter 笔记本" in said and str(tmp_path) not in said, said
     assert "没有 grade_id" in exercise_output(tmp_path / "out", "missing", "2.1-ex-sin-derivative")
 
 
@@ -351,6 +359,20 @@ def test_rerun_skips_unchanged_submissions_and_force_regrades(tmp_path):
     assert not changed[0][2] and changed[0][1]["score"] == 0
 
 
+def test_a_late_submission_graded_alone_keeps_the_class_in_the_summaries(tmp_path):
+    out, options = tmp_path / "out", {"limits": FAST, "quiet": True, "exercise_ids": ["2.1-numdiff"]}
+    grader.grade([small_engine(tmp_path / "alice"), small_engine(tmp_path / "bob")], out, **options)
+    (out / "bob" / "feedback.md").write_text("# 评分反馈：bob\n\n**总分：10/10**\n")     # no longer verifies
+    grader.grade([small_engine(tmp_path / "late" / "carol")], out, **options)
+    rows = (out / grader.GRADES).read_text(encoding="utf-8").splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == ["carol", "alice"], rows       # bob's result is not trusted
+    book = (out / "gradebook.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sorted(r.split(",")[0] for r in book[1:]) == ["alice", "carol"]
+    grader.grade([small_engine(tmp_path / "later" / "dave")], out, limits=FAST, quiet=True, exercise_ids=SMALL)
+    rows = (out / grader.GRADES).read_text(encoding="utf-8").splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == ["dave"]          # other exercises: other columns, not mixed
+
+
 def test_result_files_forged_during_a_run_are_put_back(tmp_path):
     out = tmp_path / "out"
     (out / "alice").mkdir(parents=True)
@@ -409,14 +431,17 @@ def test_ctrl_c_loses_nothing_and_rerun_continues(tmp_path):
     subs = [small_engine(tmp_path / "subs" / f"s{i}") for i in range(2)]
     slow = small_engine(tmp_path / "subs" / "slow", f"import time\ntime.sleep(60)  # {MARK}")
     out = tmp_path / "out"
-    proc = run_cli("grade", *subs, slow, "--out", out, "--exercise-timeout", "60", "--exercise", "2.1-numdiff")
+    proc = run_cli("grade", *subs, slow, "--out", out, "--exercise-timeout", "60", "--exercise", "2.1-numdiff",
+                   "--jobs", "2")
     deadline = time.monotonic() + 120
     while not all((out / s.name / "results.json").exists() for s in subs) and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(1.0)                          # now grading `slow`, inside its sleep
     proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=60)
+    _, said = proc.communicate(timeout=60)
     assert proc.returncode == 130
+    assert "stopping:" in said and "3/3" not in said and "4/3" not in said, said     # finished ones counted once
+    assert "interrupted: 2 of 3 graded" in said, said
     assert not (out / "slow" / "results.json").exists()
     assert all(read_results(out / s.name / "results.json") for s in subs)
     assert leftover_processes(str(out)) == [] and not (out / grader.SCRATCH).exists()
@@ -493,7 +518,7 @@ def test_children_run_as_nobody_when_root_can_drop_privileges(monkeypatch):
 
 def _solutions_complete() -> bool:
     return (SOLUTIONS / "minigrad" / "__init__.py").is_file() and all(
-        (SOLUTIONS / e.where).is_file() for e in exercises.all_exercises())
+        (SOLUTIONS / e.where).exists() for e in exercises.all_exercises())
 
 
 needs_solutions = pytest.mark.skipif(not _solutions_complete(), reason="solutions/ is not complete yet")
@@ -582,3 +607,32 @@ def test_complete_submission_grades_in_under_a_minute(tmp_path):
     seconds = time.monotonic() - started
     assert graded[0][1]["score"] == sum(e.points for e in exercises.all_exercises())
     assert seconds < 60, f"{seconds:.1f} s"
+
+
+def test_output_paths_of_the_wrong_kind_get_one_line_not_a_traceback(tmp_path, capsys):
+    from coursekit.cli import main
+    a_file, a_folder = tmp_path / "afile", tmp_path / "subs"
+    a_file.write_text("x")
+    small_engine(a_folder / "bob")
+    assert main(["grade", str(a_folder / "bob"), "--out", str(a_file)]) == 2
+    assert "is a file; give a folder" in capsys.readouterr().err
+    assert main(["gradescope", str(a_folder)]) == 2
+    assert "is a folder; give the bundle's file name" in capsys.readouterr().err
+    assert not (tmp_path / "subs.partial").exists()
+    assert main(["release", str(a_file)]) == 2
+    assert "a file, not a folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["grade", str(a_folder / "bob"), "--out", str(tmp_path / "out"), "--jobs", "0"])
+    assert "must be 1 or more" in capsys.readouterr().err
+
+
+def test_an_upload_that_is_not_a_zip_says_why_on_the_console_and_in_the_report(tmp_path):
+    bad = tmp_path / "notazip.zip"
+    bad.write_bytes(b"this is not a zip")
+    graded = grader.grade([bad, small_engine(tmp_path / "bob")], tmp_path / "out", limits=FAST, quiet=True,
+                          exercise_ids=SMALL)
+    assert scores(graded) == {"notazip": 0, "bob": 10}
+    line = next(l for l in grader.summary(graded, tmp_path / "out").splitlines() if l.startswith("notazip"))
+    assert "无法打开压缩包 notazip.zip" in line, line
+    markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "| notazip | 无法打开压缩包 notazip.zip" in markdown, markdown

@@ -1,8 +1,7 @@
 """Hostile submissions against the bubblewrap sandbox: one per attack class of issue 11.
 
-Most attacks first get rid of the audit hook (the second layer), so that what is tested is the OS
-boundary: `UNHOOKED` starts a fresh interpreter through `_posixsubprocess` (no audit event), which runs
-the attack with no hook at all and reports by its exit code (0: the attack worked). All attacks and
+The attacks are in tests/hostile_attacks.py (most of them get rid of the audit hook first, so that what
+is tested is the OS boundary). All attacks and
 two honest classmates are graded in ONE batch with --jobs 2. Each test proves: no unearned point, no
 classmate harmed, no process left behind, nothing written outside the output folder.
 """
@@ -13,8 +12,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,219 +20,18 @@ import pytest
 from coursekit.grading import bubblewrap, grader
 from coursekit.grading.results import read_results
 from coursekit.grading.sandbox import Isolation, Limits
-from test_grading import FAST, ROOT, leftover_processes, run_cli, small_engine
+from hostile_attacks import SECRET, attacks, keep_secret_in_keyrings
+from test_grading import ROOT, leftover_processes, run_cli, small_engine
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed (.ci/run installs it)")
 
 # in the command line of every process an attack here tries to leave behind; not test_grading's MARK, whose
 # attacks may run at the same moment in another xdist worker
 MARK = "27182845"
-SECRET = "grader-secret-27182818"
-FIND_SECRET = "('grader-secret-' + str(27182818))"    # (the attack's own command line must not hold it)
 COURSEKIT = ROOT / "coursekit"
 LIMITS = Limits(exercise_seconds=8, submission_seconds=40, startup_seconds=20)
 
-UNHOOKED = f'''
-import _posixsubprocess, os, sys, time
-def unhooked(code, wait=True):
-    """Run `code` in a fresh interpreter: no audit hook there, and this spawn raised no audit event."""
-    r, w = os.pipe()
-    pid = _posixsubprocess.fork_exec([sys.executable, "-S", "-c", code, "{MARK}"], [os.fsencode(sys.executable)],
-                                     True, (w,), None, None, -1, -1, -1, -1, -1, -1, r, w, True, False, -1,
-                                     None, None, None, -1, None, False)
-    os.close(w)
-    os.close(r)
-    if not wait:
-        return None
-    for _ in range(400):
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.02)
-    return "still running"
-'''
-
-
-def unhooked(code: str, wait: bool = True) -> str:
-    """Attack code (inside central_difference): run `code` unhooked and raise with its exit code."""
-    return UNHOOKED + f"result = unhooked({code!r}, {wait})\nraise RuntimeError(f'ATTACK RESULT {{result}}')"
-
-
-ATTACKS = {   # name: attack code; every one must end with "ATTACK RESULT <nonzero>" or earn nothing else
-    # the grader's environment and memory: scan every visible process
-    "read-grader": unhooked(f"""
-import os, sys
-found = False
-for pid in os.listdir('/proc'):
-    for what in ('environ', 'cmdline', 'maps'):
-        try:
-            found |= {FIND_SECRET}.encode() in open(f'/proc/{{pid}}/{{what}}', 'rb').read()
-        except OSError:
-            pass
-sys.exit(0 if found or {FIND_SECRET} in str(os.environ) else 3)
-"""),
-    # kill the grader and everybody else it can see
-    "kill-grader": unhooked("""
-import os, signal, sys
-for pid in os.listdir('/proc'):
-    if pid.isdigit() and int(pid) != os.getpid():
-        try:
-            os.kill(int(pid), signal.SIGKILL)
-        except OSError:
-            pass
-try:
-    os.kill(-1, signal.SIGKILL)
-except OSError:
-    pass
-sys.exit(3)
-"""),
-    # append code to the grader's own coursekit package
-    "write-coursekit": unhooked(f"""
-import sys
-done = 0
-for path in ({str(COURSEKIT / "__init__.py")!r}, {str(COURSEKIT / "grading" / "grader.py")!r}):
-    try:
-        open(path, 'a').write('\\n# {MARK}\\n')
-        done += 1
-    except OSError:
-        pass
-sys.exit(0 if done else 3)
-"""),
-    # a daemon in a new session that rewrites the results after the grader is done
-    "rewrite-results": unhooked("""
-import os, sys, time
-if os.fork():
-    sys.exit(3)
-os.setsid()
-if os.fork():
-    os._exit(0)
-time.sleep(4)
-for root, dirs, files in os.walk('/'):
-    if 'results.json' in files:
-        open(os.path.join(root, 'results.json'), 'w').write('{"score": 100}')
-time.sleep(60)
-""", wait=True),
-    # the instructor's solutions, found through the editable install
-    "read-solutions": unhooked(f"""
-import sys
-try:
-    source = open({str(ROOT / "solutions" / "minigrad" / "numdiff.py")!r}).read()
-except OSError:
-    sys.exit(3)
-sys.exit(0)
-"""),
-    # a classmate's submission, in the grader's scratch folder, during the same batch
-    "copy-classmate": unhooked("""
-import os, sys
-for root, dirs, files in os.walk('/'):
-    if ('numdiff.py' in files and not root.startswith('/work')) or '.grading-key' in files:
-        sys.exit(0)
-sys.exit(3)
-"""),
-    # processes left running in new sessions (double fork, setsid)
-    "leave-processes": unhooked(f"""
-import os, time
-if os.fork() == 0:
-    os.setsid()
-    if os.fork() == 0:
-        time.sleep(300)        # {MARK}
-    os._exit(0)
-""", wait=False),
-    # a fork bomb (processes are limited per host uid, and this sandbox has a uid of its own)
-    "fork-bomb": unhooked("""
-import os, sys, time
-started = 0
-for _ in range(300):
-    try:
-        if os.fork() == 0:
-            time.sleep(60)
-            os._exit(0)
-        started += 1
-    except OSError:
-        break
-sys.exit(0 if started >= 100 else 3)
-"""),
-    # privileges back: root again, or a new user namespace with all capabilities in it
-    "regain-privileges": unhooked("""
-import ctypes, os, sys
-gained = []
-try:
-    os.setuid(0)
-    gained.append('setuid')
-except OSError:
-    pass
-libc = ctypes.CDLL(None, use_errno=True)
-for flag in (0x10000000, 0x00020000):          # CLONE_NEWUSER, CLONE_NEWNS
-    if libc.unshare(flag) == 0:
-        gained.append(hex(flag))
-sys.exit(0 if gained else 3)
-"""),
-    # fill the scratch disk (the only writable place), then try elsewhere
-    "fill-disk": unhooked("""
-import os, sys
-wrote = 0
-for folder in ('/tmp', '/work', '/', '/grader', '/dev', '/dev/shm', '/dev/mqueue', '/root', '/site', '/proc/self'):
-    try:
-        with open(os.path.join(folder, 'filler'), 'wb') as f:
-            while True:
-                f.write(b'x' * (1 << 20))
-                wrote += 1
-    except OSError:
-        pass
-sys.exit(0 if wrote > 100 else 3)
-"""),
-    # path checks of the audit hook fooled by a str whose methods lie (no second process at all)
-    "lying-str": f"""
-class Lie(str):
-    def partition(self, sep):
-        return ('tmp', '', '')
-    def __getitem__(self, index):
-        return Lie(str.__getitem__(self, index))
-for path in ({str(ROOT / "solutions" / "minigrad" / "numdiff.py")!r}, {str(COURSEKIT / "grading" / "grader.py")!r}):
-    try:
-        open(Lie(path), 'a').write('# {MARK}')
-        raise RuntimeError('ATTACK RESULT 0 (wrote ' + path + ')')
-    except OSError as error:
-        last = error
-raise RuntimeError(f'ATTACK RESULT 3 ({{last}})')
-""",
-    # numpy raw memory without ctypes: a strided view at any address, written to (the child corrupts itself)
-    "numpy-memory": """
-from numpy.lib.stride_tricks import as_strided
-base = np.zeros(1, dtype=np.uint8)
-start = base.__array_interface__['data'][0]
-secret = bytearray(b'raw-memory-ok')
-view = as_strided(base, shape=(2, 13), strides=(id(secret) - start, 1))
-found = bytes(view[1]).find(b'raw') >= 0
-anywhere = as_strided(base, shape=(2,), strides=(2 ** 46,))
-anywhere[1] = 1          # a write anywhere: this child dies, nobody else
-raise RuntimeError(f'ATTACK RESULT 3 {found}')
-""",
-    # descriptors inherited from the grader or from bwrap (a namespace fd would be a way back out)
-    "inherited-fds": """
-import os
-def target(fd):
-    try:
-        return os.readlink(f'/proc/self/fd/{fd}')
-    except OSError:
-        return ''
-leaked = [target(fd) for fd in range(3, 1024) if target(fd).startswith(('user:', 'mnt:', 'pid:', 'net:', '/'))]
-raise RuntimeError(f'ATTACK RESULT {0 if leaked else 3} {leaked}')
-""",
-    # signals to classmates: they are not visible in this PID namespace
-    "kill-classmates": unhooked("""
-import os, signal, sys
-killed = 0
-for pid in range(2, 40000):
-    if pid not in (os.getpid(), os.getppid()):
-        try:
-            os.kill(pid, signal.SIGKILL)
-            killed += 1
-        except OSError:
-            pass
-sys.exit(0 if killed else 3)
-"""),
-}
+ATTACKS = attacks(ROOT, MARK)
 
 
 def digest(folder: Path) -> str:
@@ -254,6 +50,7 @@ def batch(tmp_path_factory):
     subs += [small_engine(base / "subs" / name, code) for name, code in ATTACKS.items()]
     before = (digest(COURSEKIT), digest(ROOT / "solutions"), sorted(base.rglob("*")))
     os.environ["GRADER_SECRET"] = SECRET
+    keep_secret_in_keyrings(SECRET)                # (this worker's session keyring: root's @u is left alone)
     try:
         graded = grader.grade(subs, out, jobs=2, limits=LIMITS, quiet=True, exercise_ids=["2.1-numdiff"])
     finally:

@@ -7,6 +7,7 @@ hidden cases vary more than the values.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -45,9 +46,12 @@ def test_an_entry_whose_text_is_in_no_region_or_in_several_is_refused(tmp_path):
     nowhere = Mistake("not in the solutions", "this text is nowhere", "x", hint="?", exercise="2.1-vjp")
     twice = Mistake("in two regions of the exercise", "return grad", "return -grad", hint="?", exercise="2.1-vjp")
     outside = Mistake("in a region of another exercise", "return da + db", "return da", hint="?", exercise="2.1-vjp")
-    for mistake in (nowhere, twice, outside):
-        with pytest.raises(CatalogueError, match="not once"):
-            mistakes.wrong_engine(SOLUTIONS, mistake, tmp_path / mistake.about.replace(" ", "_"))
+    for mistake, says in ((nowhere, "no longer in the solution regions of 2.1-vjp .the solution changed.*"
+                                    "update the entry in tests/mistakes/vjp.py"),
+                          (twice, r"occurs \d+ times.*make it longer in tests/mistakes/vjp.py"), (outside, "no longer in the solution regions")):
+        with pytest.raises(CatalogueError, match=says):
+            mistakes.wrong_engine(SOLUTIONS, replace(mistake, file="tests/mistakes/vjp.py"),
+                                  tmp_path / mistake.about.replace(" ", "_"))
 
 
 def test_the_step_reports_a_mistake_the_checks_cannot_catch(tmp_path):

@@ -355,7 +355,7 @@ def test_the_instructors_upload_destination_reaches_the_student_readme_pyproject
         f'submit-to = {json.dumps(where, ensure_ascii=False)}'), encoding="utf-8")
     out = tmp_path / "student"
     release(toy, out, echo=lambda *_: None)
-    assert f"把 `submission.zip` 上传到{where}。" in (out / "README.md").read_text(encoding="utf-8")
+    assert f"把 `submission.zip` 上传到这里：\n\n{where}\n" in (out / "README.md").read_text(encoding="utf-8")
     assert _course_destination(out) == where                     # what `coursekit submit` prints
 
     settings.write_text(settings.read_text(encoding="utf-8").replace(json.dumps(where, ensure_ascii=False), "3"),

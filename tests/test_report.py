@@ -126,7 +126,8 @@ def test_ungradable_submissions_are_listed_with_why(batch):
 
 def test_gradebook_has_one_row_per_student_one_column_per_exercise_and_the_total(batch):
     out, rows = batch
-    table = list(csv.reader(io.StringIO((out / "gradebook.csv").read_text(encoding="utf-8"))))
+    assert (out / "gradebook.csv").read_bytes().startswith("\ufeffstudent,".encode("utf-8"))    # for Excel
+    table = list(csv.reader(io.StringIO((out / "gradebook.csv").read_text(encoding="utf-8-sig"))))
     assert table[0] == ["student", *IDS, "total"]
     book = {row[0]: row[1:] for row in table[1:]}
     assert list(book) == ["alice", "bob", "carol", "dave", "erin", "fay", "gus"]
@@ -166,5 +167,5 @@ def test_a_graded_batch_writes_the_report_from_real_results(tmp_path):
     assert "坏了" in ungraded["broken"] and ungraded["empty"] == NO_ENGINE
     rates = {r[0]: r[3:] for r in table_rows(markdown, "Pass rate by exercise")}
     assert rates == {"2.1-numdiff": ["1/1", "100%"], "2.1-jvp": ["1/1", "100%"]}
-    book = (tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8").splitlines()
+    book = (tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8-sig").splitlines()
     assert book == ["student,2.1-numdiff,2.1-jvp,total", "broken,0,0,0", "done,10,10,20", "empty,0,0,0"]

@@ -126,7 +126,23 @@ def test_an_invalid_notebook_is_named_and_still_zipped(tmp_path, capsys):
     (tmp_path / "minigrad").mkdir()
     (tmp_path / "minigrad/__init__.py").write_text("")
     (tmp_path / "chapters").mkdir()
-    (tmp_path / "chapters/01_x.ipynb").write_text("{not json", encoding="utf-8")
+    (tmp_path / "chapters/01_x.ipynb").write_text('{"cells": [\n  {"a": 1}\n  {"b": 2}]}', encoding="utf-8")
     [problem] = notebook_problems(tmp_path)
-    assert problem.startswith("chapters/01_x.ipynb 不是有效的 Jupyter 笔记本")
+    assert problem.startswith("chapters/01_x.ipynb 不是有效的 Jupyter 笔记本（不是有效的 JSON：第 3 行第 3 列")
     assert submitted_files(tmp_path) == ["chapters/01_x.ipynb", "minigrad/__init__.py"]
+
+
+@pytest.mark.slow
+def test_a_broken_exercise_notebook_is_told_once_with_where_and_no_machine_path(finished, tmp_path, capsys):
+    import shutil
+    copy = tmp_path / "course"
+    shutil.copytree(finished, copy)
+    path = copy / NOTEBOOK
+    path.write_text(path.read_text(encoding="utf-8").replace('"cells": [', '"cells": [,', 1), encoding="utf-8")
+    assert submit(copy, tmp_path / "submission.zip") == 1
+    said = capsys.readouterr().out
+    warnings = [line for line in said.splitlines() if line.startswith("⚠️")]
+    assert len([w for w in warnings if NOTEBOOK in w]) == 1 and "第 2 行" in said, said
+    assert said.count("第 2 行第 12 列") == 2, said            # once in the check table, once in the warnings
+    shown = [line for line in said.splitlines() if str(tmp_path) in line]    # the student's own folder, nothing else
+    assert all(line.startswith(("minigrad: ", "已写好 ")) for line in shown), shown

@@ -68,6 +68,18 @@ def test_an_endless_loop_is_stopped_and_the_verdict_names_the_function(tmp_path)
     assert "（backprop）一直没有返回" in text, text          # the loop, not the rule it was in when stopped
 
 
+def test_a_slow_correct_solution_under_a_tight_limit_gets_a_timeout_verdict_naming_the_limit_set(tmp_path):
+    """`seen` as a list: correct, but slow. The interrupt may land on an instruction without a line number;
+    the verdict must still be a verdict (it once crashed comparing None), with the limit the student set."""
+    root = engine(tmp_path, [("autograd.py", "order, seen = [], set()", "order, seen = [], []"),
+                             ("autograd.py", "seen.add(node)", "seen.append(node)")])
+    for limit in (0.5, 0.2, 0.1, 0.05, 0.02, 0.01):
+        text = verdict(run("2.1-backward", root=root, timeout=limit))
+        assert "not supported" not in text and (text.startswith("✅") or text.startswith("⏱")), text
+        if text.startswith("⏱"):
+            assert f"超过 {limit:g} 秒没有结束" in text and "--timeout 60" in text, text
+
+
 def test_without_sigalrm_a_watchdog_thread_stops_the_endless_loop_the_same_way(tmp_path, monkeypatch):
     """Windows has no SIGALRM: there a thread samples the stack and interrupts the main thread."""
     import signal
@@ -161,10 +173,10 @@ def test_a_wrong_value_names_the_students_code_when_no_line_can(tmp_path):
     assert "你的代码：minigrad/numdiff.py 中的 central_difference" in text and one_paragraph(text)
 
 
-def test_a_wrong_value_still_names_the_file_when_the_exercise_comment_was_deleted(tmp_path):
+def test_a_wrong_value_still_names_the_function_when_the_exercise_comment_was_deleted(tmp_path):
     root = engine(tmp_path, [("numdiff.py", "/ (2 * h)", "/ h"), ("numdiff.py", "### BEGIN SOLUTION 2.1-numdiff", "#")])
-    text = verdict(run("2.1-numdiff", root=root))
-    assert "你的代码：minigrad/numdiff.py" in text and "central_difference" not in text.split("你的代码：")[1].split("\n")[0]
+    text = verdict(run("2.1-numdiff", root=root))                 # the registry's `functions` know it
+    assert "你的代码：minigrad/numdiff.py 中的 central_difference" in text, text
 
 
 def test_the_cli_prints_in_a_legacy_code_page_without_crashing(tmp_path):
@@ -177,3 +189,24 @@ def test_the_cli_prints_in_a_legacy_code_page_without_crashing(tmp_path):
     said = done.stdout.decode("gbk")
     assert done.returncode == 1 and "UnicodeEncodeError" not in done.stderr.decode("gbk", "replace"), said
     assert "练习 2.1-numdiff" in said and "合计：" in said
+
+
+def test_torch_used_inside_minigrad_is_flagged_although_the_check_passes(tmp_path, monkeypatch, capsys):
+    """`check` has torch (it is the reference), the grader's sandbox has not: say so before grading does."""
+    root = engine(tmp_path, [("numdiff.py", "import numpy as np\n", "import numpy as np\nimport torch\n")])
+    monkeypatch.setenv("MINIGRAD_ROOT", str(root))
+    check("2.1-numdiff")
+    said = capsys.readouterr().out
+    assert said.startswith("✅") and "minigrad/numdiff.py 第 6 行导入了 torch" in said and "0 分" in said, said
+    assert check_command(["2.1-numdiff"], root=root) == 0
+    assert "导入了 torch" in capsys.readouterr().out
+
+
+def test_a_rule_whose_exercise_comment_was_deleted_is_still_the_students(tmp_path):
+    """Students delete the `# 练习` line; the registry's `functions` still name Sub.backward as theirs, so
+    a NameError there is not blamed on the traversal (2.1-backward) that called it."""
+    root = engine(tmp_path, [("ops/binary.py", "        ### BEGIN SOLUTION 2.1-vjp\n        # ∂c/∂a = 1，∂c/∂b = −1\n"
+                                               "        return grad, -grad\n        ### END SOLUTION\n",
+                              "        return grad, -grd\n")])
+    text = verdict(run("2.1-vjp", root=root))
+    assert "（Sub.backward）" in text and "minigrad/ops/binary.py 第" in text and "2.1-backward" not in text, text

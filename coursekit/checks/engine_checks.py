@@ -110,7 +110,10 @@ def _numdiff_cases():
     return [numdiff_case("logistic 映射 l4，x = 0.3", "logistic_l4", _arr([0.3], F64)),
             numdiff_case("sum(x²)，x 形状 (4,)", "sum_sq", _rand(1, (4,), F64)),
             numdiff_case("sum(sin x · exp x)，x 形状 (2, 3)", "sin_exp", _rand(2, (2, 3), F64), 1e-5),
-            numdiff_case("prod(x)，x 形状 (3,)", "prod", _rand(3, (3,), F64))]
+            numdiff_case("prod(x)，x 形状 (3,)", "prod", _rand(3, (3,), F64)),
+            # prod is linear in each xᵢ, so a central difference is exact at any h: with h = 1e-3 only a
+            # shifted point (an xᵢ not put back before the next element) shows, by about h
+            numdiff_case("prod(x)，x 形状 (4,)，h = 1e-3", "prod", _rand(5, (4,), F64), 1e-3)]
 
 
 def _numdiff_type_cases():
@@ -121,7 +124,7 @@ def _numdiff_type_cases():
 NUMDIFF = (
     Check("中心差分", _numdiff_run, _numdiff_cases, ref=_numdiff_ref, tolerance=(1e-5, 1e-6),
           hint="中心差分 (f(x+h·eᵢ) − f(x−h·eᵢ)) / 2h：分母是 2h，不是 h；对 x 的每个元素（任意形状，"
-               "用 np.ndindex 逐个取下标）各做一次；在 float64 上计算。"),
+               "用 np.ndindex 逐个取下标）各做一次，算完一个元素先把它放回原值，再算下一个；在 float64 上计算。"),
     Check("中心差分 · 不改动传入的 x", _numdiff_input_run, lambda: _numdiff_cases()[1:3], ref=_numdiff_input_ref,
           hint="central_difference 不能改动调用者的 x：先复制一份（np.array(x, dtype=np.float64)），"
                "在副本上加减 h。"),

@@ -9,17 +9,21 @@ its parent. It sees a read-only minimal filesystem:
     /work                                                             the working copy (student minigrad/ + stripped coursekit/)
     /grader/child.py                                                  the child's own script
     /tmp                                                              the only writable place: a tmpfs of limited size
-    /proc (its own PID namespace), /dev (null, zero, random, ...)
+    /proc (its own PID namespace), /dev (null, zero, random, ...)     read-only, as the root folder (bwrap's tmpfs)
 
-No home folder, no torch, no instructor checkout, no other submission, no output folder.
+No home folder, no torch, no instructor checkout, no other submission, no output folder, and no kernel
+keyring (`seccomp_program`).
 
 Who the child is. When the grader runs as root, a user namespace is made here with two mappings:
 0 -> 0 (so that bwrap, as root of the namespace, can mount the interpreter even from /root) and
 CHILD_UID -> an unprivileged host uid unique to this grading process; nested user namespaces are
 disabled in it. child.py switches to CHILD_UID before it reads the submission, so student code runs
 as an unprivileged host user, without capabilities and without `setuid` binaries (no_new_privs).
-Otherwise bwrap makes the user namespace itself (`--unshare-user --disable-userns`) and the child
-keeps the grader's (unprivileged) uid.
+Otherwise (an instructor's own account: tests/test_grading_nonroot.py) bwrap makes the user namespace
+itself (`--unshare-user --disable-userns`) and the child keeps the grader's uid, without capabilities.
+Either way the process limit (RLIMIT_NPROC, set by child.py) holds for the sandbox alone: Linux counts
+processes per user namespace (since 5.14). Where the grader's user may not make user namespaces
+(Ubuntu's AppArmor restriction, sysctls), `check` refuses with what to do (`userns_advice`).
 """
 from __future__ import annotations
 
@@ -132,16 +136,19 @@ def as_root() -> bool:
 
 
 def command(inner: list[str], work: Path, script: Path, scratch_bytes: int) -> tuple[list[str], tuple[int, ...]]:
-    """The bwrap command line running `inner` (paths as the child sees them), and the fds it must inherit."""
+    """The bwrap command line running `inner` (paths as the child sees them), and the fds it must inherit:
+    the caller's to close once bwrap has started."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise Unavailable(f"bubblewrap (bwrap) is not installed: {INSTALL}")
     rt = runtime()
-    args, fds = [bwrap], ()
-    if as_root():
-        fd = _user_namespace(os.getpid())
+    namespace = _user_namespace(os.getpid()) if as_root() else None
+    filter_fd = _pipe_holding(seccomp_program())
+    args, fds = [bwrap, "--seccomp", str(filter_fd)], (filter_fd,)
+    if namespace is not None:
+        fd = os.dup(namespace)
         args += ["--userns", str(fd), "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]   # child.py drops them
-        fds = (fd,)
+        fds += (fd,)
     else:
         args += ["--unshare-user", "--disable-userns"]
     args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--hostname", "grading",
@@ -156,10 +163,62 @@ def command(inner: list[str], work: Path, script: Path, scratch_bytes: int) -> t
     for path in rt.numpy:
         args += ["--ro-bind", path, f"{SITE}/{os.path.basename(path)}"]
     args += ["--ro-bind", str(work), WORK, "--ro-bind", str(script), SCRIPT,
-             "--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", TMP, "--chdir", TMP]
+             "--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", TMP, "--chdir", TMP,
+             "--remount-ro", "/dev", "--remount-ro", "/"]    # tmpfs of half the RAM, the child's own without root
     for key, value in child_environment().items():
         args += ["--setenv", key, value]
     return args + ["--", *inner], fds
+
+
+# ---------------------------------------------------------------- no kernel keyrings
+
+KEYRING_CALLS = ("keyctl", "add_key", "request_key")
+SCMP_ACT_ALLOW, SCMP_ACT_ERRNO = 0x7FFF0000, 0x00050000
+
+
+@functools.lru_cache(maxsize=1)
+def seccomp_program() -> bytes:
+    """A seccomp filter, as `bwrap --seccomp` reads it, under which the kernel keyring calls fail with EPERM
+    (as in Flatpak and Docker). Keyrings are not namespaced: a child running as the grader's user could
+    otherwise link the instructor's user keyring (listed in /proc/keys) and read the keys in it, and any
+    child could read the session keyring it inherits. Built with libseccomp (any other architecture's
+    system calls kill the child)."""
+    import ctypes
+    import ctypes.util
+    import errno
+    import tempfile
+    name = ctypes.util.find_library("seccomp")
+    if name is None:
+        raise Unavailable("libseccomp is not installed (`apt install libseccomp2`), which the sandbox needs to "
+                          f"keep children away from the kernel keyrings. {INSTALL}")
+    lib = ctypes.CDLL(name)
+    lib.seccomp_init.restype = ctypes.c_void_p
+    context = ctypes.c_void_p(lib.seccomp_init(ctypes.c_uint32(SCMP_ACT_ALLOW)))
+    try:
+        for call in KEYRING_CALLS:
+            number = lib.seccomp_syscall_resolve_name(call.encode())
+            if lib.seccomp_rule_add(context, ctypes.c_uint32(SCMP_ACT_ERRNO | errno.EPERM), number, 0) != 0:
+                raise Unavailable(f"libseccomp cannot filter the system call {call}")
+        with tempfile.TemporaryFile() as program:
+            if lib.seccomp_export_bpf(context, program.fileno()) != 0:
+                raise Unavailable("libseccomp cannot export its filter")
+            program.seek(0)
+            return program.read()
+    finally:
+        lib.seccomp_release(context)
+
+
+def _pipe_holding(data: bytes) -> int:
+    """The read end of a pipe holding `data` (the filter: a few hundred bytes, within the pipe's buffer)."""
+    read, write = os.pipe()
+    try:
+        os.write(write, data)
+    except BaseException:
+        os.close(read)
+        raise
+    finally:
+        os.close(write)
+    return read
 
 
 def _ancestors(paths: tuple[str, ...]) -> list[str]:
@@ -182,13 +241,58 @@ def check() -> None:
     with tempfile.TemporaryDirectory(prefix="bwrap-probe-") as folder:
         script = Path(folder, "probe.py")
         script.write_text("import os\nprint('ok')\n")
+        seccomp_program()                                # Unavailable without libseccomp
+        fds = ()
         try:
             args, fds = command([runtime().interpreter, "-I", "-S", SCRIPT], Path(folder), script, 1 << 20)
             done = subprocess.run(args, pass_fds=fds, capture_output=True, text=True, timeout=60)
+        except Unavailable as error:                 # (as root) no user namespace could be made
+            raise Unavailable(f"{error}. {userns_advice()}") from None
         except (OSError, subprocess.SubprocessError) as error:
             raise Unavailable(f"bubblewrap cannot start a sandbox here ({error}): {INSTALL}") from None
+        finally:
+            for fd in fds:
+                os.close(fd)
     if done.stdout.strip() != "ok":
         reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise Unavailable(f"bubblewrap cannot start a sandbox here ({reason}); user namespaces may be "
-                          f"disabled (sysctl kernel.unprivileged_userns_clone / user.max_user_namespaces, or "
-                          f"an AppArmor restriction): {INSTALL}")
+        raise Unavailable(f"bubblewrap cannot start a sandbox here ({reason}). {userns_advice()}")
+
+
+# ---------------------------------------------------------------- when namespaces are not allowed
+
+SYSCTL = Path("/proc/sys")
+APPARMOR_PROFILE = """abi <abi/4.0>,
+include <tunables/global>
+
+profile bwrap {bwrap} flags=(unconfined) {{
+  userns,
+}}"""
+
+
+def _setting(name: str) -> str | None:
+    try:
+        return (SYSCTL / name).read_text().strip()
+    except OSError:
+        return None
+
+
+def userns_advice() -> str:
+    """What to do when bubblewrap cannot make its namespaces, read from the kernel's settings."""
+    gradescope = ("Or grade on Gradescope (`python -m coursekit gradescope`), where every submission gets its own "
+                  "container")
+    if not as_root() and _setting("kernel/apparmor_restrict_unprivileged_userns") == "1":
+        profile = APPARMOR_PROFILE.format(bwrap=os.path.realpath(shutil.which("bwrap") or "/usr/bin/bwrap"))
+        return ("AppArmor restricts unprivileged user namespaces here (kernel.apparmor_restrict_unprivileged_userns "
+                "= 1, the default since Ubuntu 24.04). Allow them for bubblewrap alone: save these lines as "
+                f"/etc/apparmor.d/bwrap\n\n{profile}\n\nthen run `sudo systemctl reload apparmor`. Or run `coursekit "
+                f"grade` as root (sudo), which needs no unprivileged user namespace. {gradescope}")
+    if not as_root() and _setting("kernel/unprivileged_userns_clone") == "0":
+        return ("Unprivileged user namespaces are disabled here (kernel.unprivileged_userns_clone = 0): run `sudo "
+                "sysctl -w kernel.unprivileged_userns_clone=1` (and put it in /etc/sysctl.d/ to keep it), or run "
+                f"`coursekit grade` as root (sudo). {gradescope}")
+    if _setting("user/max_user_namespaces") == "0":
+        return ("User namespaces are disabled here (user.max_user_namespaces = 0): run `sudo sysctl -w "
+                f"user.max_user_namespaces=10000` (and put it in /etc/sysctl.d/ to keep it). {gradescope}")
+    return ("User namespaces are not allowed here. Check the sysctls user.max_user_namespaces, "
+            "kernel.unprivileged_userns_clone and kernel.apparmor_restrict_unprivileged_userns, the SELinux policy, "
+            f"or whether this is a container that forbids nested namespaces (then grade outside it). {gradescope}")

@@ -115,7 +115,7 @@ def limit_resources(config: dict) -> None:
     memory = int(config["memory_bytes"])
     limits = [("RLIMIT_AS", memory), ("RLIMIT_CPU", int(config["cpu_seconds"])),
               ("RLIMIT_FSIZE", int(config["file_bytes"])), ("RLIMIT_CORE", 0), ("RLIMIT_NOFILE", 256)]
-    if config.get("processes"):        # counted per host uid: only with a uid of its own (the sandbox)
+    if config.get("processes"):        # only in the sandbox: Linux counts them per user namespace (>= 5.14)
         limits.append(("RLIMIT_NPROC", int(config["processes"])))
     for name, value in limits:
         try:
@@ -204,6 +204,15 @@ def _describe(error: BaseException) -> str:
         return f"{type(error).__name__}"
 
 
+def _import_failed(error: BaseException) -> str:
+    """The students' own verdict for an engine that does not import (file, line, code, what Python says)."""
+    try:
+        from coursekit.blame import import_verdict
+        return import_verdict(error).removeprefix("❌ ")
+    except Exception:
+        return f"import minigrad 失败：{_describe(error)}"
+
+
 def load_answer(exercise, source: str, minigrad):
     """Execute the exercise cell alone, in a fresh namespace; return the function it defines. The same code
     and the same sentences as the students' `check` and `coursekit submit` (a name taken from another cell
@@ -255,6 +264,7 @@ def main() -> None:
     channel = Channel(config["result_fd"])
     import numpy                                   # noqa: F401 - imported before the hook
     import coursekit.answers, coursekit.checking, coursekit.compare, coursekit.exercises   # noqa: E401,F401
+    import coursekit.blame, coursekit.tracebacks   # noqa: E401,F401 - verdicts locate the student's line
     coursekit.exercises.all_exercises()
     refused: list[str] = []
     numpy_dir = os.path.dirname(numpy.__file__)
@@ -263,7 +273,7 @@ def main() -> None:
         import minigrad
         channel.send({"type": "ready", "error": None})
     except BaseException as error:               # noqa: B036 - even SystemExit at import time
-        channel.send({"type": "ready", "error": _short(f"import minigrad 失败：{_describe(error)}")})
+        channel.send({"type": "ready", "error": _short(_import_failed(error))})
         return
     for line in sys.stdin:
         run_exercise(json.loads(line), minigrad, channel)

@@ -16,6 +16,9 @@ def _grade(args) -> int:
     limits = Limits(exercise_seconds=args.exercise_timeout, submission_seconds=args.submission_timeout,
                     memory_bytes=args.memory_mb * 2 ** 20,
                     isolation=Isolation.TRUSTED if args.trusted_code else Isolation.BWRAP)
+    if args.out.exists() and not args.out.is_dir():
+        print(f"error: --out {args.out} is a file; give a folder (made if missing)", file=sys.stderr)
+        return 2
     missing = [p for p in args.submissions if not Path(p).exists()]
     if missing:
         print(f"error: no such submission: {', '.join(map(str, missing))}", file=sys.stderr)
@@ -46,9 +49,20 @@ def _grade(args) -> int:
 
 def _gradescope(args) -> int:
     from .gradescope import build_bundle
+    if args.out.is_dir():
+        print(f"error: {args.out} is a folder; give the bundle's file name, e.g. {args.out / 'autograder.zip'}",
+              file=sys.stderr)
+        return 2
     path = build_bundle(Path(args.out))
     print(f"Gradescope autograder bundle: {path} (upload it as the assignment's autograder)")
     return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: must be 1 or more")
+    return value
 
 
 def add_parsers(verbs) -> None:
@@ -64,7 +78,7 @@ def add_parsers(verbs) -> None:
     p.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION",
                    help="a submission folder or .zip (e.g. submissions/*); named after the folder or zip stem")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
-    p.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel (default: 1)")
+    p.add_argument("--jobs", type=_positive, default=1, help="submissions graded in parallel (default: 1)")
     p.add_argument("--force", action="store_true", help="regrade submissions that already have results")
     p.add_argument("--exercise", action="append", metavar="ID",
                    help="grade only this exercise (repeatable; default: all)")

@@ -42,8 +42,12 @@ def _failure_lines(outcome: ExerciseOutcome) -> list[str]:
     return lines
 
 
-def exercise_section(outcome: ExerciseOutcome) -> str:
-    """The feedback of one exercise (also the `output` of its test in results.json)."""
+SEE_ABOVE = "没有运行检查：原因见上文「关于提交本身」"
+
+
+def exercise_section(outcome: ExerciseOutcome, shared: str = "") -> str:
+    """The feedback of one exercise (also the `output` of its test in results.json, where it stands alone).
+    In feedback.md a problem `shared` by every exercise is told once, above, and referred to here."""
     exercise, total = outcome.exercise, len(outcome.results)
     hidden = sum(outcome.hidden)
     mark = "✅" if outcome.passed else "❌"
@@ -52,7 +56,7 @@ def exercise_section(outcome: ExerciseOutcome) -> str:
         lines.append(f"全部 {total} 个用例（其中隐藏用例 {hidden} 个）都与 PyTorch 一致。")
     else:
         if outcome.problem:
-            lines.append(f"- {outcome.problem}")
+            lines.append(f"- {SEE_ABOVE if outcome.problem == shared else outcome.problem}")
         lines.extend(_failure_lines(outcome))
         passed = sum(r.ok for r in outcome.results)
         if total:
@@ -62,10 +66,17 @@ def exercise_section(outcome: ExerciseOutcome) -> str:
     return "\n".join(lines)
 
 
+def shared_problem(graded: Graded) -> str:
+    """The problem that stopped every exercise (minigrad does not import...), or ""."""
+    problems = {o.problem for o in graded.outcomes}
+    return problems.pop() if len(graded.outcomes) > 1 and len(problems) == 1 else ""
+
+
 def summary_section(graded: Graded) -> str:
     lines = [f"# 评分反馈：{graded.name}", "", f"**总分：{graded.score}/{graded.max_score}**", "", RULE, ""]
-    if graded.notes:
-        lines += ["## 关于提交本身", ""] + [f"- {note}" for note in graded.notes] + [""]
+    notes = graded.notes + [shared_problem(graded)] if shared_problem(graded) else graded.notes
+    if notes:
+        lines += ["## 关于提交本身", ""] + [f"- {note}" for note in notes] + [""]
     lines += ["| 练习 | 得分 | 满分 |", "|---|---|---|"]
     lines += [f"| {o.exercise.id} {o.exercise.title} | {o.score} | {o.exercise.points} |" for o in graded.outcomes]
     return "\n".join(lines)
@@ -74,5 +85,5 @@ def summary_section(graded: Graded) -> str:
 def render(graded: Graded) -> str:
     parts = [summary_section(graded), "", "## 各练习详情", ""]
     for outcome in graded.outcomes:
-        parts += [exercise_section(outcome), ""]
+        parts += [exercise_section(outcome, shared_problem(graded)), ""]
     return "\n".join(parts)

@@ -13,6 +13,7 @@ import multiprocessing
 import secrets
 import signal
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -71,7 +72,7 @@ def cell_source(submission: Submission, exercise) -> str:
     path = submission.root / exercise.where
     if not path.is_file():
         raise AnswerNotFound(f"提交中没有 {exercise.where}")
-    source = answer_source(read_notebook(path), exercise.id)
+    source = answer_source(read_notebook(path, exercise.where), exercise.id)
     if not source:
         raise AnswerNotFound(f"{exercise.where} 中没有 grade_id 为 {exercise.id} 的练习单元格")
     if len(source) > MAX_CELL_CHARS:
@@ -272,7 +273,8 @@ def grade_submission(submission: Submission, scratch: Path, site: Path, limits: 
             outcomes.append(outcome)
     finally:
         runner.stop()
-    return Graded(submission.name, submission.hash, outcomes, list(submission.notes), time.monotonic() - start)
+    return Graded(submission.name, submission.hash, outcomes, list(submission.notes), time.monotonic() - start,
+                  submission.unreadable)
 
 
 # ---------------------------------------------------------------- many submissions
@@ -392,6 +394,21 @@ def grades_csv(rows: list[tuple[str, dict]], ids: list[str]) -> str:
     return buffer.getvalue()
 
 
+def earlier_results(out: Path, names: list[str], ids: list[str], key: bytes) -> list[tuple[str, dict]]:
+    """Results already in `out` of submissions that this command did not name (an earlier batch graded into
+    the same folder), when their digest verifies and they cover the same exercises: the summaries list them
+    too, so a late submission graded on its own does not drop the class from grades.csv and the report."""
+    rows, skip = [], {n.lower() for n in (*names, *RESERVED)}
+    for folder in sorted(out.iterdir(), key=lambda p: p.name):
+        if folder.name.lower() in skip or not folder.is_dir() or folder.is_symlink():
+            continue
+        files = snapshot(out, [folder.name])
+        results = verified(parse_results(files[folder / "results.json"]), files[folder / "feedback.md"], key)
+        if results is not None and [str(t.get("name", "")).split(" ", 1)[0] for t in results["tests"]] == ids:
+            rows.append((folder.name, results))
+    return rows
+
+
 def write_summaries(out: Path, rows: list[tuple[str, dict]], ids: list[str], failed: dict[str, str],
                     report: bool = True) -> None:
     """What the instructor reads at the end of a batch, finished or interrupted: grades.csv and the class
@@ -468,12 +485,14 @@ def grade(paths: list[Path], out: Path, jobs: int = 1, force: bool = False, limi
     names = unique_names(paths)
     done: dict[str, tuple[dict, bool]] = {}
     failed: dict[str, str] = {}
+    earlier: list[tuple[str, dict]] = []
     with _Signals() as signals:
         try:
             site = sandbox.link_numpy(scratch / "site")
             limits = confinement(limits, scratch, site)
             key = signing_key(out)
             expected = snapshot(out, names)           # read before any child runs
+            earlier = earlier_results(out, names, ids, key)
             work = [Job(p, n, out, scratch, site, limits, key, force, tuple(ids), _previous(expected, out, n, key))
                     for p, n in zip(paths, names)]
             bar = None if quiet else Progress(len(work), sum(registry.get(i).points for i in ids))
@@ -488,18 +507,21 @@ def grade(paths: list[Path], out: Path, jobs: int = 1, force: bool = False, limi
                     bar.update(name, None if name in failed else done[name][0].get("score"))
 
             try:
-                _run(work, jobs, finished)
+                _run(work, jobs, finished, quiet)
             finally:
                 if bar:
                     bar.close()
                 settle(expected)
         except KeyboardInterrupt:
             sandbox.STOP.set()
-            write_summaries(out, [(n, done[n][0]) for n in names if n in done], ids, failed, report)
+            write_summaries(out, [(n, done[n][0]) for n in names if n in done] + earlier, ids, failed, report)
             raise Interrupted(len(done), len(names), signals.received) from None
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-    write_summaries(out, [(n, done[n][0]) for n in names if n in done], ids, failed, report)
+    write_summaries(out, [(n, done[n][0]) for n in names if n in done] + earlier, ids, failed, report)
+    if earlier and not quiet:
+        print(f"{GRADES} and the report also list {len(earlier)} submission(s) graded into {out} earlier "
+              f"(same exercises, digests verified)")
     return [(n, *done[n]) if n in done else (n, {"error": failed[n]}, False) for n in names]
 
 
@@ -507,8 +529,8 @@ def _previous(files: dict[Path, bytes | None], out: Path, name: str, key: bytes)
     return verified(parse_results(files[out / name / "results.json"]), files[out / name / "feedback.md"], key)
 
 
-def _run(work: list[Job], jobs: int, finished) -> None:
-    """Grade the jobs, here (jobs 1) or in a pool; `finished(name, result)` as each one ends."""
+def _run(work: list[Job], jobs: int, finished, quiet: bool = True) -> None:
+    """Grade the jobs, here (jobs 1) or in a pool; `finished(name, result)` once as each one ends."""
     sandbox.STOP.clear()
     load_torch()
     if jobs <= 1 or len(work) <= 1:
@@ -517,14 +539,18 @@ def _run(work: list[Job], jobs: int, finished) -> None:
         return
     pool, stop = _pool(min(jobs, len(work)))
     futures = {pool.submit(_guarded, job): job.name for job in work}
+    told = set()
     try:
         for future in as_completed(futures):
+            told.add(future)
             finished(futures[future], future.result())
     except BaseException:
+        if not quiet:
+            print("\nstopping: ending the running checks (finished results are kept)...", file=sys.stderr)
         stop.set()                  # workers kill their children and write nothing more
         _stop_pool(pool)
-        for future, name in futures.items():      # finished while we were stopping: keep them
-            if future.done() and not future.cancelled() and future.exception() is None:
+        for future, name in futures.items():      # finished while we were stopping: keep them (once)
+            if future not in told and future.done() and not future.cancelled() and future.exception() is None:
                 if not isinstance(future.result(), BaseException):
                     finished(name, future.result())
         raise
@@ -565,6 +591,8 @@ def summary(graded: list[tuple[str, dict, bool]], out: Path) -> str:
             continue
         extra = results.get("extra_data", {})
         note = "  (unchanged, kept)" if skipped else ""
+        if extra.get("unreadable"):            # a corrupt upload: say why here, not only in its feedback
+            note += f"  ({extra['unreadable']})"
         lines.append(f"{name:<{width}}  {results.get('score'):>3}/{extra.get('max_score')}{note}")
     lines.append(f"results: {out}/<submission>/results.json, feedback.md; grades: {out}/grades.csv")
     lines.append(f"class report: {out}/report.html (report.md); for the LMS: {out}/gradebook.csv")

@@ -39,6 +39,7 @@ class Graded:
     outcomes: list[ExerciseOutcome]
     notes: list[str] = field(default_factory=list)    # about the submission as a whole
     seconds: float = 0.0
+    unreadable: str = ""                              # the upload itself could not be read: why
 
     @property
     def score(self) -> int:

@@ -105,7 +105,7 @@ def collect(rows: list[tuple[str, dict]], failed: dict[str, str], ids: list[str]
     """Sort a batch into graded submissions and those that could not be graded (with why)."""
     batch = ClassResults([registry.get(i) for i in ids])
     for name, results in rows:
-        problem = whole_submission_problem(results)
+        problem = results.get("extra_data", {}).get("unreadable") or whole_submission_problem(results)
         if problem:
             batch.ungraded.append((name, problem))
         else:
@@ -309,7 +309,8 @@ def write_reports(out: Path, rows: list[tuple[str, dict]], failed: dict[str, str
     rows: (submission, results.json) of every graded submission, as for grades.csv; failed: the
     submissions the grader itself failed on, with the error; ids: the exercises graded."""
     out = Path(out)
-    write_atomic(out / "gradebook.csv", gradebook_csv(rows, failed, ids))
+    # with a byte-order mark: Excel reads UTF-8 (Chinese names) only with one; LMS imports accept it
+    write_atomic(out / "gradebook.csv", "\ufeff" + gradebook_csv(rows, failed, ids))
     batch = collect(rows, failed, ids)
     stats = exercise_stats(batch)
     pngs = figures(batch, stats)

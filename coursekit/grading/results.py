@@ -31,7 +31,7 @@ def to_results(graded: Graded) -> dict:
             "output": summary_section(graded), "output_format": "md", "visibility": "visible",
             "stdout_visibility": "hidden", "tests": tests,
             "extra_data": {"submission": graded.name, "submission_hash": graded.hash, "format": FORMAT,
-                           "max_score": graded.max_score,
+                           "max_score": graded.max_score, "unreadable": graded.unreadable,
                            "exercises": {o.exercise.id: o.score for o in graded.outcomes}}}
 
 

@@ -27,7 +27,8 @@ from . import bubblewrap
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
 COURSEKIT = Path(__file__).resolve().parent.parent
 CHILD_MODULES = ("checks/__init__.py", "checks/base.py", "checks/engine_checks.py", "checks/notebook_checks.py",
-                 "checks/hidden.py", "compare.py", "exercises.py", "checking.py", "answers.py")
+                 "checks/hidden.py", "compare.py", "exercises.py", "checking.py", "answers.py",
+                 "blame.py", "tracebacks.py")
 CHILD_INIT = '''"""coursekit inside a grading child: the checks only (no grader, no solutions, no hidden cases)."""
 
 
@@ -57,7 +58,7 @@ class Limits:
     memory_bytes: int = 384 * 2 ** 20    # RLIMIT_AS: with the parent (~350 MB) within Gradescope's default 768 MB
     file_bytes: int = 16 * 2 ** 20       # RLIMIT_FSIZE: the child's prints and files
     scratch_bytes: int = 64 * 2 ** 20    # the sandbox's writable /tmp (a tmpfs of this size)
-    processes: int = 8                   # RLIMIT_NPROC of the sandbox's own host uid (processes + threads)
+    processes: int = 8                   # RLIMIT_NPROC in the sandbox's user namespace (processes + threads)
     max_line: int = 16 * 2 ** 20         # one message from the child
     output_chars: int = 1500             # of the child's printed output, shown in feedback
     user: int | None = None              # CONTAINER: run children as this uid (see `unprivileged_user`)
@@ -159,9 +160,10 @@ class Child:
         read_fd, write_fd = os.pipe()
         config = {"result_fd": write_fd, "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes,
                   "cpu_seconds": int(limits.submission_seconds + limits.startup_seconds) + 5}
+        fds = (write_fd,)
         try:
             argv, options = self._command(config, script, site)
-            fds = (write_fd, *options.pop("pass_fds", ()))
+            fds += options.pop("pass_fds", ())
             with open(self.log_path, "wb") as log:
                 self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
                                              start_new_session=True, pass_fds=fds, **options)
@@ -170,7 +172,8 @@ class Child:
             shutil.rmtree(self.run_dir, ignore_errors=True)
             raise
         finally:
-            os.close(write_fd)
+            for fd in fds:                 # the child's now (and bwrap's user namespace and filter)
+                os.close(fd)
         self.results, self.buffer = read_fd, bytearray()
         os.set_blocking(self.proc.stdin.fileno(), False)
 
@@ -179,7 +182,7 @@ class Child:
         if limits.isolation == Isolation.BWRAP:
             root = bubblewrap.as_root()
             config.update(workdir=bubblewrap.WORK, site=bubblewrap.SITE, tmp=bubblewrap.TMP,
-                          uid=bubblewrap.CHILD_UID if root else None, processes=limits.processes if root else None)
+                          uid=bubblewrap.CHILD_UID if root else None, processes=limits.processes)
             inner = [bubblewrap.runtime().interpreter, "-I", "-S", bubblewrap.SCRIPT, json.dumps(config)]
             argv, fds = bubblewrap.command(inner, self.workdir, script, limits.scratch_bytes)
             return argv, {"pass_fds": fds, "cwd": "/", "env": {}}

@@ -31,6 +31,7 @@ class Submission:
     root: Path                                   # the unpacked copy: minigrad/, chapters/
     hash: str = ""
     notes: list[str] = field(default_factory=list)   # Chinese lines for the feedback
+    unreadable: str = ""                          # why the upload itself could not be read (not a zip...)
 
     @property
     def has_engine(self) -> bool:
@@ -197,6 +198,7 @@ def unpack(path: Path, dest: Path, name: str | None = None) -> Submission:
             raise SubmissionError(f"{path.name} 既不是文件夹也不是 .zip 文件")
     except SubmissionError as error:
         sub.notes.append(str(error))
+        sub.unreadable = str(error)
     if not sub.has_engine:
         sub.notes.append("提交中找不到 minigrad/__init__.py：引擎练习无法评分（提交应包含 minigrad/ 和 chapters/）")
     sub.hash = content_hash(sub.root)

@@ -27,6 +27,8 @@ def _check_out(course: Course, out: Path, force: bool) -> Path:
     if out == course.root or any(out == course.root / name or course.root / name in out.parents
                                  for name in COURSE_FOLDERS):
         raise CourseInputError(f"{out}: choose an OUT folder outside the course's own folders")
+    if out.exists() and not out.is_dir():
+        raise CourseInputError(f"{out}: a file, not a folder; choose a folder for the release")
     if out.exists() and any(out.iterdir()):
         if not force:
             raise CourseInputError(f"{out}: not empty; choose a new folder or pass --force to replace it")

@@ -27,6 +27,8 @@ MISTAKES = [
     Mistake("forward difference: f(x+h) - f(x), still over 2h", "x[i] = old - h\n", "x[i] = old\n", hint="(f(x+h·eᵢ) − f(x−h·eᵢ)) / 2h"),
     Mistake("mutated input: works on the caller's x and never puts x[i] back", IN_PLACE[0], IN_PLACE[1],
             hint="不能改动调用者的 x"),
+    Mistake("the copy's x[i] never put back: later elements are differenced at a shifted point",
+            "        f_minus = f(x)\n        x[i] = old\n", "        f_minus = f(x)\n", hint="放回原值"),
     Mistake("float32 kept: the copy keeps x's dtype", "x = np.array(x, dtype=np.float64)", "x = np.array(x)",
             hint="float64"),
     Mistake("only the first axis: range(x.shape[0]) instead of every index",
