@@ -2,7 +2,7 @@
 forward 在 numpy 数组上计算；backward(ctx, grad) 是反向规则（向量-雅可比积），返回每个输入的梯度，
 用 minigrad 的运算来写（这样 create_graph 时也能再求导）；jvp(ctx, da, db) 是切线规则（前向模式），
 返回输出的切线。ctx.saved_tensors 是 forward 时保存的张量：类属性 saves = "inputs" 保存输入，
-saves = "output" 保存输出。
+saves = "output" 保存输出，saves = "inputs+output" 两者都保存（先输入，后输出）。
 广播不用管：梯度的形状与输入不同时，引擎会调用 unbroadcast。
 
 练习 2.1-vjp 和 2.1-jvp 写在 Add、Sub、Mul 中。"""
