@@ -114,8 +114,8 @@ def _timeout_line(report: ExerciseReport) -> str:
     who = problem.where or "你的代码"
     limit = problem.message.replace("超过 ", "").replace(" 秒没有结束", "")
     return (f"⏱ 练习 {exercise.id}（{exercise.title}）的检查超过 {limit} 秒没有结束，已被中断：用例「{problem.check} · "
-            f"{problem.case}」运行时，{who}一直没有返回，很可能是死循环（循环的条件一直成立，或者同一个节点被反复"
-            f"放回栈里）。时限是这道练习全部用例合计的时间；如果代码没错、只是慢，可以放宽时限："
+            f"{problem.case}」运行时，{who}一直没有返回，很可能是死循环（循环的条件一直成立，或者同样的东西"
+            f"被反复放回栈里）。时限是这道练习全部用例合计的时间；如果代码没错、只是慢，可以放宽时限："
             f"check(\"{exercise.id}\", timeout=60)，或 python -m coursekit check {exercise.id} --timeout 60。")
 
 
