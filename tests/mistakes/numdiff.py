@@ -25,8 +25,9 @@ MISTAKES = [
     Mistake("h where 2h belongs", "(f_plus - f_minus) / (2 * h)", "(f_plus - f_minus) / h", hint="分母是 2h"),
     Mistake("sign error: f(x-h) - f(x+h)", "(f_plus - f_minus)", "(f_minus - f_plus)", hint="(f(x+h·eᵢ) − f(x−h·eᵢ)) / 2h"),
     Mistake("forward difference: f(x+h) - f(x), still over 2h", "x[i] = old - h\n", "x[i] = old\n", hint="(f(x+h·eᵢ) − f(x−h·eᵢ)) / 2h"),
+    # two slips: the prod case with h = 1e-3 sees the unrestored x[i] first; once fixed, the next check sees x
     Mistake("mutated input: works on the caller's x and never puts x[i] back", IN_PLACE[0], IN_PLACE[1],
-            hint="不能改动调用者的 x"),
+            hint="放回原值"),
     Mistake("the copy's x[i] never put back: later elements are differenced at a shifted point",
             "        f_minus = f(x)\n        x[i] = old\n", "        f_minus = f(x)\n", hint="放回原值"),
     Mistake("float32 kept: the copy keeps x's dtype", "x = np.array(x, dtype=np.float64)", "x = np.array(x)",
