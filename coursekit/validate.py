@@ -125,21 +125,26 @@ def _notebook_regions(course: Course, found: dict) -> list[Problem]:
     return problems
 
 
-def _listed_functions(course: Course, exercise) -> list[Problem]:
-    """The registry's `functions` of an engine exercise are the outermost functions holding its regions."""
+def _region_functions(course: Course) -> dict[str, set[str]]:
+    """{exercise: {"file:qualname"}}: the outermost functions of solutions/minigrad holding its regions."""
     from .tracebacks import _scan
-    if exercise.answer:
-        return []
-    holding = set()
+    holding: dict[str, set[str]] = {}
     for path in files_under(course.require("solutions/minigrad")):
         if path.suffix == ".py":
             relative = path.relative_to(course.require("solutions")).as_posix()
-            holding |= {f"{relative}:{f.qualname}" for f in _scan(read_text(path)) if f.exercise == exercise.id
-                        and ".<locals>." not in f.qualname}
-    if set(exercise.functions) != holding:
-        return [Problem("coursekit/exercises.py", f"{exercise.id}: functions= must list exactly the functions "
-                                                   f"holding its regions: {', '.join(sorted(holding)) or 'none'}")]
-    return []
+            for f in _scan(read_text(path)):
+                if ".<locals>." not in f.qualname:
+                    holding.setdefault(f.exercise, set()).add(f"{relative}:{f.qualname}")
+    return holding
+
+
+def _listed_functions(exercise, holding: dict[str, set[str]]) -> list[Problem]:
+    """The registry's `functions` of an engine exercise are the functions holding its regions."""
+    wanted = holding.get(exercise.id, set())
+    if exercise.answer or set(exercise.functions) == wanted:
+        return []
+    return [Problem("coursekit/exercises.py", f"{exercise.id}: functions= must list exactly the functions "
+                                               f"holding its regions: {', '.join(sorted(wanted)) or 'none'}")]
 
 
 def registry(course: Course) -> list[Problem]:
@@ -147,7 +152,7 @@ def registry(course: Course) -> list[Problem]:
     marker id is registered; every marker is well-formed and placed inside a function body."""
     found = {}                        # exercise id -> files holding its region
     problems = _engine_regions(course, found) + _notebook_regions(course, found)
-    known = {e.id for e in course.exercises}
+    known, holding = {e.id for e in course.exercises}, _region_functions(course)
     for exercise_id, files in sorted(found.items(), key=lambda item: str(item[0])):
         if exercise_id not in known:
             problems.append(Problem(", ".join(sorted(files)), f"marker id {exercise_id!r} is not in the registry: "
@@ -158,7 +163,7 @@ def registry(course: Course) -> list[Problem]:
             problems.append(Problem("coursekit/exercises.py", f"{exercise.id}: needs checks, each with public cases"))
         if exercise.points <= 0:
             problems.append(Problem("coursekit/exercises.py", f"{exercise.id}: give it a positive number of points"))
-        problems += _listed_functions(course, exercise)
+        problems += _listed_functions(exercise, holding)
         files = found.get(exercise.id, set())
         inside = where.endswith("/") and any(f.startswith(where) for f in files)   # a folder: a region in one of its files
         if where not in files and not inside:

@@ -122,12 +122,12 @@ def test_submit_zips_exactly_what_the_grader_reads():
 
 
 def test_an_invalid_notebook_is_named_and_still_zipped(tmp_path, capsys):
-    from coursekit.submit import notebook_problems, submitted_files
+    from coursekit.submit import invalid_notebooks, submitted_files
     (tmp_path / "minigrad").mkdir()
     (tmp_path / "minigrad/__init__.py").write_text("")
     (tmp_path / "chapters").mkdir()
     (tmp_path / "chapters/01_x.ipynb").write_text('{"cells": [\n  {"a": 1}\n  {"b": 2}]}', encoding="utf-8")
-    [problem] = notebook_problems(tmp_path)
+    [problem] = invalid_notebooks(tmp_path).values()
     assert problem.startswith("chapters/01_x.ipynb 不是有效的 Jupyter 笔记本（不是有效的 JSON：第 3 行第 3 列")
     assert submitted_files(tmp_path) == ["chapters/01_x.ipynb", "minigrad/__init__.py"]
 

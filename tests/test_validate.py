@@ -79,6 +79,17 @@ def test_registry_step_wants_checks_and_points_for_every_exercise(toy):
     assert "toy-twice: needs checks" in fixes and "toy-twice: give it a positive number of points" in fixes
 
 
+def test_registry_step_wants_the_functions_students_write_listed_exactly():
+    """`functions` let verdicts find a student's function whose `# 练习` comment was deleted."""
+    course = Course(ROOT)
+    vjp = course.get("2.1-vjp")
+    shown = dataclasses.replace(vjp, functions=vjp.functions[:-1])               # Sin.backward left out
+    course.exercises = tuple(shown if e.id == "2.1-vjp" else e for e in course.exercises)
+    [problem] = STEP["registry"].run(course)
+    assert problem.file == "coursekit/exercises.py" and "2.1-vjp: functions= must list" in problem.fix
+    assert "minigrad/ops/unary.py:Sin.backward" in problem.fix
+
+
 def test_solutions_step_finds_a_wrong_solution(toy):
     _edit(toy.solutions / "minigrad/ops.py", "np.asarray(x) * 2", "np.asarray(x) * 3")
     [problem] = STEP["solutions-pass"].run(toy)

@@ -74,7 +74,8 @@ def shared_problem(graded: Graded) -> str:
 
 def summary_section(graded: Graded) -> str:
     lines = [f"# 评分反馈：{graded.name}", "", f"**总分：{graded.score}/{graded.max_score}**", "", RULE, ""]
-    notes = graded.notes + [shared_problem(graded)] if shared_problem(graded) else graded.notes
+    shared = shared_problem(graded)
+    notes = [*graded.notes, shared] if shared else graded.notes
     if notes:
         lines += ["## 关于提交本身", ""] + [f"- {note}" for note in notes] + [""]
     lines += ["| 练习 | 得分 | 满分 |", "|---|---|---|"]
@@ -83,7 +84,7 @@ def summary_section(graded: Graded) -> str:
 
 
 def render(graded: Graded) -> str:
-    parts = [summary_section(graded), "", "## 各练习详情", ""]
+    parts, shared = [summary_section(graded), "", "## 各练习详情", ""], shared_problem(graded)
     for outcome in graded.outcomes:
-        parts += [exercise_section(outcome, shared_problem(graded)), ""]
+        parts += [exercise_section(outcome, shared), ""]
     return "\n".join(parts)

@@ -83,7 +83,7 @@ def pyproject(course: Course) -> bytes:
         raise CourseInputError(f"pyproject.toml: cannot read [project] ({error})") from None
     values = {
         "name": project["name"], "version": project["version"], "description": project.get("description", ""),
-        "requires_python": project.get("requires-python", ">=3.10"),
+        "requires_python": project.get("requires-python", ">=3.11"),
         "dependencies": _toml_list(project.get("dependencies", [])),
         "dev_dependencies": _toml_list(project.get("optional-dependencies", {}).get("dev", [])),
         "submit_to_toml": json.dumps(submit_to(course), ensure_ascii=False),     # a JSON string is a TOML string
