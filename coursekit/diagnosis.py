@@ -77,8 +77,8 @@ def _patched(module, names, wrap):
             setattr(module, name, original)
 
 
-def _torch_pass(roots) -> Pass:
-    record = Pass()
+def _torch_pass(roots, retains: bool) -> Pass:
+    record = Pass(retains=retains)
     nodes = _walk([t.grad_fn for t in roots], lambda n: [c for c, _ in n.next_functions])
     for node in sorted(nodes, key=lambda n: n._sequence_nr()):
         if "AccumulateGrad" in node.name():
@@ -106,30 +106,37 @@ def called_by_probe(probe_file: str) -> bool:
 @contextmanager
 def _passes(module, make_pass, probe_file: str):
     passes: list[Pass] = []
+    depth = [0]          # a call made inside a caught one (a `grad` written with `backward`) is part of it
 
     def wrap(original):
         def caught(tensors, *args, **kwargs):
-            if called_by_probe(probe_file):
-                passes.append(make_pass(_as_list(tensors)))
+            if depth[0] == 0 and called_by_probe(probe_file):
+                passes.append(make_pass(_as_list(tensors), original.__name__ == "backward"))
                 passes[-1].create_graph = bool(kwargs.get("create_graph"))
-                passes[-1].retains = original.__name__ == "backward"
-            return original(tensors, *args, **kwargs)
+            depth[0] += 1
+            try:
+                return original(tensors, *args, **kwargs)
+            finally:
+                depth[0] -= 1
         return caught
     with _patched(module, ("backward", "grad"), wrap):
         yield passes
 
 
-def _minigrad_pass(lib, roots) -> Pass:
-    record = Pass(roots={t.grad_fn for t in roots})
+def _minigrad_pass(lib, roots, retains: bool) -> Pass:
+    """`retains`: a `backward` call, whose traversal fills each node's retained slot (a `grad` call, or a
+    `backward` made inside one, must not: what it wrote there would change what other nodes saved)."""
+    record = Pass(roots={t.grad_fn for t in roots}, retains=retains)
     nodes = _walk([t.grad_fn for t in roots], lambda n: list(n.inputs))
     for node in sorted(nodes, key=lambda n: n.seq):
         if type(node).__name__ == "AccumulateGrad":
             continue
-        holder = lib.tensor(0.0)
-        node.retained = (lambda holder=holder: holder)      # the traversal fills it, as for retain_grad
         node.release = lambda: None                          # keep what it saved: its rule runs again
         record.nodes.append((node.name(), tuple(node.meta[0]), node))
-        record.incoming[node] = holder
+        if retains:
+            holder = lib.tensor(0.0)
+            node.retained = (lambda holder=holder: holder)   # the traversal fills it, as for retain_grad
+            record.incoming[node] = holder
     return record
 
 
@@ -181,10 +188,27 @@ def _local(lib, node, incoming: np.ndarray, raw: bool):
         return [_numpy(g) for g in lib.function.call_backward(node, grad)]
 
 
+def _structure(nodes: list, inputs_of) -> list:
+    """Each node's name and where its inputs come from (another node's place in the list, a leaf, or
+    nothing): two graphs whose nodes carry the same names in another arrangement do not match."""
+    place = {node: i for i, (_, _, node) in enumerate(nodes)}
+
+    def source(node):
+        if node is None:
+            return None
+        return place.get(node, "leaf" if "AccumulateGrad" in _name(node) else "?")
+    return [(name, tuple(source(n) for n in inputs_of(node))) for name, _, node in nodes]
+
+
+def _name(node) -> str:
+    return node.name() if callable(getattr(node, "name", None)) else type(node).__name__
+
+
 def _pairs(mine: Pass, theirs: Pass) -> list:
-    """The nodes side by side, when both graphs have the same ops in the same order (else nothing: a
-    node is only ever compared with its true twin)."""
-    if [name for name, _, _ in mine.nodes] != [name for name, _, _ in theirs.nodes]:
+    """The nodes side by side, when both graphs have the same ops, in the same order, wired the same way
+    (else nothing: a node is only ever compared with its true twin)."""
+    if _structure(mine.nodes, lambda n: list(n.inputs)) != \
+            _structure(theirs.nodes, lambda n: [c for c, _ in n.next_functions]):
         return []
     return [(m, t) for (_, _, m), (_, _, t) in zip(mine.nodes, theirs.nodes)]
 
@@ -282,7 +306,7 @@ def first_wrong_node(check, case, lib, torch, answer=None) -> Finding | None:
         probe = check.run.__code__.co_filename
         with _passes(torch.autograd, _torch_pass, probe) as theirs:
             check.reference(torch, case.args, answer)
-        with _passes(lib.autograd, lambda roots: _minigrad_pass(lib, roots), probe) as mine, \
+        with _passes(lib.autograd, lambda roots, retains: _minigrad_pass(lib, roots, retains), probe) as mine, \
                 time_limit(default_timeout()):
             check.attempt(lib, case.args, answer)
     except (Exception, CheckTimedOut):                   # noqa: BLE001 - then there is nothing to compare

@@ -183,14 +183,20 @@ def _try_batch(solutions: str, batch: list[Mistake]) -> list[Outcome]:
     return [_try_or_say(Path(solutions), m) for m in batch]
 
 
-def try_all(solutions: Path, mistakes: list[Mistake], workers: int | None = None) -> list[Outcome]:
-    """Every entry, in `workers` processes (each imports torch once and runs its share in-process)."""
-    workers = max(1, min(workers or os.cpu_count() or 1, len(mistakes)))
-    batches = [mistakes[i::workers] for i in range(workers)]
+def in_workers(run_batch, solutions: Path, items: list, workers: int | None = None) -> list:
+    """run_batch(str(solutions), batch) for `items` split over `workers` spawned processes (each imports
+    torch once and runs its share in-process); the results in the order of `items`."""
+    workers = max(1, min(workers or os.cpu_count() or 1, len(items)))
+    batches = [items[i::workers] for i in range(workers)]
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_worker_init) as pool:
-        results = list(pool.map(_try_batch, [str(solutions)] * workers, batches))
-    by_entry = {id(m): o for batch, outcomes in zip(batches, results) for m, o in zip(batch, outcomes)}
-    return [by_entry[id(m)] for m in mistakes]
+        results = list(pool.map(run_batch, [str(solutions)] * workers, batches))
+    by_item = {id(m): o for batch, outcomes in zip(batches, results) for m, o in zip(batch, outcomes)}
+    return [by_item[id(m)] for m in items]
+
+
+def try_all(solutions: Path, mistakes: list[Mistake], workers: int | None = None) -> list[Outcome]:
+    """Every entry, in `workers` processes."""
+    return in_workers(_try_batch, solutions, mistakes, workers)
 
 
 def summary(outcomes: list[Outcome]) -> str:

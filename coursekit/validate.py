@@ -418,6 +418,24 @@ def mistakes_caught(course: Course) -> list[Problem]:
     return [Problem(file, fix) for file, fix in catalogue_problems(course.root, course.require("solutions"))]
 
 
+def regions_needed(course: Course) -> list[Problem]:
+    """Every solution region replaced by `pass` (one at a time), and every answer cell's function body,
+    fails its own exercise's check with a verdict naming that exercise: no exercise passes with no code."""
+    from .mutants import pass_mutants, run_all
+    problems = []
+    for outcome in run_all(course.require("solutions"), pass_mutants(course.require("solutions"))):
+        mutant = outcome.mutant
+        if outcome.passed:
+            problems.append(Problem(f"solutions/{mutant.file}:{mutant.line}", f"{mutant.exercise} passes with its "
+                                    f"code replaced by `pass`: the given code does the exercise's work; move that "
+                                    f"work into the region (or make the check test what the region must do)"))
+        elif not outcome.attributed:
+            problems.append(Problem(f"solutions/{mutant.file}:{mutant.line}", f"{mutant.exercise} with its code "
+                                    f"replaced by `pass` fails, but the verdict does not name 练习 {mutant.exercise}: "
+                                    f"{outcome.verdict.strip().splitlines()[0][:200]}"))
+    return problems
+
+
 STEPS = (
     Step("registry", registry, "exercises, checks, points and markers agree"),
     Step("solutions-pass", solutions_pass, "the solutions pass every check"),
@@ -431,6 +449,8 @@ STEPS = (
          slow=True),
     Step("mistakes-caught", mistakes_caught, "every catalogued mistake fails its own exercise, named in the verdict",
          slow=True),
+    Step("regions-needed", regions_needed, "every region (answer function) replaced by `pass` fails its own "
+         "exercise, named in the verdict", slow=True),
     Step("in-order", in_order, "each chapter runs in order with only the exercises done so far", slow=True),
 )
 

@@ -9,11 +9,14 @@ from coursekit.compare import compare, to_plain
 from coursekit.selfcheck import verdict
 
 TORCH_HAS_NO_TWIN = {"2.1-numdiff"}      # minigrad.numdiff has no torch counterpart
+NO_TWIN_CHECKS = {"梯度检验 · atol 与 rtol"}   # calls minigrad.numdiff.jacobians_match (its ref is the formula)
 
 
 @pytest.mark.parametrize("exercise", [e for e in exercises.all_exercises()
                                       if not e.answer and e.id not in TORCH_HAS_NO_TWIN], ids=lambda e: e.id)
 def test_probe_run_with_torch_on_both_sides_agrees(exercise):
+    import dataclasses
+    exercise = dataclasses.replace(exercise, checks=tuple(c for c in exercise.checks if c.name not in NO_TWIN_CHECKS))
     report = run_exercise(exercise, torch, torch, rng=np.random.default_rng(0))
     assert report.passed, verdict(report)
 

@@ -12,4 +12,15 @@ MISTAKES = [
     Mistake("returns the gradients in traversal order, not in the order of inputs",
             "result = [found.get(node) for node in targets]", "result = list(found.values())",
             hint="按 inputs 的顺序返回梯度"),
+    Mistake("parameter ignored: create_graph (the rules always record a graph)",
+            "    with set_grad_enabled(create_graph):\n        backprop(roots, grad_outputs, retain_graph, collect)\n",
+            "    backprop(roots, grad_outputs, retain_graph, collect)\n", hint="create_graph=False 时"),
+    Mistake("parameter ignored: retain_graph (the graph is always kept)",
+            "backprop(roots, grad_outputs, retain_graph, collect)", "backprop(roots, grad_outputs, True, collect)",
+            hint="retain_graph 原样交给 backprop"),
+    Mistake("grad written with backward() and .grad (fills the inputs' .grad too)",
+            "    with set_grad_enabled(create_graph):\n        backprop(roots, grad_outputs, retain_graph, collect)\n"
+            "    result = [found.get(node) for node in targets]\n",
+            "    backward(outputs, grad_outputs, retain_graph=retain_graph, create_graph=create_graph)\n"
+            "    result = [x.grad for x in inputs]\n", hint="不能借 backward 写进 .grad 再读出来"),
 ]
