@@ -12,7 +12,7 @@ import io
 import re
 from pathlib import Path
 
-TEXT = Path(__file__).resolve().parent.parent / "text" / "2.1_autodiff.md"
+TEXT = Path(__file__).resolve().parents[2] / "text" / "2.1_autodiff.md"
 FIRST, LAST = "### 2.1.1", "### 2.1.5"       # the sections whose blocks are code
 SEED = 0                                       # the 2.1.4 block draws a random `a`: seed both libraries
 

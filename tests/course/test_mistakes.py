@@ -17,7 +17,7 @@ from coursekit import exercises, mistakes
 from coursekit.checks import hidden
 from coursekit.mistakes import CatalogueError, Mistake
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 CATALOGUE = mistakes.load_catalogue(ROOT)
 

@@ -6,7 +6,7 @@ Run as root (these machines, CI), the module makes an unprivileged user (USER, r
 for it with a copy of the course tooling (the instructor's checkout: coursekit/ and solutions/minigrad,
 which attacks look for) and a venv of the system's Python (/usr/bin/python3.X: root's own Python may sit
 where other users cannot read it), then runs the CLI as that user with setpriv on two honest
-submissions and the attacks of tests/hostile_attacks.py, in one batch with --jobs 2. The venv finds
+submissions and the attacks of tests/coursekit/hostile_attacks.py, in one batch with --jobs 2. The venv finds
 this environment's packages (read-only to the user) instead of installing its own: installing torch
 takes over a minute here.
 """

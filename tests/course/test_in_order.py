@@ -14,13 +14,13 @@ import pytest
 from coursekit.release import Course
 from coursekit.validate import STEPS
 
-from test_validate import _report
+from helpers import problem_report
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STEP = {step.name: step for step in STEPS}["in-order"]
 
 
 @pytest.mark.slow
 def test_every_chapter_runs_in_order_with_live_edits_and_no_restart():
     problems = STEP.run(Course(ROOT))
-    assert problems == [], _report(problems)
+    assert problems == [], problem_report(problems)

@@ -31,7 +31,7 @@ from coursekit.grading.sandbox import CHILD_MODULES, Limits, loaded_torch, worki
 from coursekit.grading.submission import MAX_FILE_BYTES, unpack
 from coursekit.markers import stub_solutions
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 FAST = Limits(exercise_seconds=6, submission_seconds=40, startup_seconds=20)
 MARK = "31415926"                   # in the command line of every process an attack tries to leave behind

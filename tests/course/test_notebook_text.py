@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "solutions/chapters").glob("*.ipynb"))
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]|\t(?=[a-z])")
 

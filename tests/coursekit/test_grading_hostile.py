@@ -1,6 +1,6 @@
 """Hostile submissions against the bubblewrap sandbox: one per attack class of issue 11.
 
-The attacks are in tests/hostile_attacks.py (most of them get rid of the audit hook first, so that what
+The attacks are in tests/coursekit/hostile_attacks.py (most of them get rid of the audit hook first, so that what
 is tested is the OS boundary). All attacks and
 two honest classmates are graded in ONE batch with --jobs 2. Each test proves: no unearned point, no
 classmate harmed, no process left behind, nothing written outside the output folder.

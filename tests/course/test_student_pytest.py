@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from test_release import make_toy_course
+from toy_course import make_toy_course
 
 from coursekit.pytest_verdicts import KEY, cell_cause, notebook_lines
 from coursekit.release import release

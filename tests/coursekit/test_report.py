@@ -20,7 +20,7 @@ from coursekit.grading import report
 from coursekit.grading.outcome import ExerciseOutcome, Graded
 from coursekit.grading.results import to_results
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 IDS = ["2.1-numdiff", "2.1-jvp", "2.1-ex-f-eval"]          # 10 + 10 + 5 points
 JVP_CASE = "add，形状 (3,) float32"
 JVP_CHECK = exercises.get("2.1-jvp").checks[0].name

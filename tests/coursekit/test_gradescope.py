@@ -24,7 +24,7 @@ from packaging.version import Version
 
 from coursekit.grading import gradescope
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PYPI = "https://pypi.org/simple"
 # Ubuntu 22.04 has glibc 2.35 and 24.04 has 2.39: every manylinux wheel up to 2.35 runs on both.
 PLATFORMS = ["manylinux2014_x86_64", *[f"manylinux_2_{minor}_x86_64" for minor in range(17, 36)]]

@@ -17,7 +17,7 @@ from coursekit.release import Course, release
 from coursekit.selfcheck import NotPassed, check
 from coursekit.submit import is_submitted, submit
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = "chapters/10_exercises.ipynb"
 TRUSTED = Limits(isolation=Isolation.TRUSTED)      # the instructor's own solutions: `grade --trusted-code`
 SIN = exercises.get("2.1-ex-sin-derivative")

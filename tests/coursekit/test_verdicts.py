@@ -14,7 +14,7 @@ from coursekit.release.build import build_minigrad, write_files
 from coursekit.release.course import Course
 from coursekit.selfcheck import NotPassed, check, check_command, run, verdict
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def engine(folder: Path, edits=(), stubs=("none",)) -> Path:
@@ -48,7 +48,7 @@ def test_a_syntax_error_gives_one_verdict_in_check_the_cli_and_pytest(tmp_path, 
     printed = capsys.readouterr().out
     assert printed.count("无法导入 minigrad") == 1 and "Traceback" not in printed
 
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_exercises.py",
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/course/test_exercises.py",
                              f"--minigrad={root}"], cwd=ROOT, capture_output=True, text=True)
     output = result.stdout + result.stderr
     assert result.returncode != 0 and output.count("无法导入 minigrad") == 1 and "Traceback" not in output

@@ -16,14 +16,11 @@ from coursekit.checks.base import Check
 from coursekit.release import Course, release
 from coursekit.validate import STEPS
 
-from test_release import make_toy_course   # the toy course builder (tests/ is on sys.path under pytest)
+from helpers import problem_report
+from toy_course import make_toy_course
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STEP = {step.name: step for step in STEPS}
-
-
-def _report(problems) -> str:
-    return "\n".join(f"{p.file}: {p.fix}" for p in problems)
 
 
 @pytest.mark.parametrize("step", [pytest.param(s, marks=[pytest.mark.slow] if s.slow else [], id=s.name)
@@ -33,7 +30,7 @@ def test_the_course_passes(step):
     student-notebooks and in-order, which have modules of their own (test_student_notebooks.py,
     test_in_order.py) so that xdist runs them beside this one."""
     problems = step.run(Course(ROOT))
-    assert problems == [], _report(problems)
+    assert problems == [], problem_report(problems)
 
 
 # ------------------------------------------------------------------ the toy course: each step can fail
@@ -49,7 +46,7 @@ def toy(tmp_path) -> Course:
                                   "mirror"])
 def test_a_consistent_toy_course_passes(toy, name):
     problems = STEP[name].run(toy)
-    assert problems == [], _report(problems)
+    assert problems == [], problem_report(problems)
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -60,7 +57,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def test_registry_step_finds_a_missing_region_and_an_unregistered_id(toy):
     _edit(toy.solutions / "minigrad/ops.py", "SOLUTION toy-twice", "SOLUTION toy-thrice")
-    fixes = _report(STEP["registry"].run(toy))
+    fixes = problem_report(STEP["registry"].run(toy))
     assert "'toy-thrice' is not in the registry" in fixes
     assert "solutions/minigrad/ops.py: no region of exercise toy-twice" in fixes
 
@@ -75,7 +72,7 @@ def test_registry_step_reports_a_misplaced_region_with_its_line(toy):
 def test_registry_step_wants_checks_and_points_for_every_exercise(toy):
     twice = toy.get("toy-twice")
     toy.exercises = (dataclasses.replace(twice, points=0, checks=()), toy.get("toy-square"))
-    fixes = _report(STEP["registry"].run(toy))
+    fixes = problem_report(STEP["registry"].run(toy))
     assert "toy-twice: needs checks" in fixes and "toy-twice: give it a positive number of points" in fixes
 
 
@@ -117,7 +114,7 @@ def test_release_step_finds_a_stale_student_version(toy):
 def test_leak_step_finds_solution_text_and_markers_in_the_student_repository(toy, monkeypatch):
     leaky = {"minigrad/ops.py": (toy.solutions / "minigrad/ops.py").read_bytes()}
     monkeypatch.setattr(validate, "build_repository", lambda course: leaky)
-    fixes = _report(STEP["no-leaks"].run(toy))
+    fixes = problem_report(STEP["no-leaks"].run(toy))
     assert "'### BEGIN SOLUTION' left in the student version" in fixes
     assert "contains solution or hidden-test text from solutions/minigrad/ops.py" in fixes
     assert "SECRET_INPUTS" in fixes      # the hidden region's text is found too

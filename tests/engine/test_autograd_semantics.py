@@ -11,18 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from strategies import FLOAT_DTYPES, arrays, broadcastable_shapes, cotangent, seeds, shapes, to_tensor
-from tolerances import as_array, assert_same
-
-
-def both(mg, probe):
-    """Run `probe(lib)` with minigrad and with torch; compare every returned value."""
-    actual, expected = probe(mg), probe(torch)
-    assert len(actual) == len(expected)
-    for i, (a, e) in enumerate(zip(actual, expected)):
-        if isinstance(e, (bool, str, type(None))):
-            assert a == e, f"result #{i}: {a!r}, torch gives {e!r}"
-        else:
-            assert_same(a, e, f"result #{i}")
+from helpers import assert_both_same
+from tolerances import as_array
 
 
 # --- accumulation ------------------------------------------------------------------------------
@@ -37,7 +27,7 @@ def test_two_backward_calls_accumulate_into_grad(mg, data, dtype, shape):
         first = as_array(x.grad).copy()
         (x.sin()).sum().backward()
         return first, x.grad
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_grad_zero_resets_accumulation_as_in_the_text(mg):
@@ -47,7 +37,7 @@ def test_grad_zero_resets_accumulation_as_in_the_text(mg):
         x.grad.zero_()
         x.sum().backward()
         return (x.grad,)
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_a_leaf_used_many_times_gets_the_sum_of_its_paths(mg):
@@ -56,7 +46,7 @@ def test_a_leaf_used_many_times_gets_the_sum_of_its_paths(mg):
         y = x * x * x + x.exp() * x - x / 3
         y.sum().backward()
         return (x.grad,)
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 # --- retain_graph and the errors of backward ------------------------------------------------------
@@ -78,7 +68,7 @@ def test_retain_graph_allows_a_second_backward_that_accumulates(mg):
         once = as_array(x.grad).copy()
         y.backward()
         return once, x.grad
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_backward_of_a_non_scalar_without_gradient_raises_torch_message(mg):
@@ -93,7 +83,7 @@ def test_backward_of_a_one_element_tensor_needs_no_gradient(mg):
         x = t.tensor([3.0], requires_grad=True)
         (x * x).backward()                 # shape (1,): implicitly seeded with 1 like a scalar
         return (x.grad,)
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 @given(data=st.data(), dtype=st.sampled_from(FLOAT_DTYPES), shape_pair=broadcastable_shapes(2), seed=seeds())
@@ -106,7 +96,7 @@ def test_backward_with_gradient_is_a_vector_jacobian_product(mg, data, dtype, sh
         y = a * b.sin() + a
         y.backward(to_tensor(t, cotangent(as_array(y), seed)))
         return a.grad, b.grad
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_jacobian_row_by_row_with_retain_graph(mg):
@@ -119,7 +109,7 @@ def test_jacobian_row_by_row_with_retain_graph(mg):
             rows.append(as_array(x.grad).copy())
             x.grad.zero_()
         return (np.stack(rows),)
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 # --- no_grad, detach, retain_grad ------------------------------------------------------------------
@@ -131,7 +121,7 @@ def test_no_grad_context_records_nothing_and_restores_recording(mg):
             y = x * 2 + x.exp()
         z = x * 2
         return y, y.requires_grad, y.grad_fn is None, z.requires_grad, z.grad_fn is None
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_no_grad_as_decorator_records_nothing(mg):
@@ -142,7 +132,7 @@ def test_no_grad_as_decorator_records_nothing(mg):
         x = t.tensor([1.0, 2.0], requires_grad=True)
         y = double(x)
         return y, y.requires_grad, (x * 2).requires_grad
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_no_grad_restores_recording_after_an_exception(mg):
@@ -154,7 +144,7 @@ def test_no_grad_restores_recording_after_an_exception(mg):
         except ValueError:
             pass
         return ((x * 2).requires_grad,)
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_parameter_update_inside_no_grad_keeps_a_leaf(mg):
@@ -164,7 +154,7 @@ def test_parameter_update_inside_no_grad_keeps_a_leaf(mg):
         with t.no_grad():
             w -= 0.1 * w.grad
         return w, w.is_leaf, w.requires_grad, w.grad_fn is None
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_detach_cuts_the_graph_as_in_section_2_1_3(mg):
@@ -178,7 +168,7 @@ def test_detach_cuts_the_graph_as_in_section_2_1_3(mg):
         x.grad.zero_()
         y.sum().backward()
         return first, x.grad, u, u.requires_grad, u.grad_fn is None, u.is_leaf
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_retain_grad_keeps_the_gradient_of_an_intermediate(mg):
@@ -191,7 +181,7 @@ def test_retain_grad_keeps_the_gradient_of_an_intermediate(mg):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")    # torch warns when .grad of a non-leaf is read
             return h.grad, x.grad, g.grad is None
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_requires_grad_false_inputs_get_no_grad(mg):
@@ -200,7 +190,7 @@ def test_requires_grad_false_inputs_get_no_grad(mg):
         c = t.tensor([3.0, 4.0])
         (x * c).sum().backward()
         return x.grad, c.grad is None, c.requires_grad
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 # --- autograd.grad and autograd.backward --------------------------------------------------------------
@@ -212,7 +202,7 @@ def test_autograd_grad_returns_gradients_without_touching_grad(mg):
         out = (x * y + x.sin()).sum()
         gx, gy = t.autograd.grad(out, (x, y))
         return gx, gy, x.grad is None, y.grad is None, gx.requires_grad
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_autograd_grad_with_grad_outputs_and_retain_graph(mg):
@@ -223,7 +213,7 @@ def test_autograd_grad_with_grad_outputs_and_retain_graph(mg):
         (first,) = t.autograd.grad(y, x, grad_outputs=v, retain_graph=True)
         (second,) = t.autograd.grad([y], [x], grad_outputs=[2 * v])
         return first, second
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_autograd_backward_accumulates_from_several_outputs(mg):
@@ -232,7 +222,7 @@ def test_autograd_backward_accumulates_from_several_outputs(mg):
         a, b = x * 2, x * x
         t.autograd.backward([a, b], [t.ones(2), t.tensor([1.0, 0.5])])
         return (x.grad,)
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 # --- custom autograd.Function ---------------------------------------------------------------------
@@ -276,7 +266,7 @@ def test_custom_function_gradients_match_torch(mg):
         z = ScaledMul.apply(y, w, 3.0) + Exp.apply(y)       # y feeds two Function nodes
         z.sum().backward()
         return y, z, x.grad, w.grad, z.requires_grad, y.grad_fn is not None
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_custom_function_under_no_grad_records_nothing(mg):
@@ -286,7 +276,7 @@ def test_custom_function_under_no_grad_records_nothing(mg):
         with t.no_grad():
             y = Exp.apply(x)
         return y, y.requires_grad
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 # --- deep and diamond graphs ---------------------------------------------------------------------
@@ -299,7 +289,7 @@ def test_backward_through_a_100000_op_chain_does_not_recurse(mg):
             y = y * 1.00001
         y.backward()
         return y, x.grad
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_a_100000_op_chain_can_be_deleted_after_backward(mg):
@@ -328,7 +318,7 @@ def test_diamond_graph_gradient_matches_torch(mg):
         y = diamond_levels(t, x, 40)
         y.sum().backward()                 # d/dx = 1.1 ** 40 on every element
         return y, x.grad
-    both(mg, probe)
+    assert_both_same(mg, probe)
 
 
 def test_diamond_graph_visits_every_node_once(mg):

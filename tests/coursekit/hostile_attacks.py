@@ -1,5 +1,5 @@
 """Hostile submissions' code against the grader's OS sandbox, one per attack class of issue 11 (shared by
-tests/test_grading_hostile.py, as root, and tests/test_grading_nonroot.py, as an ordinary user).
+tests/coursekit/test_grading_hostile.py, as root, and tests/coursekit/test_grading_nonroot.py, as an ordinary user).
 
 Most attacks first get rid of the audit hook (the second layer), so that what is tested is the OS
 boundary: `unhooked` starts a fresh interpreter through `_posixsubprocess` (no audit event), which runs

@@ -5,7 +5,7 @@ import nbformat
 
 from coursekit.mirror import check_mirror, parse_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEXT = """# Chapter
 ## 1.1 Section
 第一段，有两行

@@ -11,17 +11,17 @@ import pytest
 from coursekit.release import Course, release
 from coursekit.validate import STEPS
 
-from test_release import make_toy_course, toy_exercises
-from test_validate import _report
+from toy_course import make_toy_course, toy_exercises
+from helpers import problem_report
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STEP = {step.name: step for step in STEPS}["student-notebooks"]
 
 
 @pytest.mark.slow
 def test_the_course_student_notebooks_fail_only_at_unfinished_exercises():
     problems = STEP.run(Course(ROOT))
-    assert problems == [], _report(problems)
+    assert problems == [], problem_report(problems)
 
 
 def _student_cell(course: Course, source_start: str, change) -> None:
@@ -57,7 +57,7 @@ def executed_toy(executed_toy_template, tmp_path) -> Course:
 @pytest.mark.slow
 def test_student_notebooks_step_passes_on_the_toy_course(executed_toy):
     problems = STEP.run(executed_toy)
-    assert problems == [], _report(problems)
+    assert problems == [], problem_report(problems)
 
 
 @pytest.mark.slow
@@ -65,7 +65,7 @@ def test_student_notebooks_step_finds_a_failure_away_from_the_exercises(executed
     def stale(cell):
         cell.outputs[0].data["text/plain"] = "array([0, 1, 3])"
     _student_cell(executed_toy, "import numpy", stale)
-    fixes = _report(STEP.run(executed_toy))
+    fixes = problem_report(STEP.run(executed_toy))
     assert "chapters/01_toy.ipynb::Cell 1 fails on the complete engine" in fixes
 
 
@@ -74,14 +74,14 @@ def test_student_notebooks_step_finds_a_check_cell_that_cannot_fail(executed_toy
     def swallow(cell):
         cell.source = f"try:\n    {cell.source}\nexcept Exception:\n    pass"
     _student_cell(executed_toy, 'check("toy-twice")', swallow)
-    fixes = _report(STEP.run(executed_toy))
+    fixes = problem_report(STEP.run(executed_toy))
     assert "chapters/01_toy.ipynb::Cell 2 (check 'toy-twice') passes on the student engine" in fixes
 
 
 @pytest.mark.slow
 def test_student_notebooks_step_says_when_nbval_did_not_run(executed_toy):
     (executed_toy.root / "chapters/00_broken.ipynb").write_text("{oops", encoding="utf-8")
-    fixes = _report(STEP.run(executed_toy))
+    fixes = problem_report(STEP.run(executed_toy))
     assert "pytest --nbval on the complete engine did not run" in fixes
     assert "passes on the student engine" not in fixes          # no verdict on cells from a run that failed
 
@@ -95,7 +95,7 @@ IN_ORDER = {step.name: step for step in STEPS}["in-order"]
 def test_in_order_step_passes_on_the_toy_course(executed_toy):
     """The toy chapter runs with toy-twice stubbed until its check, solved in the file just before it."""
     problems = IN_ORDER.run(executed_toy)
-    assert problems == [], _report(problems)
+    assert problems == [], problem_report(problems)
 
 
 @pytest.mark.slow

@@ -10,11 +10,8 @@ import numpy as np
 import pytest
 import torch
 
+from helpers import both, outcome
 from tolerances import assert_same
-
-
-def both(fn):
-    return fn(sys.modules["minigrad"]), fn(torch)
 
 
 @pytest.mark.parametrize("fn", [
@@ -32,7 +29,7 @@ def both(fn):
     lambda t: t.norm(t.tensor([3.0, -4.0])),
 ], ids=lambda f: "")
 def test_book_tensor_methods_match_torch(mg, fn):
-    ours, theirs = both(fn)
+    ours, theirs = both(mg, fn)
     assert_same(ours, theirs)
     assert repr(ours) == repr(theirs)
 
@@ -44,7 +41,7 @@ def test_cumsum_prod_and_mv_gradients_match_torch(mg):
         (a.cumsum(1) * a.prod(1, keepdim=True)).sum().backward()
         t.mv(a, v).sum().backward()
         return a.grad, v.grad
-    for ours, theirs in zip(*both(run)):
+    for ours, theirs in zip(*both(mg, run)):
         assert_same(ours, theirs)
 
 
@@ -110,7 +107,7 @@ def test_dropout_in_training_and_eval(mg):
     lambda t: t.nn.Sequential(t.nn.Flatten(), t.nn.Linear(4, 2), t.nn.ReLU(), t.nn.Dropout(0.5)),
 ], ids=lambda f: "")
 def test_module_reprs_match_torch(mg, make):
-    ours, theirs = both(make)
+    ours, theirs = both(mg, make)
     assert repr(ours) == repr(theirs)
 
 
@@ -123,14 +120,14 @@ def test_loss_modules_match_torch(mg, reduction):
         mse = t.nn.MSELoss(reduction=reduction)(pred, t.tensor([0.0, 2.0, 1.0]))
         (ce.sum() + mse.sum()).backward()
         return ce, mse, logits.grad, pred.grad
-    for ours, theirs in zip(*both(run)):
+    for ours, theirs in zip(*both(mg, run)):
         assert_same(ours, theirs)
     with pytest.raises(ValueError, match="bad is not a valid value for reduction"):
         mg.nn.MSELoss(reduction="bad")
 
 
 def test_flatten_module(mg):
-    ours, theirs = both(lambda t: t.nn.Flatten()(t.arange(24.0).reshape(2, 3, 4)))
+    ours, theirs = both(mg, lambda t: t.nn.Flatten()(t.arange(24.0).reshape(2, 3, 4)))
     assert_same(ours, theirs)
 
 
@@ -145,7 +142,7 @@ def test_register_hook_on_leaf_and_intermediate(mg):
         handle.remove()
         (x * x).sum().backward()
         return x.grad, seen[0], len(seen)
-    (g, seen, n), (tg, tseen, tn) = both(run)
+    (g, seen, n), (tg, tseen, tn) = both(mg, run)
     assert_same(g, tg)
     assert_same(seen, tseen)
     assert n == tn == 1
@@ -188,7 +185,7 @@ def test_hooks_and_retained_grads_of_non_leaves_as_torch(mg, run):
         else:
             got = eval(f"t.autograd.{run}", {"t": t, "x": x, "y": y, "z": z})
         return [None if g is None else g.tolist() for g in got], y.grad.tolist(), calls
-    ours, theirs = both(program)
+    ours, theirs = both(mg, program)
     assert ours == theirs
 
 
@@ -235,7 +232,7 @@ def test_indexing_with_a_range_picks_like_a_list(mg):
         picked = -t.log(probs[range(len(probs)), t.tensor([0, 2])])
         picked.sum().backward()
         return picked, probs.grad, type(probs[range(2)].grad_fn).__name__
-    (value, grad, name), (tvalue, tgrad, tname) = both(run)
+    (value, grad, name), (tvalue, tgrad, tname) = both(mg, run)
     assert_same(value, tvalue)
     assert_same(grad, tgrad)
     assert name == tname
@@ -253,20 +250,13 @@ def test_optimizer_groups_may_hold_a_single_tensor(mg):
         loss.backward()
         trainer.step()
         return net[0].weight, net[0].bias
-    for ours, theirs in zip(*both(run)):
+    for ours, theirs in zip(*both(mg, run)):
         assert_same(ours, theirs)
     with pytest.raises(TypeError, match="should be an iterable of Tensors or dicts"):
         mg.optim.SGD(mg.zeros(2, requires_grad=True), lr=0.1)
 
 
 # ------------------------------------------------------------------ torch's names, warnings and errors at the edges
-
-def outcome(fn):
-    try:
-        return fn()
-    except Exception as e:  # noqa: BLE001  (the error itself is what is compared)
-        return f"{type(e).__name__}: {e}"
-
 
 SHAPE_OPS = ["a.t()", "a.T", "a.mT", "a.transpose(0, -1)", "a.swapaxes(0, -1)", "a.permute(*reversed(range(a.dim())))",
              "a.reshape(-1)", "a.view(-1)", "a.flatten()", "a.flatten(0, 0)", "a.squeeze()", "a.squeeze(0)",
@@ -288,7 +278,7 @@ def test_shape_ops_grad_fn_names_views_and_errors_match_torch(mg, shape):
             shown.append(y if isinstance(y, str) else
                          (type(y.grad_fn).__name__, tuple(y.shape), y._base is a, y is a))
         return shown
-    ours, theirs = both(run)
+    ours, theirs = both(mg, run)
     for expr, mine, torchs in zip(SHAPE_OPS, ours, theirs):
         assert mine == torchs, expr
 
@@ -322,7 +312,7 @@ def test_cross_entropy_with_class_probabilities_and_label_smoothing(mg, kwargs, 
         module = t.nn.CrossEntropyLoss(**kwargs)(logits, wanted)
         loss.sum().backward()
         return loss, module, logits.grad, type(loss.grad_fn).__name__
-    ours, theirs = both(run)
+    ours, theirs = both(mg, run)
     for mine, torchs in zip(ours[:3], theirs[:3]):
         assert_same(mine, torchs)
     assert ours[3] == theirs[3]
@@ -345,7 +335,7 @@ def test_dims_out_of_range_raise_torchs_error(mg):
             shown.append(result if isinstance(result, str) else tuple(np.shape(result[0] if isinstance(result, tuple)
                                                                                  else result)))
         return shown
-    ours, theirs = both(run)
+    ours, theirs = both(mg, run)
     for expr, mine, torchs in zip(DIMS, ours, theirs):
         assert mine == torchs, expr
 
@@ -367,5 +357,5 @@ def test_dims_out_of_range_raise_torchs_error(mg):
     lambda t: t.ones(2, 3)[[0, 5]],
 ], ids=lambda f: "")
 def test_errors_at_the_edges_match_torch(mg, bad):
-    ours, theirs = both(lambda t: outcome(lambda: bad(t)))
+    ours, theirs = both(mg, lambda t: outcome(lambda: bad(t)))
     assert ours == theirs and ":" in ours

@@ -11,18 +11,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-
-def outcome(fn):
-    """What running fn shows: its result, or the error as type and message."""
-    try:
-        return fn()
-    except Exception as e:  # noqa: BLE001  (the error itself is what is compared)
-        return f"{type(e).__name__}: {e}"
-
-
-def both(mg, program):
-    """program(lib) run with torch and with minigrad."""
-    return program(torch), program(mg)
+from helpers import both, outcome
 
 
 # ------------------------------------------------------------------ non-leaves change in place
@@ -35,7 +24,7 @@ def test_inplace_on_a_non_leaf_rewrites_values_and_grad_fn(mg):
         name = type(a.grad_fn).__name__
         a.sum().backward()
         return a.tolist(), name, a._version, x.grad.tolist()
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref == ([6.0, 12.0, 18.0], "MulBackward0", 1, [6.0, 6.0, 6.0])
 
 
@@ -51,7 +40,7 @@ def test_each_inplace_op_matches_torch(mg, op):
         name = type(a.grad_fn).__name__
         (a * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
         return np.round(a.tolist(), 5).tolist(), name, np.round(x.grad.tolist(), 5).tolist()
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -66,7 +55,7 @@ def test_augmented_assignment_is_in_place(mg):
         a /= 2
         a.sum().backward()
         return alias is a, a.tolist(), type(a.grad_fn).__name__, x.grad.tolist()
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -78,7 +67,7 @@ def test_modified_saved_tensor_raises_torchs_error(mg):
         y = x.exp()
         y.detach().zero_()                   # detach shares storage and version counter
         return outcome(lambda: y.sum().backward())
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
     assert got.startswith("RuntimeError: one of the variables needed for gradient computation has been modified "
                           "by an inplace operation: [torch.FloatTensor [3]], which is output 0 of Exp, is at "
@@ -106,7 +95,7 @@ def test_version_check_matches_torch(mg, case):
         scope = {"lib": lib, "x": x}
         exec(case, scope)
         return outcome(lambda: (scope["b"].sum().backward(), np.round(x.grad.tolist(), 2).tolist())[1])
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -130,7 +119,7 @@ def test_which_saved_tensors_are_version_checked_matches_torch(mg, expr, changed
         z = y * 1
         {"a": a, "w": w, "y": y}[changed].add_(1)
         return type(y.grad_fn).__name__, outcome(lambda: (z.sum().backward(), round(float(x.grad.sum()), 4))[1])
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -140,7 +129,7 @@ def test_max_along_a_dim_checks_its_indices(mg):
         values, indices = x.max(0)
         indices.add_(1)
         return outcome(lambda: values.sum().backward())
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref and "[torch.LongTensor [3]] is at version 1" in got
 
 
@@ -156,7 +145,7 @@ def test_optimizer_step_between_forward_and_backward_of_a_linear_layer(mg):
         net(X).sum().backward()
         opt.step()
         return outcome(loss.backward), outcome(loss_z.backward)
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got[0] is ref[0] is None
     # torch reports the view weight.t() it saved ([3, 2], AsStrided), minigrad the weight itself
     assert "modified by an inplace operation" in ref[1] and "modified by an inplace operation" in got[1]
@@ -170,7 +159,7 @@ def test_optimizer_step_is_an_inplace_change(mg):
         loss = (w * w).sum()
         opt.step()
         return w._version, outcome(loss.backward)
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -186,7 +175,7 @@ def test_leaf_requiring_grad_refuses_inplace_unless_no_grad(mg, op):
         with lib.no_grad():
             exec(op, {"x": x})
         return error if isinstance(error, str) else None, x.tolist(), x._version, x.is_leaf
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -200,7 +189,7 @@ def test_no_grad_view_and_unbind_views_refuse_inplace_under_grad(mg):
         for row in y:
             errors.append(outcome(lambda: row.mul_(2)))
         return errors
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -208,7 +197,7 @@ def test_no_grad_view_and_unbind_views_refuse_inplace_under_grad(mg):
                                 "lib.ones(3).expand(2, 3).add_(1)", "lib.ones(3, dtype=lib.bool).add_(1)",
                                 "lib.ones(3, dtype=lib.int64).add_(lib.ones(3, dtype=lib.float64))"])
 def test_impossible_inplace_ops_raise_torchs_errors(mg, op):
-    ref, got = both(mg, lambda lib: outcome(lambda: eval(op, {"lib": lib})))
+    got, ref = both(mg, lambda lib: outcome(lambda: eval(op, {"lib": lib})))
     assert got == ref and got.startswith("RuntimeError")
 
 
@@ -239,12 +228,12 @@ def test_inplace_shape_ops_match_torch(mg, op, where):
         weighted = (target * lib.arange(3.0).reshape(target.shape)).sum()
         ran = outcome(lambda: weighted.backward(retain_graph=True))
         return shown, ran, None if x.grad is None else x.grad.tolist(), outcome(lambda: saved.sum().backward())
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
 def test_detach_of_a_view_in_place_raises_torchs_error(mg):
-    ref, got = both(mg, lambda lib: outcome(lambda: (lib.ones(2, 3, requires_grad=True) * 1)[0].detach_()))
+    got, ref = both(mg, lambda lib: outcome(lambda: (lib.ones(2, 3, requires_grad=True) * 1)[0].detach_()))
     assert got == ref and got.startswith("RuntimeError: Can't detach views in-place. Use detach() instead.")
 
 
@@ -264,7 +253,7 @@ def test_views_keep_their_elements_when_the_base_changes_shape_in_place(mg):
         (a * lib.arange(6.0).reshape(3, 2)).sum().backward()
         b.sum().backward()
         return names, a.tolist(), tuple(b.shape), b.flatten().tolist(), x.grad.tolist()
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -278,7 +267,7 @@ def test_a_view_changing_shape_in_place_keeps_its_place_in_the_base(mg):
         v.mul_(lib.arange(3.0).reshape(3, 1))
         a.sum().backward()
         return names, tuple(v.shape), a.tolist(), x.grad.tolist(), a._version
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -296,7 +285,7 @@ def test_no_grad_views_require_grad_as_in_torch(mg):
         errors = [outcome(lambda: t.mul_(2)) if t.requires_grad else None for t in made]
         (made[0] * 2).sum().backward()                       # the gradient goes nowhere, as in torch
         return shown, errors, nested.requires_grad, made[0].grad, x.grad
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -312,7 +301,7 @@ def test_no_grad_view_after_its_storage_changed_raises_like_torch(mg, change):
         changed = outcome(lambda: exec(change, {"lib": lib, "x": x, "y": y, "v": v, "w": w}))
         return (changed, outcome(lambda: type((v * 2).grad_fn).__name__),
                 outcome(lambda: type((w * 2).grad_fn).__name__), outcome(lambda: (v * 2).sum().backward()))
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -327,7 +316,7 @@ def test_inplace_on_a_view_records_copyslices_on_the_base(mg):
         names = [type(t.grad_fn).__name__ for t in (a, v, other)]
         (a * lib.arange(6.0).reshape(2, 3)).sum().backward()
         return a.tolist(), names, other.tolist(), x.grad.tolist(), v._version, a._version
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
     assert got[1] == ["CopySlices", "AsStridedBackward0", "AsStridedBackward0"]
 
@@ -342,7 +331,7 @@ def test_index_assignment_is_recorded(mg, index):
         name = type(a.grad_fn).__name__
         (a * lib.arange(6.0).reshape(2, 3)).sum().backward()
         return a.tolist(), name, x.grad.tolist(), s.grad.tolist()
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -354,7 +343,7 @@ def test_assigning_a_value_that_requires_grad_into_a_plain_tensor(mg):
         flags = z.requires_grad, z.is_leaf, type(z.grad_fn).__name__
         z.sum().backward()
         return flags, z.tolist(), x.grad.tolist()
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref == ((True, False, "CopySlices"), [[2.0, 4.0, 6.0], [0.0, 0.0, 0.0]], [2.0, 2.0, 2.0])
 
 
@@ -369,7 +358,7 @@ def test_retain_grad_follows_the_tensor(mg):
         b[0:2].mul_(3)
         (a + b).sum().backward()
         return a.grad.tolist(), b.grad.tolist(), x.grad.tolist()
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -387,7 +376,7 @@ def test_data_is_a_detached_tensor_on_the_same_array(mg):
         product = lib.matmul(X, w.weight.data.T)
         return (type(d).__name__, d.requires_grad, d.is_leaf, d._version, w.weight._version - before, shown,
                 product.tolist(), w.weight.data.numpy().tolist(), w.weight.tolist())
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
@@ -397,7 +386,7 @@ def test_tensor_of_a_tensor_shares_array_and_version(mg):
         u = lib.Tensor(t)
         u.add_(1)
         return t.tolist(), t._version
-    ref, got = both(mg, program)
+    got, ref = both(mg, program)
     assert got == ref
 
 
