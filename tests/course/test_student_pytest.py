@@ -67,9 +67,9 @@ class _Report:
 
 
 def test_a_cell_failure_is_told_by_its_unfinished_exercise_or_its_last_error_line():
-    stub = "\x1b[31mNotImplementedError\x1b[39m: 练习 2.1-jvp 尚未完成：前向模式（minigrad/ops/unary.py）"
+    stub = "\x1b[31mNotImplementedError\x1b[39m: 练习 2.1-jvp 尚未完成：前向模式（minigrad/ops.py）"
     assert cell_cause(_CellError("Cell execution caused an exception", f"Traceback\n{stub}\n")) == "练习 2.1-jvp"
-    verdict = "⏳ 练习 2.1-vjp（反向模式：基本运算的伴随规则）还没有完成：请在 minigrad/ops/ 中……"
+    verdict = "⏳ 练习 2.1-vjp（反向模式：基本运算的伴随规则）还没有完成：请在 minigrad/ops.py 中……"
     assert cell_cause(_CellError("Cell execution caused an exception", verdict)) == "练习 2.1-vjp"
     name_error = "---\nNameError                  Traceback\nCell In[1], line 1\nNameError: name 'y' is not defined\n"
     assert cell_cause(_CellError("Cell execution caused an exception", name_error)) == "NameError: name 'y' is not defined"
