@@ -81,14 +81,17 @@ def _grouped(reports) -> dict[str, list[str]]:
 
 
 def _without_repeats(groups: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Verdicts whose details (every line after the first) were already shown keep only their first line
-    and a pointer: several exercises failing through the same prerequisite say its details once."""
+    """Verdicts whose details (every line after the first) were already shown, as another verdict's details
+    or as a whole verdict (a prerequisite's, quoted indented by the exercises that use it), keep only their
+    first line and a pointer: a failing 2.1-vjp is told once, not once more by every exercise built on it."""
+    def plain(block: str) -> str:
+        return "\n".join(line.strip() for line in block.strip().splitlines())
     shown, result = set(), {}
     for text, nodeids in groups.items():
         first, _, details = text.partition("\n")
-        if details.strip() and details in shown:
+        if details.strip() and plain(details) in shown:
             text = f"{first}\n  （详情与上面的结论相同）"
-        shown.add(details)
+        shown.update({plain(details), plain(text)})
         result[text] = nodeids
     return result
 

@@ -100,11 +100,16 @@ def test_the_reason_is_the_error_line_never_the_tail_of_an_array():
 
 
 def test_the_same_details_are_shown_once():
+    """A failing 2.1-vjp, then three exercises that quote its verdict (indented) as their reason: its
+    details appear once."""
     from coursekit.pytest_verdicts import _without_repeats
-    details = "\n  第一个出错的节点：MulBackward0（Mul.backward）\n  提示：乘法的伴随规则"
-    groups = {f"❌ 练习 {e}（…）未通过，问题出在练习 2.1-vjp 的代码：{details}": [e] for e in ("2.1-vjp", "2.1.1-dot-sum", "2.1.3-detach")}
+    own = "❌ 练习 2.1-vjp（…）未通过：1/19 个用例与 PyTorch 不一致。\n  第一个出错的节点：MulBackward0\n  提示：乘法的伴随规则"
+    groups = {own: ["2.1-vjp"]}
+    for e in ("2.1.1-dot-sum", "2.1.3-detach", "2.1.4-norm"):
+        quoted = "\n".join("  " + line for line in own.splitlines())
+        groups[f"❌ 练习 {e}（…）未通过，问题出在它用到的练习 2.1-vjp：先让 check(\"2.1-vjp\") 通过。\n{quoted}"] = [e]
     shown = "\n".join(_without_repeats(groups))
-    assert shown.count("第一个出错的节点") == 1 and shown.count("详情与上面的结论相同") == 2, shown
+    assert shown.count("第一个出错的节点") == 1 and shown.count("详情与上面的结论相同") == 3, shown
 
 
 def test_verdict_lines_are_printable_in_a_legacy_code_page():
