@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .checks import engine_checks as E
+from .checks import notebook_checks as N
 from .checks.base import Check
 
 
@@ -22,8 +24,6 @@ class Exercise:
 
 
 def _exercises() -> tuple[Exercise, ...]:
-    from .checks import engine_checks as E
-    from .checks import notebook_checks as N
     return (
         Exercise("2.1-numdiff", "数值微分：中心差分", 10, "01_four_ways",
                  "minigrad/numdiff.py", E.NUMDIFF,

@@ -13,7 +13,7 @@ import pytest
 
 from coursekit.markers import ANSWER_PROMPT, BEGIN_SOLUTION, MarkerError
 from coursekit.release import Course, CourseInputError, build_repository, build_student_files, release
-from coursekit.release.repository import STUDENT_TESTS
+from coursekit.manifest import STUDENT_TESTS
 
 from helpers import ROOT
 from toy_course import make_toy_course
