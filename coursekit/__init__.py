@@ -15,7 +15,7 @@ def load_ipython_extension(ipython) -> None:
     from .live import watch
     if sys.platform == "emscripten":         # the browser edition (coursekit.lite): no torch there
         from .lite.kernel import prepare
-        prepare()
+        prepare(ipython)
     activate(engine_root())
     watch(ipython)
 

@@ -114,19 +114,14 @@ def explain(report, lib, recorded: Recording, answer=None, timeout=None) -> None
 def run(exercise_id: str, answer=None, root=None, timeout: float | None = None) -> ExerciseReport:
     """coursekit.selfcheck.run in the browser: a fresh import of the engine, judged against the recording."""
     from ..engine import engine_root, fresh_engine
-    from ..selfcheck import exercise_code
     exercise = exercises.get(exercise_id)
     if exercise.answer and answer is None:
         raise TypeError(f'练习 {exercise_id} 需要把你定义的函数传进来：check("{exercise_id}", {exercise.answer})')
-    recorded = recording()
+    recording()                                      # a missing recording is said before anything runs
     with fresh_engine(root or engine_root()) as minigrad:
         if exercise.answer:
             answer = answers.as_graded(exercise, answer, minigrad)
-        report = run_exercise(exercise, minigrad, recorded, answer, timeout)
-        if not report.passed:
-            explain(report, minigrad, recorded, answer, timeout)
-            report.code = exercise_code(exercise, minigrad)
-    return report
+        return judge_exercise(exercise, minigrad, None, answer, timeout)
 
 
 def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
@@ -151,3 +146,54 @@ def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
     if not report.passed:
         raise NotPassed(said)
     print(said)
+
+
+# ---------------------------------------------------------------- the terminal's commands, as a magic
+
+NOTEBOOKS_AT_GRADING = ("（笔记本练习 {ids} 在浏览器版里只能在笔记本中用 check(...) 检查；"
+                        "python -m coursekit check 的表格需要安装版读取笔记本，评分时照常检查。）")
+ZIP_WRITTEN = ("已写好 {name}：{count} 个文件（minigrad/ 下的 .py 文件和 chapters/ 下的笔记本）。它在左边的文件面板里"
+               "（课程的最上层文件夹）：右键点它，选 Download 下载到电脑，再上传到：{where}")
+
+
+def _engine_ids() -> list[str]:
+    return [e.id for e in exercises.all_exercises() if not e.answer]
+
+
+def check_table(ids=None, root=None) -> int:
+    """`python -m coursekit check` in the browser: the table of the engine exercises."""
+    from ..selfcheck import check_command
+    chosen = list(ids or _engine_ids())
+    notebook = [i for i in chosen if i not in _engine_ids()]
+    if notebook:
+        print(NOTEBOOKS_AT_GRADING.format(ids="、".join(notebook)))
+    return check_command([i for i in chosen if i in _engine_ids()], root=root)
+
+
+def submit(root=None) -> int:
+    """`python -m coursekit submit` in the browser: the table, then submission.zip beside minigrad/ in the
+    drive (the file panel), with exactly the files coursekit.submit and the grader choose."""
+    from .. import submit as handin
+    from ..engine import engine_root
+    root = Path(root or engine_root()).resolve()
+    files = handin.submitted_files(root)
+    print("提交的是已保存的文件：请先保存所有笔记本（Ctrl+S）。")
+    passed = check_table(root=root) == 0
+    for relative in files:
+        problem = answers.json_error(root / relative) if relative.endswith(".ipynb") else None
+        if problem:
+            print(f"⚠️ {relative}：{problem}。请在 JupyterLab 中打开它，改好后保存。")
+    handin.write_zip(root, files, root / handin.ZIP_NAME)
+    print(ZIP_WRITTEN.format(name=handin.ZIP_NAME, count=len(files), where=handin._course_destination(root)))
+    return 0 if passed else 1
+
+
+def judge_exercise(exercise, minigrad, torch=None, answer=None, timeout: float | None = None) -> ExerciseReport:
+    """coursekit.selfcheck.judge_exercise in the browser (`torch` is ignored: the recording answers)."""
+    from ..selfcheck import exercise_code
+    recorded = recording()
+    report = run_exercise(exercise, minigrad, recorded, answer, timeout)
+    if not report.passed:
+        explain(report, minigrad, recorded, answer, timeout)
+        report.code = exercise_code(exercise, minigrad)
+    return report

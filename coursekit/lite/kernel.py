@@ -1,7 +1,9 @@
 """What `%load_ext coursekit` adds in the browser's Pyodide kernel.
 
 There is no PyTorch in the browser: `import torch` fails with a Chinese message that says which cells
-need the installed edition, instead of Python's bare ModuleNotFoundError. The rest of the extension (the
+need the installed edition, instead of Python's bare ModuleNotFoundError; coursekit.selfcheck's table
+judges against the recording (coursekit.lite.browser); and, with no terminal, `%coursekit check` and
+`%coursekit submit` run the terminal's commands. The rest of the extension (the
 engine found from the kernel's folder, the live engine of coursekit.live) works as installed: the site's
 files are the browser's drive, mounted at /drive, and the kernel starts in the notebook's folder there.
 """
@@ -25,7 +27,25 @@ class NoTorch(importlib.abc.MetaPathFinder):
         return None
 
 
-def prepare() -> None:
-    """Install the torch notice once."""
+def prepare(ipython=None) -> None:
+    """Install the torch notice, point coursekit.selfcheck at the recording, add `%coursekit` (once)."""
+    from .. import selfcheck
+    from . import browser
     if not any(isinstance(finder, NoTorch) for finder in sys.meta_path):
         sys.meta_path.insert(0, NoTorch())
+    selfcheck.run, selfcheck.judge_exercise = browser.run, browser.judge_exercise   # what the table calls
+    if ipython is not None:
+        ipython.register_magic_function(coursekit_magic, "line", "coursekit")
+
+
+def coursekit_magic(line: str):
+    """`%coursekit check [ID ...]` and `%coursekit submit`: the terminal's commands, in a cell (the browser
+    has no terminal)."""
+    from . import browser
+    words = line.split()
+    if words[:1] == ["submit"]:
+        browser.submit()
+    elif words[:1] == ["check"]:
+        browser.check_table(words[1:])
+    else:
+        print("用法：%coursekit check [练习编号 ...]（全部练习的表格），或 %coursekit submit（写出 submission.zip）")

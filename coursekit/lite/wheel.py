@@ -42,11 +42,12 @@ def wheel_name(name: str, version: str) -> str:
 
 
 def installed_wheel(distribution: str) -> tuple[str, bytes]:
-    """A wheel of an installed pure-Python distribution (its package files only): (file name, bytes)."""
+    """A wheel of an installed pure-Python distribution (its package files and data, no scripts, no
+    bytecode): (file name, bytes)."""
     dist = importlib.metadata.distribution(distribution)
     files = {}
     for path in dist.files or ():
-        if path.suffix == ".py" and ".dist-info" not in str(path) and not str(path).startswith(".."):
+        if path.suffix != ".pyc" and ".dist-info" not in str(path) and not str(path).startswith(".."):
             files[path.as_posix()] = Path(dist.locate_file(path)).read_bytes()
     version = dist.version
     return wheel_name(distribution, version), wheel_bytes(distribution, version, files)
