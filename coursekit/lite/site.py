@@ -14,6 +14,7 @@ server of its own: any static file server can host it. What it holds:
 """
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -67,13 +68,19 @@ def drive_files(files: dict[str, bytes]) -> dict[str, bytes]:
     return {k: _with_note(v) if k.endswith(".ipynb") else v for k, v in chosen.items()}
 
 
+@functools.lru_cache(maxsize=2)
+def _recording(root: Path, shipped: str) -> bytes:
+    """record(), once per process for the same course (a student site and a preview built together)."""
+    return record(root, shipped)
+
+
 def coursekit_wheel(course: Course, files: dict[str, bytes], echo=print) -> tuple[str, bytes]:
     """coursekit as the students get it, plus the browser's runtime and PyTorch's recorded answers."""
     package = {k: v for k, v in files.items() if k.startswith("coursekit/") and not k.endswith(".pyc")}
     package.update({f"coursekit/lite/{name}": (LITE / name).read_bytes() for name in RUNTIME})
     shipped = checks_digest(lambda name: package[f"coursekit/{name}"])
     echo("lite: recording PyTorch's answers to every public case")
-    package[f"coursekit/lite/{RECORDING}"] = record(course.root, shipped)
+    package[f"coursekit/lite/{RECORDING}"] = _recording(course.root, shipped)
     package[f"coursekit/lite/{VERSION_FILE}"] = course_version(course.root).encode()
     return wheel.wheel_name("coursekit", __version__), wheel.wheel_bytes("coursekit", __version__, package)
 

@@ -2,11 +2,14 @@
 Chromium, with the official Pyodide 0.27.7 (tests/course/pyodide_fixture.py, cached between runs).
 
 In the site's REPL: the complete engine (`--solved`) passes every engine exercise's check, the student
-engine gives ⏳ for each. No request leaves 127.0.0.1. Figures (kernel ready, one check) are printed with
+engine gives ⏳ for each; in the student site an edit to minigrad/ saved to the drive is seen by the
+next cell, an endless loop is stopped by the check's step budget, and `%coursekit submit` writes a zip
+the grader unpacks as it is. No request leaves 127.0.0.1. Figures (kernel ready, one check) are printed with
 `-s`.
 """
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 import time
@@ -43,6 +46,28 @@ for e in exercises.all_exercises():
         said = str(error)
     print("@@", e.id, said[:1], round(time.perf_counter() - started, 2))
 """
+
+# the student site: a saved edit is used by the next cell, an endless loop is stopped, submit writes the zip
+FIND_STUB = """import minigrad
+from pathlib import Path
+from coursekit import exercises
+where, function = exercises.get("2.1-numdiff").functions[0].split(":")
+source = Path(where).read_text(encoding="utf-8")
+stub = next(line for line in source.splitlines() if 'raise NotImplementedError("练习 2.1-numdiff' in line)
+indent = stub[:len(stub) - len(stub.lstrip())]"""
+EDIT = """Path(where).write_text(source.replace(stub, indent + 'return "edited"'), encoding="utf-8")"""
+SEE_EDIT = 'print("@@live", getattr(minigrad.numdiff, function)(None, None, 1e-3))'
+LOOP = """Path(where).write_text(source.replace(stub, indent + 'while True: pass'), encoding="utf-8")
+try:
+    check("2.1-numdiff", timeout=2)
+except NotPassed as error:
+    print("@@loop", str(error).replace(chr(10), " "))
+Path(where).write_text(source.replace(stub, indent + 'return "handed in"'), encoding="utf-8")"""
+SUBMIT = """%coursekit submit
+import base64
+print("@@zip", base64.b64encode(Path("submission.zip").read_bytes()).decode())
+print("@@" + "end")"""
+
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory):
@@ -94,10 +119,22 @@ def test_solved_site_passes_every_engine_exercise(sites, browser):
     print("lite: seconds per check in the browser:", {i: t for i, (_, t) in found.items()})
 
 
-def test_student_site_gives_pending_for_every_engine_exercise(sites, browser):
-    text = repl(browser, f"{sites.url}/student", [CHECK_ALL + "print('@@' + 'done')"], DONE)
+def test_student_site(sites, browser, tmp_path):
+    """⏳ for every engine exercise; an edit seen by the next cell; an endless loop stopped; the zip graded."""
+    cells = [CHECK_ALL, FIND_STUB, EDIT, SEE_EDIT, LOOP, SUBMIT]
+    text = repl(browser, f"{sites.url}/student", cells, "@@end")
     found = verdicts(text)
     assert set(found) == set(engine_ids()) and {m for m, _ in found.values()} == {"⏳"}, text[-3000:]
+    assert "@@live edited" in text, text[-3000:]
+    loop = re.search(r"^@@loop (.*)$", text, re.M).group(1)
+    assert loop.startswith("⏱ 练习 2.1-numdiff") and "死循环" in loop and "浏览器里不能中断" in loop, loop
+    archive = tmp_path / "submission.zip"
+    archive.write_bytes(base64.b64decode(re.search(r"^@@zip (\S+)$", text, re.M).group(1)))
+    from coursekit.grading.submission import unpack
+    submission = unpack(archive, tmp_path / "unpacked")
+    handed_in = (submission.root / "minigrad" / "numdiff.py").read_text(encoding="utf-8")
+    assert submission.has_engine and not submission.unreadable and submission.notes == [], submission.notes
+    assert 'return "handed in"' in handed_in and (submission.root / "chapters" / "10_exercises.ipynb").is_file()
 
 
 def test_no_request_leaves_localhost(sites, browser):
