@@ -29,12 +29,11 @@ class NoTorch(importlib.abc.MetaPathFinder):
 
 def prepare(ipython=None) -> None:
     """Install the torch notice, write no bytecode, point coursekit.selfcheck at the recording, add `%coursekit` (once)."""
-    from .. import selfcheck
     from . import browser
     if not any(isinstance(finder, NoTorch) for finder in sys.meta_path):
         sys.meta_path.insert(0, NoTorch())
     sys.dont_write_bytecode = True     # no __pycache__ folders in the student's file panel (and fewer writes)
-    selfcheck.run, selfcheck.judge_exercise = browser.run, browser.judge_exercise   # what the table calls
+    browser.recorded_selfcheck().__enter__()          # for good: the table and submit judge the same way
     if ipython is not None:
         ipython.register_magic_function(coursekit_magic, "line", "coursekit")
 

@@ -13,7 +13,7 @@ import sys
 import time
 from contextlib import contextmanager
 
-from ..checking import CheckTimedOut
+from ..checking import CheckTimedOut, _stack
 from ..engine import PACKAGE
 
 EVERY = 2000            # lines between two looks at the clock
@@ -21,14 +21,6 @@ EVERY = 2000            # lines between two looks at the clock
 
 def _in_engine(code) -> bool:
     return f"/{PACKAGE}/" in code.co_filename.replace("\\", "/")
-
-
-def _stack(frame) -> set:
-    frames = set()
-    while frame is not None:
-        frames.add(frame)
-        frame = frame.f_back
-    return frames
 
 
 class StepBudget:
