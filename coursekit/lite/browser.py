@@ -72,7 +72,7 @@ def first_wrong_node(exercise, check, case, lib, recorded: Recording, answer=Non
     """coursekit.diagnosis.first_wrong_node, with PyTorch's backward calls read from the recording."""
     from ..diagnosis import _minigrad_pass, _passes, compare_passes
     theirs = recorded.passes(exercise.id, check.name, case.label)
-    if not theirs or not hasattr(lib, "function"):
+    if not theirs or not hasattr(lib, "graph"):
         return None
     try:
         probe = check.run.__code__.co_filename
