@@ -57,7 +57,7 @@ def test_submit_on_a_finished_release_makes_a_zip_the_grader_scores_in_full(fini
     said = capsys.readouterr().out
     assert "合计：130/130 分" in said and "上传到" in said and "⚠️" not in said
     names = zipfile.ZipFile(tmp_path / "submission.zip").namelist()
-    assert NOTEBOOK in names and "minigrad/__init__.py" in names and "minigrad/ops/binary.py" in names
+    assert NOTEBOOK in names and "minigrad/__init__.py" in names and "minigrad/ops.py" in names
     assert all(is_submitted(tuple(n.split("/"))) for n in names)
     [(_, results, _)] = grade([tmp_path / "submission.zip"], tmp_path / "graded", quiet=True, limits=TRUSTED)
     total = sum(e.points for e in exercises.all_exercises())
@@ -112,7 +112,7 @@ def test_an_answer_cell_using_a_name_from_another_cell_fails_check_submit_and_th
 
 
 def test_submit_zips_exactly_what_the_grader_reads():
-    paths = ["minigrad/__init__.py", "minigrad/ops/binary.py", "chapters/10_exercises.ipynb", "chapters/a/b.ipynb",
+    paths = ["minigrad/__init__.py", "minigrad/ops.py", "chapters/10_exercises.ipynb", "chapters/a/b.ipynb",
              "minigrad/notes.txt", "chapters/x.py", "minigrad/__pycache__/t.py", "chapters/.ipynb_checkpoints/a.ipynb",
              "minigrad/.hidden.py", "README.md", "submission.zip", "tests/test_exercises.py", "minigrad",
              "text/2.1_autodiff.md", ".git/minigrad/x.py"]

@@ -32,7 +32,7 @@ def one_paragraph(text: str) -> bool:
     return "\n\n" not in text.strip() and "Traceback" not in text and len(text.splitlines()) <= 8
 
 
-SWAPPED_MUL = ("ops/binary.py", "return grad * b, grad * a", "return grad * a, grad * b")
+SWAPPED_MUL = ("ops.py", "return grad * b, grad * a", "return grad * a, grad * b")
 
 
 def test_a_syntax_error_gives_one_verdict_in_check_the_cli_and_pytest(tmp_path, monkeypatch, capsys):
@@ -115,10 +115,10 @@ def test_a_traversal_that_overwrites_instead_of_adding_is_blamed_on_the_traversa
 
 
 def test_a_sum_rule_that_does_not_expand_is_blamed_not_the_later_unbroadcast(tmp_path):
-    root = engine(tmp_path, [("ops/reductions.py", "return grad.expand(ctx.shape)", "return grad")],
+    root = engine(tmp_path, [("ops.py", "return grad.expand(ctx.shape)", "return grad")],
                   stubs=("2.1.2-unbroadcast",))
     text = verdict(run("2.1.1-dot-sum", root=root))
-    assert "Sum.backward" in text and "返回的梯度形状为 ()" in text and "minigrad/ops/reductions.py" in text
+    assert "Sum.backward" in text and "返回的梯度形状为 ()" in text and "minigrad/ops.py" in text
     assert "2.1.2-unbroadcast" not in text and "broadcast.py" not in text and "_conform" not in text
 
 
@@ -126,19 +126,19 @@ def test_an_unbroadcast_bug_is_not_blamed_on_the_add_rule(tmp_path):
     root = engine(tmp_path, [("broadcast.py", "    if ones:", "    if False:")])
     text = verdict(run("2.1.2-unbroadcast", root=root))
     assert "unbroadcast 没有把它正确地求和" in text and "minigrad/broadcast.py" in text
-    assert "AddBackward0" not in text and "function.py" not in text
+    assert "AddBackward0" not in text and "graph.py" not in text
 
 
 def test_partial_work_names_the_function_still_to_write(tmp_path):
-    root = engine(tmp_path, [("ops/binary.py", "return da * b + a * db", "raise NotImplementedError('练习 2.1-jvp 尚未完成')"),
+    root = engine(tmp_path, [("ops.py", "return da * b + a * db", "raise NotImplementedError('练习 2.1-jvp 尚未完成')"),
                              ("grad_mode.py", "        self.prev = STATE.enabled\n",
                               "        raise NotImplementedError('练习 2.1.3-detach 尚未完成')\n")])
-    assert "minigrad/ops/binary.py 中的 Mul.jvp 还没有完成" in verdict(run("2.1-jvp", root=root))
+    assert "minigrad/ops.py 中的 Mul.jvp 还没有完成" in verdict(run("2.1-jvp", root=root))
     assert "minigrad/grad_mode.py 中的 no_grad.__enter__ 还没有完成" in verdict(run("2.1.3-detach", root=root))
 
 
 def test_rules_on_raw_arrays_are_named_when_the_second_derivative_fails(tmp_path):
-    root = engine(tmp_path, [("ops/binary.py", "return grad * b, grad * a", "return grad.data * b.data, grad.data * a.data")])
+    root = engine(tmp_path, [("ops.py", "return grad * b, grad * a", "return grad.data * b.data, grad.data * a.data")])
     text = verdict(run("2.1-ex-higher-order", root=root))
     assert re.search("问题出在(它用到的)?练习 2.1-vjp", text) and re.search(r"Mul.backward 返回的梯度（\w+）没有计算图", text)   # .data: a detached Tensor
     assert "梯度模式开启" not in text          # not the higher-order exercise's own hint
@@ -205,8 +205,8 @@ def test_torch_used_inside_minigrad_is_flagged_although_the_check_passes(tmp_pat
 def test_a_rule_whose_exercise_comment_was_deleted_is_still_the_students(tmp_path):
     """Students delete the `# 练习` line; the registry's `functions` still name Sub.backward as theirs, so
     a NameError there is not blamed on the traversal (2.1-backward) that called it."""
-    root = engine(tmp_path, [("ops/binary.py", "        ### BEGIN SOLUTION 2.1-vjp\n        # ∂c/∂a = 1，∂c/∂b = −1\n"
+    root = engine(tmp_path, [("ops.py", "        ### BEGIN SOLUTION 2.1-vjp\n        # ∂c/∂a = 1，∂c/∂b = −1\n"
                                                "        return grad, -grad\n        ### END SOLUTION\n",
                               "        return grad, -grd\n")])
     text = verdict(run("2.1-vjp", root=root))
-    assert "（Sub.backward）" in text and "minigrad/ops/binary.py 第" in text and "2.1-backward" not in text, text
+    assert "（Sub.backward）" in text and "minigrad/ops.py 第" in text and "2.1-backward" not in text, text

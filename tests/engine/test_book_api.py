@@ -208,7 +208,7 @@ def test_grad_of_a_non_leaf_warns_like_torch(mg):
 
 def test_float_of_a_tensor_requiring_grad_warns_once_like_torch(mg, monkeypatch):
     """torch 2.13: float() warns (once per process); item() and int() do not."""
-    monkeypatch.setattr(sys.modules["minigrad.tensor_methods"], "_warned", set())
+    monkeypatch.setattr(sys.modules["minigrad.torch_compat.tensor_methods"], "_warned", set())
     x = mg.tensor(2.0, requires_grad=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -283,7 +283,7 @@ def test_shape_ops_grad_fn_names_views_and_errors_match_torch(mg, shape):
 
 
 def test_T_and_mT_warn_once_like_torch(mg, monkeypatch):
-    monkeypatch.setattr(sys.modules["minigrad.tensor_shape"], "_warned", set())
+    monkeypatch.setattr(sys.modules["minigrad.torch_compat.tensor_shape"], "_warned", set())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for _ in range(2):
@@ -291,11 +291,11 @@ def test_T_and_mT_warn_once_like_torch(mg, monkeypatch):
     shown = [str(w.message) for w in caught]
     assert shown == ["Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
                      "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
-                     mg.tensor_shape.T_ND]
+                     mg.torch_compat.tensor_shape.T_ND]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         torch.ones(3).T
-    assert not caught or torch_text(str(caught[0].message)) == mg.tensor_shape.T_ND   # torch's once is per process
+    assert not caught or torch_text(str(caught[0].message)) == mg.torch_compat.tensor_shape.T_ND   # torch's once is per process
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"reduction": "sum"}, {"reduction": "none"}, {"label_smoothing": 0.1},
