@@ -20,6 +20,10 @@ STUDENT_MODULES = CHILD_MODULES + (
     "pytest_verdicts.py", "submit.py", "lessons/",
 )
 
+# the browser edition's own modules, relative to coursekit/lite/: its package is STUDENT_MODULES and these
+# (coursekit/__init__.py imports them only in the browser, sys.platform == "emscripten")
+LITE_RUNTIME = ("__init__.py", "browser.py", "kernel.py", "recording.py", "steps.py")
+
 # the student's tests, {path in the student repository: path in the course}: the student's tests/ is flat
 STUDENT_TESTS = {
     "tests/conftest.py": "tests/conftest.py",
@@ -34,6 +38,7 @@ STUDENT_EXTRAS = ("text/", "environment.yml", ".gitignore")
 INSTRUCTOR_ONLY = (
     "solutions/", "coursekit/grading/", "coursekit/release/", "coursekit/templates/", "coursekit/validate.py",
     "coursekit/answerkey.py", "coursekit/mirror.py", "coursekit/markers.py", "coursekit/mistakes.py",
-    "coursekit/notebook_runs.py", "coursekit/manifest.py", "coursekit/checks/hidden.py", "tests/engine/",
+    "coursekit/notebook_runs.py", "coursekit/manifest.py", "coursekit/checks/hidden.py", "coursekit/lite/site.py",
+    "coursekit/lite/pyodide_dist.py", "coursekit/lite/wheel.py", "tests/engine/",
     "tests/coursekit/", "tests/course/", "tests/mistakes/",
 )

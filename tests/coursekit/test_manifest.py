@@ -29,17 +29,19 @@ def _shipped(entries) -> set[str]:
 
 def test_every_coursekit_module_goes_to_students_or_stays_with_the_instructor():
     instructor = _shipped(e.removeprefix("coursekit/") for e in manifest.INSTRUCTOR_ONLY if e.startswith("coursekit/"))
-    student = _shipped(manifest.STUDENT_MODULES)
+    student = _shipped(manifest.STUDENT_MODULES + tuple(f"lite/{name}" for name in manifest.LITE_RUNTIME))
     assert not student & instructor, f"in both lists: {sorted(student & instructor)}"
     unplaced = set(import_graph()) - student - instructor - {"coursekit"}
     assert not unplaced, f"add these to STUDENT_MODULES or INSTRUCTOR_ONLY in coursekit/manifest.py: {sorted(unplaced)}"
-    assert _shipped(manifest.CHILD_MODULES) <= student
+    assert _shipped(manifest.CHILD_MODULES) <= _shipped(manifest.STUDENT_MODULES)
 
 
 @pytest.mark.parametrize("name, entries, exempt", [
     ("CHILD_MODULES", manifest.CHILD_MODULES, set()),
-    # the CLI offers the instructor's verbs only where their modules exist (cli._available)
-    ("STUDENT_MODULES", manifest.STUDENT_MODULES, {"coursekit.cli"}),
+    # the CLI offers the instructor's verbs only where their modules exist (cli._available); the package's
+    # __init__ imports the browser edition's modules only in the browser
+    ("STUDENT_MODULES", manifest.STUDENT_MODULES, {"coursekit.cli", "coursekit"}),
+    ("the browser edition", manifest.STUDENT_MODULES + tuple(f"lite/{n}" for n in manifest.LITE_RUNTIME), {"coursekit.cli"}),
 ])
 def test_what_a_list_ships_imports_only_what_it_ships(name, entries, exempt):
     graph, shipped = import_graph(), _shipped(entries)

@@ -1,4 +1,4 @@
-"""The release build: the student version is what the issue promises, byte for byte the same every time,
+"""The release build: the student version has stubs for solutions and no hidden tests, byte for byte the same every time,
 and `solutions/` is never touched. Built on a small toy course written to a tmp folder."""
 from __future__ import annotations
 
