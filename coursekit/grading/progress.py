@@ -6,6 +6,7 @@ LOG_INTERVAL seconds plus the last one, so a long batch does not flood the log.
 """
 from __future__ import annotations
 
+import shutil
 import sys
 import threading
 
@@ -18,12 +19,13 @@ class _Lines:
     """A stream that is not a terminal: tqdm's carriage-return redraws become separate lines."""
 
     def __init__(self, stream):
-        self.stream = stream
+        self.stream, self.last = stream, ""
 
     def write(self, text: str) -> None:
         text = text.replace("\r", "").strip()
-        if text:
+        if text and text != self.last:          # closing redraws the last state once more
             self.stream.write(text + "\n")
+            self.last = text
 
     def flush(self) -> None:
         self.stream.flush()
@@ -34,9 +36,10 @@ class Progress:
         stream = stream or sys.stderr
         self.tty = stream.isatty()
         self.max_score, self.scores = max_score, []
-        self.bar = tqdm(total=total, file=stream if self.tty else _Lines(stream), unit="sub", dynamic_ncols=self.tty,
-                        mininterval=0.5 if self.tty else LOG_INTERVAL, smoothing=0.1, ascii=not self.tty,
-                        postfix="mean -")
+        size = shutil.get_terminal_size()      # (80, 24) where a terminal does not tell its size: tqdm
+        self.bar = tqdm(total=total, file=stream if self.tty else _Lines(stream), unit="sub",   # draws nothing then
+                        ncols=size.columns, nrows=size.lines, mininterval=0.5 if self.tty else LOG_INTERVAL,
+                        smoothing=0.1, ascii=not self.tty, postfix="mean -")
         self.finished = threading.Event()
         if self.tty:
             threading.Thread(target=self._tick, daemon=True).start()
