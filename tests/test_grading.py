@@ -312,6 +312,22 @@ def test_submission_names_and_messages_never_run_in_a_spreadsheet_or_a_page(tmp_
     assert "<b>" not in markdown and "<script>" not in markdown
 
 
+@pytest.mark.filterwarnings("ignore:--trusted-code")
+def test_names_that_are_not_utf8_or_hold_control_characters_are_graded(tmp_path):
+    """Bytes a folder name may hold: not UTF-8 (a Latin-1 upload), an escape sequence for the terminal."""
+    base = os.fsencode(tmp_path / "subs")
+    latin = Path(os.fsdecode(os.path.join(base, b"caf\xe9")))
+    escape = Path(os.fsdecode(os.path.join(base, b"\x1b[2Jwiped")))
+    for folder in (latin, escape):
+        small_engine(folder)
+    with open(os.path.join(os.fsencode(latin / "minigrad"), b"\xff.py"), "w") as file:
+        file.write("x = 1\n")
+    graded = grader.grade([latin, escape], tmp_path / "out", limits=TRUSTED, quiet=True, exercise_ids=["2.1-numdiff"])
+    assert scores(graded) == {"caf\\xe9": 10, "?[2Jwiped": 10}
+    assert "minigrad/\\xff.py：文件名不是 UTF-8" in feedback(tmp_path / "out", "caf\\xe9")
+    assert "\x1b" not in grader.summary(graded, tmp_path / "out")
+
+
 def test_spreadsheet_cells_follow_the_owasp_rule():
     from coursekit.grading.tables import spreadsheet_cell
     for text in ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"]:

@@ -8,6 +8,7 @@ exercises it touches; "rerun to retry" is said only when the grader itself faile
 """
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import tempfile
@@ -127,10 +128,17 @@ class Interrupted(Exception):
         self.signum = signum
 
 
+def printable_name(path: Path) -> str:
+    """The submission's name as text any file, terminal or spreadsheet takes: bytes that are not UTF-8
+    written as \\xNN, control characters (a newline, an escape sequence) as "?"."""
+    name = os.fsencode(submission_name(path)).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else "?" for c in name).strip()
+
+
 def unique_names(paths: list[Path]) -> list[str]:
     names, seen = [], {n.lower() for n in RESERVED}
     for path in paths:
-        base = submission_name(path).strip() or "submission"
+        base = printable_name(path) or "submission"
         base = "_" + base if base.startswith(".") else base
         name, n = base, 2
         while name.lower() in seen:

@@ -142,18 +142,35 @@ def unpack_zip(path: Path, dest: Path, notes: list[str], skipped: dict[str, str]
             _write(dest, kept, data)
 
 
+def _utf8(name: str) -> bool:
+    """Whether a file name read from disk is UTF-8 (Python keeps other bytes as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(path: Path) -> str:
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def copy_folder(path: Path, dest: Path, notes: list[str], skipped: dict[str, str]) -> None:
     files, seen = [], 0
     for folder, dirs, names in os.walk(path, followlinks=False):
         here = Path(folder)
         for name in list(dirs):
-            if (here / name).is_symlink():
-                notes.append(f"已跳过符号链接 {(here / name).relative_to(path)}")
+            if (here / name).is_symlink() or not _utf8(name):
+                what = "符号链接" if (here / name).is_symlink() else "文件名不是 UTF-8 的文件夹"
+                notes.append(f"已跳过{what} {_shown((here / name).relative_to(path))}")
                 dirs.remove(name)
         for name in names:
             seen += 1
             if seen > MAX_ENTRIES:
                 raise SubmissionError(f"提交文件夹中的文件超过 {MAX_ENTRIES} 个")
+            if not _utf8(name):
+                notes.append(f"已跳过 {_shown((here / name).relative_to(path))}：文件名不是 UTF-8")
+                continue
             files.append((here / name).relative_to(path).parts)
         dirs[:] = [d for d in dirs if d not in JUNK]
     top = _top(files)
