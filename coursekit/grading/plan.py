@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import exercises as registry
 from ..checks.base import Case, Check
+from ..checks.hidden import cases_for
 from .child import encode_value
 
 
@@ -27,7 +28,7 @@ def plan(exercise, rng: np.random.Generator) -> list[PlanItem]:
     items = []
     for index, check in enumerate(exercise.checks):
         items += [PlanItem(index, check, case, False) for case in check.cases()]
-        items += [PlanItem(index, check, case, True) for case in (check.hidden(rng) or [])]
+        items += [PlanItem(index, check, case, True) for case in cases_for(check, rng)]
     return items
 
 
