@@ -30,7 +30,7 @@ def redraw(array: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def redraw_case(case: Case, rng: np.random.Generator, index: int) -> Case:
     args = {k: redraw(v, rng) if isinstance(v, np.ndarray) and k != "program" else v for k, v in case.args.items()}
-    return Case(f"隐藏用例 {index}（输入形状同「{case.label}」，数值在评分时重新抽取）", args)
+    return Case(f"隐藏用例 {index}（输入形状同「{case.label}」，数值在评分时重新抽取）", args, like=case.label)
 
 
 def _label(case: Case, index: int) -> Case:
