@@ -217,6 +217,7 @@ GENERATORS = {
     "dot-sum.dot": _dot, "dot-sum.sum": _sum_all, "dot-sum.sum-dim": _sum_dim,
     "unbroadcast.leading-dims": _broadcast(True), "unbroadcast.size-one-dims": _broadcast(False),
     "backward-gradient.vjp": _vector_jacobian, "backward-gradient.nonscalar-error": _nonscalar,
+    "backward-gradient.gradient-kinds": _vector_jacobian,
     "detach.no-grad-nested": _nested, "norm.all": _norm_all, "norm.dim": _norm_dim,
     "higher-order.second-derivative": _second_order,
     "sin-derivative.value": _sin_points, "sin-derivative.uses-autodiff": _sin_points,
