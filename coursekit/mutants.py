@@ -266,7 +266,8 @@ def differential(solutions: Path, mutant: Mutant, seeds: int = 20) -> str:
     import torch
 
     from . import exercises
-    from .checking import run_exercise
+    from .checking import exercise_cases, run_exercise
+    from .checks import hidden
     from .engine import fresh_engine
     from .mistakes import define_answer
     exercise = exercises.get(mutant.exercise)
@@ -275,7 +276,9 @@ def differential(solutions: Path, mutant: Mutant, seeds: int = 20) -> str:
         answer = define_answer(mutant.source, exercise, root) if exercise.answer else None
         with fresh_engine(root) as lib:
             for seed in range(seeds):
-                report = run_exercise(exercise, lib, torch, answer, rng=np.random.default_rng(seed), timeout=30)
+                rng = np.random.default_rng(seed)
+                cases = [*exercise_cases(exercise), *((c, k) for c in exercise.checks for k in hidden.cases_for(c, rng))]
+                report = run_exercise(exercise, lib, torch, answer, timeout=30, cases=cases)
                 if not report.passed:
                     problem = report.first_problem
                     return f"seed {seed}: {problem.check} · {problem.case}: {problem.message.splitlines()[:1]}"

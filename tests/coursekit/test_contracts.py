@@ -47,8 +47,8 @@ def test_every_argument_has_a_case(exercise):
 
 @pytest.mark.parametrize("item", CONTRACTS, ids=lambda i: f"{i.exercise}:{i.function}:{i.item[:30]}")
 def test_every_item_names_an_existing_case(item):
-    checks = {c.name: c for c in exercises.get(item.exercise).checks}
-    assert item.check in checks, f"{item}: no check named {item.check!r} in {item.exercise}"
+    checks = {c.key: c for c in exercises.get(item.exercise).checks}
+    assert item.check in checks, f"{item}: no check with key {item.check!r} in {item.exercise}"
     labels = [case.label for case in checks[item.check].cases()]
     assert item.case in labels, f"{item}: no case {item.case!r} in check {item.check!r}: {labels}"
 
