@@ -25,7 +25,7 @@ def test_create_graph_ignored_gets_the_create_graph_hint_not_the_order_hint():
 
 
 def test_a_grad_written_with_backward_is_blamed_on_its_own_exercise_not_on_the_rules():
-    text = _verdict("grad written with backward() and .grad (fills the inputs' .grad too)")
+    text = _verdict("gradients collected through .grad, as backward() does (fills the inputs' .grad too)")
     assert "练习 2.1-ex-higher-order" in text and "问题出在练习 2.1-vjp" not in text, text
 
 
