@@ -19,7 +19,7 @@ import numpy as np
 
 from .tracebacks import exercise_at
 
-TRAVERSAL = "2.1-backward"
+TRAVERSAL = "2.1-backward-accumulate"
 
 
 @dataclass

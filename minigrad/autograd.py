@@ -3,7 +3,7 @@
     backward(tensors, grad_tensors)   把梯度累加到叶子的 .grad 中（Tensor.backward 调用的就是它）
     grad(outputs, inputs, ...)        返回 inputs 的梯度，不改动 .grad
 
-练习 2.1-backward 写在 topological_order 和 backprop 中，练习 2.1-ex-higher-order 写在 grad 中。
+练习 2.1-backward-order 写在 topological_order 中，练习 2.1-backward-accumulate 写在 backprop 中，练习 2.1-ex-higher-order 写在 grad 中。
 """
 from __future__ import annotations
 
@@ -55,8 +55,8 @@ def topological_order(roots: list) -> list:
     并且排在它的所有输入之后（拓扑序）。节点可以放进 set 和 dict。
 
     请用循环和显式的栈来写，不要用递归：10 万个运算连成的链比 Python 的递归深度上限还深。"""
-    # 练习 2.1-backward：反向模式：拓扑排序与梯度累加。在这里写你的代码。
-    raise NotImplementedError("练习 2.1-backward 尚未完成：反向模式：拓扑排序与梯度累加（minigrad/autograd.py）")
+    # 练习 2.1-backward-order：反向模式：计算图的拓扑排序。在这里写你的代码。
+    raise NotImplementedError("练习 2.1-backward-order 尚未完成：反向模式：计算图的拓扑排序（minigrad/autograd.py）")
 
 
 def backprop(roots: list, root_grads: list, retain_graph: bool, sink) -> None:
@@ -68,8 +68,8 @@ def backprop(roots: list, root_grads: list, retain_graph: bool, sink) -> None:
        （不需要梯度的地方是 None）；
     3. 一个节点经由几条路径被用到时，它的梯度是各条路径的梯度之和；
     4. 除非 retain_graph 为真，最后调用 `node.release()` 释放这个节点保存的中间值。"""
-    # 练习 2.1-backward：反向模式：拓扑排序与梯度累加。在这里写你的代码。
-    raise NotImplementedError("练习 2.1-backward 尚未完成：反向模式：拓扑排序与梯度累加（minigrad/autograd.py）")
+    # 练习 2.1-backward-accumulate：反向模式：按拓扑逆序累加梯度。在这里写你的代码。
+    raise NotImplementedError("练习 2.1-backward-accumulate 尚未完成：反向模式：按拓扑逆序累加梯度（minigrad/autograd.py）")
 
 
 def accumulate_grad(tensor: Tensor, g: Tensor, create_graph: bool) -> None:

@@ -117,6 +117,19 @@ def _calls(rng):
     return E.graph_case(f"随机图，{len(program)} 个运算，数一数 backward 的调用次数", program, x, seed=_seed(rng))
 
 
+def _order(rng):
+    program = _random_program(rng)
+    roots = (-1,) if rng.random() < 0.6 else (-1, int(rng.integers(1, len(program) + 1)) - len(program) - 1)
+    return E.order_case(f"随机图，{len(program)} 个运算，{len(roots)} 个输出", program,
+                        E._rand(rng, _shape(rng, 1, 2), _dtype(rng)), roots=roots)
+
+
+def _shared_order(rng):
+    program = _random_program(rng, int(rng.integers(6, 12)))
+    return E.order_case(f"随机图，{len(program)} 个运算（节点被多次用到）", program,
+                        (1 + rng.uniform(-1e-3, 1e-3, size=(2,))).astype(E.F64))
+
+
 def _jacobian(rng):
     kind, dtype = str(rng.choice(["elementwise", "matmul", "two inputs"])), _dtype(rng)
     n, m = int(rng.integers(1, 6)), int(rng.integers(1, 6))
@@ -211,6 +224,7 @@ GENERATORS = {
     **{f"伴随规则 · {op}": _elementwise(op, False) for op in E.OPS},
     "切线规则 · 组合": _elementwise("graph", True), "伴随规则 · 组合": _elementwise("graph", False),
     "伴随规则 · create_graph": _vjp_graph,
+    "拓扑序": _order, "拓扑序 · 共享的节点只列一次": _shared_order,
     "每个节点只运行一次": _calls, "共享节点": _graph, "重复调用 backward": _graph,
     "雅可比矩阵 · jacfwd": _jacobian, "雅可比矩阵 · jacrev": _jacobian,
     "点积规则": _dot, "求和规则 · sum()": _sum_all, "求和规则 · sum(dim)": _sum_dim,
