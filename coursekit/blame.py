@@ -2,7 +2,7 @@
 
 - An error: the deepest frame in an exercise's function (the student's line). When the error is raised
   by the engine's given code after a rule returned (the traversal checks each rule's result in
-  function.call_backward), the rule is named, or unbroadcast when the rule's result was a broadcast.
+  graph.call_backward), the rule is named, or unbroadcast when the rule's result was a broadcast.
 - A stub of a later exercise reached: never "do that exercise first"; the code that reached it is at
   fault (e.g. a Sum rule whose result is not expanded reaches unbroadcast).
 - A wrong value: the first wrong node (coursekit.diagnosis); else the prerequisites' checks run, and
@@ -75,7 +75,7 @@ def _shape(value) -> tuple | None:
 
 
 def _rule_result(frames: list, error: BaseException, allowed) -> Blame | None:
-    """The error was raised by given code checking what a rule returned (function.call_backward)."""
+    """The error was raised by given code checking what a rule returned (graph.call_backward)."""
     checker = next((f for f, _, _ in frames if "node" in f.f_locals and "grads" in f.f_locals), None)
     if checker is None:
         return None
@@ -98,7 +98,7 @@ def _rule_result(frames: list, error: BaseException, allowed) -> Blame | None:
         broadcast = np.broadcast_shapes(given, wanted) == given
     except ValueError:
         broadcast = False
-    unbroadcast = _function_spot(checker.f_globals.get("unbroadcast"))   # what function.py calls
+    unbroadcast = _function_spot(checker.f_globals.get("unbroadcast"))   # what graph.py calls
     if broadcast and unbroadcast is not None and (allowed is None or unbroadcast.exercise in allowed):
         return Blame(unbroadcast, unbroadcast.exercise,
                      f"{name} 给出形状 {given} 的梯度（输入被广播过），unbroadcast 没有把它正确地求和成输入的形状 "

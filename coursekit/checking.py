@@ -32,7 +32,7 @@ class CaseResult:
     message: str = ""
     exercise: str | None = None      # for NOT_IMPLEMENTED: whose stub was reached
     function: str = ""               # the engine function that raised, or did not return ("Mul.jvp")
-    where: str = ""                  # where a student looks: "minigrad/ops/binary.py 第 97 行（Mul.jvp）"
+    where: str = ""                  # where a student looks: "minigrad/ops.py 第 97 行（Mul.jvp）"
     culprit: str | None = None       # the exercise whose code is at fault, when known
     diagnosis: str = ""              # Chinese: what went wrong there (e.g. the first wrong node)
 
@@ -189,7 +189,7 @@ def _locate(error: BaseException, allowed=None):
 
 def where_it_failed(error: BaseException) -> str:
     """Where the student should look: the deepest frame in an exercise's function (their line), else the
-    deepest frame in the engine, as 'minigrad/ops/binary.py 第 42 行（Mul.backward）'."""
+    deepest frame in the engine, as 'minigrad/ops.py 第 42 行（Mul.backward）'."""
     blame = _locate(error)
     return str(blame.spot) if blame and blame.spot else ""
 

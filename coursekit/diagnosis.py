@@ -178,7 +178,7 @@ def _local(lib, node, incoming: np.ndarray, raw: bool):
             result = result if isinstance(result, (tuple, list)) else (result,)
             return [None if g is None or x is None else _reduce_to(_numpy(g), tuple(x.meta[0]))
                     for x, g in zip(node.inputs, result)]
-        return [_numpy(g) for g in lib.function.call_backward(node, grad)]
+        return [_numpy(g) for g in lib.graph.call_backward(node, grad)]
 
 
 def _pairs(mine: Pass, theirs: Pass) -> list:
@@ -275,7 +275,7 @@ def compare_passes(lib, mine: Pass, theirs: Pass) -> Finding | None:
 
 def first_wrong_node(check, case, lib, torch, answer=None) -> Finding | None:
     """Run the failing probe again on both sides and find where the gradients start to differ."""
-    if check.ref is not None or not hasattr(lib, "function"):
+    if check.ref is not None or not hasattr(lib, "graph"):
         return None                                      # no twin probe on the torch side
     from .checking import CheckTimedOut, default_timeout, time_limit
     try:

@@ -13,7 +13,7 @@ class Exercise:
     title: str                 # Chinese, shown to students
     points: int
     section: str               # the notebook (stem) where the exercise is introduced
-    where: str                 # the file (for the ops: the folder ops/) the student edits, relative to the course root
+    where: str                 # the file the student edits, relative to the course root
     checks: tuple[Check, ...]
     requires: tuple[str, ...] = ()   # exercises whose code the checks also run
     answer: str | None = None        # notebook exercises: the name the cell defines
@@ -37,10 +37,10 @@ def _exercises() -> tuple[Exercise, ...]:
                  "minigrad/numdiff.py", E.NUMDIFF,
                  functions=("minigrad/numdiff.py:central_difference",)),
         Exercise("2.1-jvp", "前向模式：基本运算的切线规则", 10, "02_graph_and_forward_mode",
-                 "minigrad/ops/", E.JVP,
-                 functions=("minigrad/ops/binary.py:Add.jvp", "minigrad/ops/binary.py:Sub.jvp",
-                            "minigrad/ops/binary.py:Mul.jvp", "minigrad/ops/unary.py:Log.jvp",
-                            "minigrad/ops/unary.py:Sin.jvp")),
+                 "minigrad/ops.py", E.JVP,
+                 functions=("minigrad/ops.py:Add.jvp", "minigrad/ops.py:Sub.jvp",
+                            "minigrad/ops.py:Mul.jvp", "minigrad/ops.py:Log.jvp",
+                            "minigrad/ops.py:Sin.jvp")),
         Exercise("2.1-backward-order", "反向模式：计算图的拓扑排序", 10, "03_reverse_mode",
                  "minigrad/autograd.py", E.BACKWARD_ORDER,
                  functions=("minigrad/autograd.py:topological_order",)),
@@ -48,10 +48,10 @@ def _exercises() -> tuple[Exercise, ...]:
                  "minigrad/autograd.py", E.BACKWARD_ACCUMULATE, requires=("2.1-backward-order",),
                  functions=("minigrad/autograd.py:backprop",)),
         Exercise("2.1-vjp", "反向模式：基本运算的伴随规则", 10, "03_reverse_mode",
-                 "minigrad/ops/", E.VJP, requires=TRAVERSAL,
-                 functions=("minigrad/ops/binary.py:Add.backward", "minigrad/ops/binary.py:Sub.backward",
-                            "minigrad/ops/binary.py:Mul.backward", "minigrad/ops/unary.py:Log.backward",
-                            "minigrad/ops/unary.py:Sin.backward")),
+                 "minigrad/ops.py", E.VJP, requires=TRAVERSAL,
+                 functions=("minigrad/ops.py:Add.backward", "minigrad/ops.py:Sub.backward",
+                            "minigrad/ops.py:Mul.backward", "minigrad/ops.py:Log.backward",
+                            "minigrad/ops.py:Sin.backward")),
         Exercise("2.1-gradcheck", "梯度检验：比较解析梯度与数值梯度", 5, "03_reverse_mode",
                  "minigrad/numdiff.py", E.GRADCHECK, requires=("2.1-numdiff", *TRAVERSAL),
                  functions=("minigrad/numdiff.py:jacobians_match",)),
@@ -59,9 +59,9 @@ def _exercises() -> tuple[Exercise, ...]:
                  "minigrad/func.py", E.JACOBIAN, requires=("2.1-jvp", *TRAVERSAL, "2.1-vjp"),
                  functions=("minigrad/func.py:jacfwd", "minigrad/func.py:jacrev")),
         Exercise("2.1.1-dot-sum", "点积与求和的反向规则", 10, "05_simple_example",
-                 "minigrad/ops/", E.DOT_SUM, requires=(*TRAVERSAL, "2.1-vjp"),
-                 functions=("minigrad/ops/linalg.py:Dot.backward", "minigrad/ops/reductions.py:Sum.backward",
-                            "minigrad/ops/reductions.py:SumDim.backward")),
+                 "minigrad/ops.py", E.DOT_SUM, requires=(*TRAVERSAL, "2.1-vjp"),
+                 functions=("minigrad/ops.py:Dot.backward", "minigrad/ops.py:Sum.backward",
+                            "minigrad/ops.py:SumDim.backward")),
         Exercise("2.1.2-backward-gradient", "非标量输出的 backward(gradient)", 10, "06_nonscalar_backward",
                  "minigrad/tensor.py", E.BACKWARD_GRADIENT, requires=(*TRAVERSAL, "2.1-vjp"),
                  functions=("minigrad/tensor.py:Tensor.backward",)),

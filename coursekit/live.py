@@ -45,7 +45,7 @@ def _mtime(path: str) -> float | None:
 
 
 def _shown(path: str) -> str:
-    """minigrad/ops/binary.py, as a student names the file."""
+    """minigrad/ops.py, as a student names the file."""
     parts = Path(path).parts
     return "/".join(parts[len(parts) - 1 - parts[::-1].index(PACKAGE):]) if PACKAGE in parts else path
 

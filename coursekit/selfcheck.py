@@ -51,7 +51,7 @@ def _in_code(function: str, code: str) -> bool:
 
 
 def exercise_code(exercise, minigrad) -> str:
-    """'minigrad/ops/binary.py 中的 Add.jvp、Mul.jvp；minigrad/ops/unary.py 中的 Sin.jvp': the functions that hold
+    """'minigrad/ops.py 中的 Add.jvp、Mul.jvp；minigrad/ops.py 中的 Sin.jvp': the functions that hold
     the exercise in this engine (found by their marker or stub comment; else the exercise's file), or a notebook
     exercise's function."""
     if exercise.answer:
@@ -73,7 +73,7 @@ def _title(exercise_id: str) -> str:
 
 
 def _in_files(pairs) -> list[str]:
-    """'minigrad/ops/binary.py 中的 Add.jvp、Mul.jvp', one entry per file, from (file, function) pairs."""
+    """'minigrad/ops.py 中的 Add.jvp、Mul.jvp', one entry per file, from (file, function) pairs."""
     by_file: dict[str, list[str]] = {}
     for path, function in pairs:
         names = by_file.setdefault(path, [])

@@ -1,6 +1,6 @@
 """`python -m coursekit submit`: the student's hand-in. Checks what the grader will see, then writes
 submission.zip with exactly the files the grader reads (coursekit/grading/submission.py keeps
-`minigrad/**/*.py` and `chapters/**/*.ipynb`; tests/test_submit.py proves the two rules agree).
+`minigrad/**/*.py` and `chapters/**/*.ipynb`; tests/coursekit/test_submit.py proves the two rules agree).
 
 Everything it says is Chinese (students read it); the zip is written even when work is unfinished, so
 that finished exercises still count.

@@ -39,7 +39,7 @@ class Spot:
 
 
 def engine_path(filename: str) -> str | None:
-    """'minigrad/ops/binary.py' for a file of an engine package, else None."""
+    """'minigrad/ops.py' for a file of an engine package, else None."""
     path = filename.replace("\\", "/")
     at = path.rfind(f"/{PACKAGE}/")
     if at < 0:

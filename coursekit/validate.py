@@ -1,7 +1,7 @@
 """`python -m coursekit validate`: prove the course consistent.
 
 The validator is a list of named steps; each is a small function `step(course) -> [Problem]`, so the
-maintainers' pytest runs exactly the same steps (tests/test_validate.py). Exit code: 0 when every step
+maintainers' pytest runs exactly the same steps (tests/coursekit/test_validate.py). Exit code: 0 when every step
 finds nothing, 1 when a step finds problems, 2 on bad input (malformed notebook, missing file, unknown id).
 """
 from __future__ import annotations
@@ -262,8 +262,8 @@ def _visible_text(path: str, data: bytes) -> str:
 
 INSTRUCTOR_ONLY = ("solutions/", "coursekit/grading/", "coursekit/release/", "coursekit/validate.py",
                    "coursekit/answerkey.py", "coursekit/mirror.py", "coursekit/markers.py",
-                   "coursekit/checks/hidden.py", "coursekit/templates/", "tests/test_validate.py",
-                   "tests/test_release.py", "tests/test_markers.py", "tests/test_mirror.py")
+                   "coursekit/checks/hidden.py", "coursekit/templates/", "tests/engine/", "tests/coursekit/",
+                   "tests/course/", "tests/mistakes/")
 
 
 # An absolute path of the machine that ran a notebook (a traceback's file names): /root/…, /home/…, C:\\…

@@ -7,14 +7,14 @@ import weakref
 
 import numpy as np
 
-from . import dtypes
-from . import version as _version
-from .printing import tensor_repr
-from . import tensor_math as _tensor_math
-from .tensor_math import ElementwiseMethods
-from .tensor_methods import NON_LEAF_GRAD, TensorMethods, _numpy_names, _warn_scalar_conversion
-from . import tensor_shape as _tensor_shape
-from .tensor_shape import ShapeMethods
+from .torch_compat import dtypes
+from .torch_compat import version as _version
+from .torch_compat.printing import tensor_repr
+from .torch_compat import tensor_math as _tensor_math
+from .torch_compat.tensor_math import ElementwiseMethods
+from .torch_compat.tensor_methods import NON_LEAF_GRAD, TensorMethods, _numpy_names, _warn_scalar_conversion
+from .torch_compat import tensor_shape as _tensor_shape
+from .torch_compat.tensor_shape import ShapeMethods
 
 
 class Size(tuple):
@@ -413,10 +413,10 @@ def _rebuild(data, requires_grad):
     return Tensor(data, requires_grad)
 
 
-from . import ops as _ops  # noqa: E402  (ops needs Tensor defined first)
-from .function import apply1 as _apply1, apply2 as _apply2  # noqa: E402
+from .torch_compat import ops as _ops  # noqa: E402  (ops needs Tensor defined first)
+from .graph import apply1 as _apply1, apply2 as _apply2  # noqa: E402
 from . import autograd as _autograd  # noqa: E402
-from .nn import functional as _functional  # noqa: E402
-from . import inplace as _inplace  # noqa: E402
+from .torch_compat.nn import functional as _functional  # noqa: E402
+from .torch_compat import inplace as _inplace  # noqa: E402
 _tensor_math.bind(Tensor, _ops, _apply1, _inplace, _functional)
 _tensor_shape.bind(_ops, _inplace)

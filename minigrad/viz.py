@@ -12,7 +12,7 @@ from html import escape
 
 import numpy as np
 
-from .function import AccumulateGrad, vertex
+from .graph import AccumulateGrad, vertex
 from .tensor import Tensor
 
 

@@ -17,7 +17,7 @@ match when, elementwise,
   order of the large numbers, not of itself.
 
 Numerical differentiation (central differences) is compared to exact derivatives with its own, wider
-bounds, stated where it is used (tests/test_numdiff.py): its error is truncation + round-off, not
+bounds, stated where it is used (tests/engine/test_numdiff.py): its error is truncation + round-off, not
 rounding of one kernel.
 """
 from __future__ import annotations

@@ -12,7 +12,7 @@ import numpy as np
 
 from .base import Case, Check
 
-# the engine functions that do the work of each mode (minigrad.autograd/func and minigrad.function)
+# the engine functions that do the work of each mode (minigrad.autograd/func and minigrad.graph)
 MODES = {"reverse": "backprop", "forward": "_push_tangent"}
 
 

@@ -19,7 +19,7 @@ Who the child is. When the grader runs as root, a user namespace is made here wi
 CHILD_UID -> an unprivileged host uid unique to this grading process; nested user namespaces are
 disabled in it. child.py switches to CHILD_UID before it reads the submission, so student code runs
 as an unprivileged host user, without capabilities and without `setuid` binaries (no_new_privs).
-Otherwise (an instructor's own account: tests/test_grading_nonroot.py) bwrap makes the user namespace
+Otherwise (an instructor's own account: tests/coursekit/test_grading_nonroot.py) bwrap makes the user namespace
 itself (`--unshare-user --disable-userns`) and the child keeps the grader's uid, without capabilities.
 Either way the process limit (RLIMIT_NPROC, set by child.py) holds for the sandbox alone: Linux counts
 processes per user namespace (since 5.14). Where the grader's user may not make user namespaces

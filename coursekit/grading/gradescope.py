@@ -24,7 +24,7 @@ TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
 VENV = "/autograder/venv"
 
 # The grader's dependencies from PyPI, as ranges that have wheels for both Gradescope base images
-# (Ubuntu 22.04: Python 3.10, Ubuntu 24.04: Python 3.12; tests/test_gradescope.py resolves them for both).
+# (Ubuntu 22.04: Python 3.10, Ubuntu 24.04: Python 3.12; tests/coursekit/test_gradescope.py resolves them for both).
 # Never the instructor's exact versions: those may have no wheel for the image's Python.
 # The last lines are torch's own dependencies (torch itself comes with --no-deps, below).
 REQUIREMENTS = """\

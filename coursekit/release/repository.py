@@ -25,8 +25,10 @@ STUDENT_PACKAGE = (
     "coursekit/checks/engine_checks.py", "coursekit/checks/notebook_checks.py",
     "coursekit/submit.py", "coursekit/pytest_verdicts.py", "coursekit/lessons/",
 )
-# the student-facing tests: `pytest` in the student repository runs them
-STUDENT_TESTS = ("tests/conftest.py", "tests/test_exercises.py", "tests/nbval_sanitize.cfg")
+# the student-facing tests, {path in the student repository: path in the course}: `pytest` in the student
+# repository runs them; the student's tests/ is flat (the course sorts its tests into subfolders)
+STUDENT_TESTS = {"tests/conftest.py": "tests/conftest.py", "tests/test_exercises.py": "tests/course/test_exercises.py",
+                 "tests/nbval_sanitize.cfg": "tests/nbval_sanitize.cfg"}
 # everything else copied as it is
 STUDENT_EXTRAS = ("text/", "environment.yml", ".gitignore")
 
@@ -110,7 +112,9 @@ def build_repository(course: Course) -> dict[str, bytes]:
     files = build_student_files(course)
     for relative, path in _expand(course, STUDENT_PACKAGE):
         files[relative] = _package_file(relative, path)
-    for relative, path in _expand(course, STUDENT_TESTS + STUDENT_EXTRAS):
+    for relative, source in STUDENT_TESTS.items():
+        files[relative] = course.require(source).read_bytes()
+    for relative, path in _expand(course, STUDENT_EXTRAS):
         files[relative] = path.read_bytes()
     files["pyproject.toml"] = pyproject(course)
     files["README.md"] = readme(course)

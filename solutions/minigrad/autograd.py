@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .function import (FRESH, AccumulateGrad, Function, call_backward, owns_buffer,  # noqa: F401
+from .graph import (FRESH, AccumulateGrad, Function, call_backward, owns_buffer,  # noqa: F401
                        vertex)
 from .grad_mode import set_grad_enabled
 from .tensor import Tensor
-from . import hooks as _hooks
-from .tensor_methods import run_hooks, tensor_hooks
+from .torch_compat import hooks as _hooks
+from .torch_compat.tensor_methods import run_hooks, tensor_hooks
 
 __all__ = ["Function", "backward", "grad", "gradcheck"]
 

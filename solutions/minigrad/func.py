@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from .autograd import backprop
-from .function import vertex
+from .graph import vertex
 from .grad_mode import STATE, set_grad_enabled
-from .ops import stack
+from .torch_compat.ops import stack
 from .tensor import Tensor
 
 

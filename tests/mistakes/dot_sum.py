@@ -1,4 +1,4 @@
-"""Mistakes in the backward rules of dot and sum (minigrad/ops/linalg.py, minigrad/ops/reductions.py)."""
+"""Mistakes in the backward rules of dot and sum (minigrad/ops.py)."""
 from coursekit.mistakes import Mistake
 
 EXERCISE = "2.1.1-dot-sum"

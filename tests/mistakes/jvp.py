@@ -1,4 +1,4 @@
-"""Mistakes in the tangent rules (Op.jvp in minigrad/ops/)."""
+"""Mistakes in the tangent rules (Op.jvp in minigrad/ops.py)."""
 from coursekit.mistakes import Mistake
 
 EXERCISE = "2.1-jvp"

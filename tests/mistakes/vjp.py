@@ -1,4 +1,4 @@
-"""Mistakes in the adjoint rules (Op.backward in minigrad/ops/)."""
+"""Mistakes in the adjoint rules (Op.backward in minigrad/ops.py)."""
 from coursekit.mistakes import Mistake
 
 EXERCISE = "2.1-vjp"
