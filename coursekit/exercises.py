@@ -81,6 +81,8 @@ def _exercises() -> tuple[Exercise, ...]:
         Exercise("2.1-ex-sin-derivative", "用自动微分画出 sin x 的导数", 5, "10_exercises",
                  "chapters/10_exercises.ipynb", N.SIN_DERIVATIVE, answer="sin_derivative",
                  requires=(*TRAVERSAL, "2.1-vjp", "2.1.1-dot-sum")),
+        Exercise("2.1-ex-chain-rule", "用链式法则手算 f(x)=(log x²)·sin x + 1/x 的导数", 5, "10_exercises",
+                 "chapters/10_exercises.ipynb", N.CHAIN_RULE, answer="df_dx"),
         Exercise("2.1-ex-f-eval", "f(x)=(log x²)·sin x + 1/x 的前向与反向求值", 5, "10_exercises",
                  "chapters/10_exercises.ipynb", N.F_EVAL, answer="f_and_derivatives",
                  requires=("2.1-jvp", *TRAVERSAL, "2.1-vjp")),

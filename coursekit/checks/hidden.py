@@ -212,6 +212,12 @@ def _sin_points(rng):
     return Case(f"x 形状 {shape}", {"x": rng.uniform(-7, 7, size=shape).astype(_dtype(rng))})
 
 
+def _chain_points(rng):
+    n = int(rng.integers(1, 6))
+    x = rng.choice([-1, 1], size=n) * rng.uniform(0.3, 5.0, size=n)
+    return Case(f"x 为 {x.size} 个随机点", {"x": np.asarray(x, dtype=np.float64)})
+
+
 def _f_points(rng):
     x = float(rng.choice([-1, 1]) * rng.uniform(0.3, 5.0))
     return Case(f"x = {x:.4g}", {"x": np.array(x)})
@@ -233,6 +239,7 @@ GENERATORS = {
     "no_grad · 嵌套": _nested, "范数": _norm_all, "范数 · dim 与 keepdim": _norm_dim,
     "create_graph 求二阶导数": _second_order,
     "用自动微分求 sin 的导数": _sin_points, "sin 的导数 · 确实用了自动微分": _sin_points,
+    "链式法则手算的 df/dx": _chain_points,
     "f(x) = log(x²)·sin x + 1/x": _f_points, "f(x) 的导数 · 确实用了前向与反向模式": _f_points,
 }
 
