@@ -5,8 +5,9 @@
   graph.call_backward), the rule is named, or unbroadcast when the rule's result was a broadcast.
 - A stub of a later exercise reached: never "do that exercise first"; the code that reached it is at
   fault (e.g. a Sum rule whose result is not expanded reaches unbroadcast).
-- A wrong value: the first wrong node (coursekit.diagnosis); else the prerequisites' checks run, and
-  the first that fails is named.
+- A wrong value: coursekit.diagnosis (the first wrong node, else the first prerequisite that fails).
+
+It sits below coursekit.checking, which names the spot of every error it reports.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .tracebacks import Spot, engine_path, exercise_at
+from .tracebacks import Spot, engine_path, exercise_at, syntax_error_text
 
 
 @dataclass
@@ -23,23 +24,6 @@ class Blame:
     spot: Spot | None                # where the student should look
     culprit: str | None              # the exercise at fault
     text: str = ""                   # Chinese explanation, when the raw error would mislead
-
-
-def requirements(exercise) -> set[str]:
-    """Every exercise `exercise` depends on, directly or not (ids the registry does not know end the
-    search: a toy course has its own exercises)."""
-    from . import exercises
-    found, todo = set(), list(exercise.requires)
-    while todo:
-        other = todo.pop()
-        if other in found:
-            continue
-        found.add(other)
-        try:
-            todo.extend(exercises.get(other).requires)
-        except KeyError:
-            pass
-    return found
 
 
 def _frames(error: BaseException) -> list[tuple]:
@@ -129,7 +113,6 @@ def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
 
 def import_verdict(error: BaseException) -> str:
     """One Chinese paragraph for an engine that does not import: the file, the line, what Python says."""
-    from .tracebacks import syntax_error_text
     if isinstance(error, SyntaxError):
         detail = syntax_error_text(error)
     else:
@@ -150,38 +133,3 @@ def locate_loop(error: BaseException, allowed: set[str] | None = None) -> Blame:
     if chosen is None:
         return Blame(None, None)
     return Blame(_spot(*chosen), chosen[2])
-
-
-# ---------------------------------------------------------------- a whole report
-
-def _check_and_case(exercise, result):
-    from .checking import exercise_cases
-    return next(((c, k) for c, k in exercise_cases(exercise) if c.name == result.check and k.label == result.case),
-                (None, None))
-
-
-def explain(report, lib, torch, answer=None, timeout=None) -> None:
-    """Fill in who is at fault for the report's first problem: the first wrong node of a wrong backward,
-    else the first prerequisite whose own checks fail (report.culprit_report)."""
-    from . import exercises
-    from .checking import FAILED, NOT_IMPLEMENTED, TIMEOUT, run_exercise
-    from .diagnosis import first_wrong_node
-    exercise, problem = report.exercise, report.first_problem
-    if problem is None or problem.status in (NOT_IMPLEMENTED, TIMEOUT):
-        return
-    if problem.status == FAILED:
-        check, case = _check_and_case(exercise, problem)
-        finding = first_wrong_node(check, case, lib, torch, answer) if check else None
-        if finding is not None:
-            problem.diagnosis, problem.culprit = finding.text, finding.culprit
-    if problem.culprit == exercise.id:
-        return
-    before = requirements(exercise)
-    suspects = [problem.culprit] if problem.culprit in before else \
-        [e.id for e in exercises.all_exercises() if e.id in before and not e.answer]
-    for suspect in suspects:
-        other = run_exercise(exercises.get(suspect), lib, torch, timeout=timeout)
-        if not other.passed:
-            explain(other, lib, torch, timeout=timeout)
-            report.culprit_report = other
-            return

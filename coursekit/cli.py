@@ -47,6 +47,11 @@ def _solutions(args) -> int:
     return build_answer_key(args.root, Path(args.out))
 
 
+def _lite(args) -> int:
+    from .lite.site import build_site
+    return build_site(args.root, Path(args.out), solved=args.solved, pyodide=args.pyodide, force=args.force)
+
+
 def _validate(args) -> int:
     from .validate import validate
     return validate(args.root, only=args.step, skip_slow=args.fast)
@@ -77,6 +82,17 @@ def _add_instructor_verbs(verbs, argv=None) -> None:
         p = verbs.add_parser("solutions", parents=[root], help="the answer key: executed solution notebooks + HTML")
         p.add_argument("out", help="folder for the answer key")
         p.set_defaults(handler=_solutions)
+    if (Path(__file__).resolve().parent / "lite" / "site.py").is_file():
+        p = verbs.add_parser("lite", parents=[root], help="the course as a static JupyterLite site (runs in a browser)",
+                             description="Write the student edition as a static JupyterLite site to OUT: Python runs "
+                                         "in the browser (Pyodide), check() compares with PyTorch values recorded now.")
+        p.add_argument("out", help="folder for the site")
+        p.add_argument("--solved", action="store_true", help="the instructor's preview: complete engine and notebooks")
+        p.add_argument("--pyodide", type=Path, default=None, metavar="DIR|ARCHIVE",
+                       help="a Pyodide 0.27.7 distribution (default: $COURSEKIT_PYODIDE or "
+                            "~/.cache/autodiff-course/pyodide-0.27.7)")
+        p.add_argument("--force", action="store_true", help="replace OUT if it is not empty")
+        p.set_defaults(handler=_lite)
     if _available("coursekit.validate"):
         p = verbs.add_parser("validate", parents=[root], help="prove the course consistent (exit 0 only if it is)")
         p.add_argument("--step", action="append", metavar="NAME",

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import exercises
+from .checking import FAILED, NOT_IMPLEMENTED, TIMEOUT, CheckTimedOut, default_timeout, exercise_cases, run_exercise, time_limit
 from .tracebacks import exercise_at
 
 TRAVERSAL = "2.1-backward-accumulate"
@@ -277,7 +279,6 @@ def first_wrong_node(check, case, lib, torch, answer=None) -> Finding | None:
     """Run the failing probe again on both sides and find where the gradients start to differ."""
     if check.ref is not None or not hasattr(lib, "graph"):
         return None                                      # no twin probe on the torch side
-    from .checking import CheckTimedOut, default_timeout, time_limit
     try:
         probe = check.run.__code__.co_filename
         with _passes(torch.autograd, _torch_pass, probe) as theirs:
@@ -292,3 +293,34 @@ def first_wrong_node(check, case, lib, torch, answer=None) -> Finding | None:
         if finding is not None:
             return finding
     return None
+
+
+# ---------------------------------------------------------------- who is at fault for a whole report
+
+def _check_and_case(exercise, result):
+    return next(((c, k) for c, k in exercise_cases(exercise) if c.name == result.check and k.label == result.case),
+                (None, None))
+
+
+def explain(report, lib, torch, answer=None, timeout=None) -> None:
+    """Fill in who is at fault for the report's first problem: the first wrong node of a wrong backward,
+    else the first prerequisite whose own checks fail (report.culprit_report)."""
+    exercise, problem = report.exercise, report.first_problem
+    if problem is None or problem.status in (NOT_IMPLEMENTED, TIMEOUT):
+        return
+    if problem.status == FAILED:
+        check, case = _check_and_case(exercise, problem)
+        finding = first_wrong_node(check, case, lib, torch, answer) if check else None
+        if finding is not None:
+            problem.diagnosis, problem.culprit = finding.text, finding.culprit
+    if problem.culprit == exercise.id:
+        return
+    before = exercises.requirements(exercise)
+    suspects = [problem.culprit] if problem.culprit in before else \
+        [e.id for e in exercises.all_exercises() if e.id in before and not e.answer]
+    for suspect in suspects:
+        other = run_exercise(exercises.get(suspect), lib, torch, timeout=timeout)
+        if not other.passed:
+            explain(other, lib, torch, timeout=timeout)
+            report.culprit_report = other
+            return

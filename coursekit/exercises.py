@@ -110,3 +110,19 @@ def get(exercise_id: str) -> Exercise:
         if exercise.id == exercise_id:
             return exercise
     raise UnknownExercise(exercise_id)
+
+
+def requirements(exercise) -> set[str]:
+    """Every exercise `exercise` depends on, directly or not (ids the registry does not know end the
+    search: a toy course has its own exercises)."""
+    found, todo = set(), list(exercise.requires)
+    while todo:
+        other = todo.pop()
+        if other in found:
+            continue
+        found.add(other)
+        try:
+            todo.extend(get(other).requires)
+        except KeyError:
+            pass
+    return found

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import answers, exercises
 from .blame import import_verdict
+from .diagnosis import explain
 from .checking import ERROR, FAILED, NOT_IMPLEMENTED, TIMEOUT, ExerciseReport, default_timeout, run_exercise
 from .engine import EngineImportError, EngineNotFound, engine_root, fresh_engine
 
@@ -40,7 +41,6 @@ def judge_exercise(exercise, minigrad, torch, answer=None, timeout: float | None
     what `verdict` needs to name the exercise and the code at fault."""
     report = run_exercise(exercise, minigrad, torch, answer, timeout=timeout)
     if not report.passed:
-        from .blame import explain
         explain(report, minigrad, torch, answer, timeout)
         report.code = exercise_code(exercise, minigrad)
     return report

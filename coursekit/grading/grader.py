@@ -27,6 +27,7 @@ import numpy as np
 from .. import exercises as registry
 from ..answers import AnswerNotFound, answer_source, read_notebook
 from ..checking import ERROR, FAILED, NOT_IMPLEMENTED, CaseResult, judge
+from ..checks.hidden import cases_for
 from ..compare import MAX_ELEMENTS
 from . import bubblewrap, sandbox
 from .child import decode_array, encode_value
@@ -51,7 +52,7 @@ def plan(exercise, rng: np.random.Generator) -> list[tuple[int, object, object, 
     items = []
     for index, check in enumerate(exercise.checks):
         items += [(index, check, case, False) for case in check.cases()]
-        items += [(index, check, case, True) for case in (check.hidden(rng) or [])]
+        items += [(index, check, case, True) for case in cases_for(check, rng)]
     return items
 
 

@@ -22,7 +22,7 @@ STUDENT_PACKAGE = (
     "coursekit/checking.py", "coursekit/selfcheck.py", "coursekit/compare.py",
     "coursekit/blame.py", "coursekit/diagnosis.py", "coursekit/tracebacks.py",
     "coursekit/checks/__init__.py", "coursekit/checks/base.py",
-    "coursekit/checks/engine_checks.py", "coursekit/checks/notebook_checks.py",
+    "coursekit/checks/engine_checks.py", "coursekit/checks/inputs.py", "coursekit/checks/notebook_checks.py",
     "coursekit/submit.py", "coursekit/pytest_verdicts.py", "coursekit/lessons/",
 )
 # the student-facing tests, {path in the student repository: path in the course}: `pytest` in the student

@@ -1,0 +1,212 @@
+"""`check(id)` in the browser edition: the student's engine against PyTorch's recorded answers.
+
+The same verdict as the installed edition (coursekit.selfcheck.verdict, from the same CaseResults,
+judged by coursekit.checking.judge, blamed by coursekit.blame and coursekit.diagnosis), with two
+differences: PyTorch's side comes from the recording made when the site was built
+(coursekit.lite.recording), and the time limit is a line-counting trace function (coursekit.lite.steps),
+since Pyodide has no signals or threads. Only the public cases are recorded: the verdict says that the
+hidden cases are checked at grading.
+"""
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager, redirect_stdout
+from pathlib import Path
+
+import numpy as np
+
+from .. import answers, exercises
+from ..checking import (NOT_IMPLEMENTED, TIMEOUT, CheckTimedOut, ExerciseReport, _allowed, _failed_run,
+                        _grad_mode_on, default_timeout, exercise_cases, judge)
+from ..compare import to_plain
+from .recording import RECORDING, VERSION_FILE, Recording, RecordingError
+from .steps import StepBudget
+
+HERE = Path(__file__).resolve().parent
+HIDDEN_NOTE = "浏览器版只检查公开用例，评分时还会检查隐藏用例。"
+TIMEOUT_NOTE = ("浏览器里不能中断正在运行的单元格，所以检查自己数着运行的行数，到了时限就停下。"
+                "改好代码、保存文件后，再运行这一格即可；内核还能用，不用刷新页面。")
+
+_RECORDING: Recording | None = None
+
+
+def recording() -> Recording:
+    """The site's recording (read once), checked against this copy's course version."""
+    global _RECORDING
+    if _RECORDING is None:
+        version = (HERE / VERSION_FILE).read_text(encoding="utf-8").strip() if (HERE / VERSION_FILE).is_file() \
+            else None
+        _RECORDING = Recording(HERE / RECORDING, version)
+    return _RECORDING
+
+
+def _native_ints(actual: dict, expected: dict) -> dict:
+    """numpy's default integer is 32-bit in the browser (wasm32), 64-bit where PyTorch was recorded: a count
+    or a shape the probe made with numpy is the same number either way, so it is compared as int64."""
+    return {key: value.astype(np.int64) if value.dtype == np.int32 and np.int_ is np.int32
+            and key in expected and expected[key].dtype == np.int64 else value for key, value in actual.items()}
+
+
+def run_case(exercise, check, case, lib, recorded: Recording, answer, allowed, budget: StepBudget):
+    expected = recorded.expected(exercise.id, check.name, case.label)
+    try:
+        with budget.spend(), _grad_mode_on(lib):
+            actual = to_plain(check.attempt(lib, case.args, answer))
+    except (Exception, CheckTimedOut) as error:       # the student's code raised: report it, keep checking
+        return _failed_run(check, case, error, allowed)
+    return judge(check, case, expected, _native_ints(actual, expected))
+
+
+def run_exercise(exercise, lib, recorded: Recording, answer=None, timeout: float | None = None) -> ExerciseReport:
+    """coursekit.checking.run_exercise, with PyTorch's side read from the recording."""
+    report, allowed = ExerciseReport(exercise), _allowed(exercise)
+    budget = StepBudget(default_timeout() if timeout is None else timeout)
+    for check, case in exercise_cases(exercise):
+        report.results.append(run_case(exercise, check, case, lib, recorded, answer, allowed, budget))
+        if report.results[-1].status == TIMEOUT:
+            break
+    return report
+
+
+def first_wrong_node(exercise, check, case, lib, recorded: Recording, answer=None):
+    """coursekit.diagnosis.first_wrong_node, with PyTorch's backward calls read from the recording."""
+    from ..diagnosis import _minigrad_pass, _passes, compare_passes
+    theirs = recorded.passes(exercise.id, check.name, case.label)
+    if not theirs or not hasattr(lib, "graph"):
+        return None
+    try:
+        probe = check.run.__code__.co_filename
+        with _passes(lib.autograd, lambda roots: _minigrad_pass(lib, roots), probe) as mine, \
+                StepBudget(default_timeout()).spend():
+            check.attempt(lib, case.args, answer)
+    except (Exception, CheckTimedOut):                 # noqa: BLE001 - then there is nothing to compare
+        return None
+    for m, t in zip(mine, theirs):
+        finding = compare_passes(lib, m, t)
+        if finding is not None:
+            return finding
+    return None
+
+
+def explain(report, lib, recorded: Recording, answer=None, timeout=None) -> None:
+    """coursekit.blame.explain: the first wrong node, else the first prerequisite that fails."""
+    from ..blame import _check_and_case, requirements
+    from ..checking import FAILED
+    exercise, problem = report.exercise, report.first_problem
+    if problem is None or problem.status in (NOT_IMPLEMENTED, TIMEOUT):
+        return
+    if problem.status == FAILED:
+        check, case = _check_and_case(exercise, problem)
+        finding = first_wrong_node(exercise, check, case, lib, recorded, answer) if check else None
+        if finding is not None:
+            problem.diagnosis, problem.culprit = finding.text, finding.culprit
+    if problem.culprit == exercise.id:
+        return
+    before = requirements(exercise)
+    suspects = [problem.culprit] if problem.culprit in before else \
+        [e.id for e in exercises.all_exercises() if e.id in before and not e.answer]
+    for suspect in suspects:
+        other = run_exercise(exercises.get(suspect), lib, recorded, timeout=timeout)
+        if not other.passed:
+            explain(other, lib, recorded, timeout=timeout)
+            report.culprit_report = other
+            return
+
+
+def run(exercise_id: str, answer=None, root=None, timeout: float | None = None) -> ExerciseReport:
+    """coursekit.selfcheck.run in the browser: a fresh import of the engine, judged against the recording."""
+    from ..engine import engine_root, fresh_engine
+    exercise = exercises.get(exercise_id)
+    if exercise.answer and answer is None:
+        raise TypeError(f'练习 {exercise_id} 需要把你定义的函数传进来：check("{exercise_id}", {exercise.answer})')
+    recording()                                      # a missing recording is said before anything runs
+    with fresh_engine(root or engine_root()) as minigrad:
+        if exercise.answer:
+            answer = answers.as_graded(exercise, answer, minigrad)
+        return judge_exercise(exercise, minigrad, None, answer, timeout)
+
+
+@contextmanager
+def recorded_selfcheck():
+    """coursekit.selfcheck with PyTorch's side read from the recording: its `check`, table and submit then
+    judge in the browser exactly as installed (the kernel enters this for good, see coursekit.lite.kernel)."""
+    from .. import selfcheck
+    saved = selfcheck.run, selfcheck.judge_exercise
+    selfcheck.run, selfcheck.judge_exercise = run, judge_exercise
+    try:
+        yield
+    finally:
+        selfcheck.run, selfcheck.judge_exercise = saved
+
+
+def _notes(said: str) -> str:
+    """What the browser adds to a verdict: how the time limit works there; that hidden cases wait."""
+    if said.startswith("⏱"):
+        said += "\n" + TIMEOUT_NOTE
+    return said if said.startswith("⚠️") else said + "\n" + HIDDEN_NOTE
+
+
+def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
+    """coursekit.check in the browser: print the verdict when the exercise passes, raise it when not."""
+    from ..selfcheck import NotPassed, check as installed_check
+    printed = io.StringIO()
+    try:
+        recording()                       # missing or of another course: said before anything runs
+        with recorded_selfcheck(), redirect_stdout(printed):
+            installed_check(exercise_id, answer, timeout)
+    except RecordingError as error:
+        raise NotPassed(str(error)) from None
+    except NotPassed as failed:
+        raise NotPassed(_notes(str(failed))) from None
+    print(_notes(printed.getvalue().rstrip("\n")))
+
+
+# ---------------------------------------------------------------- the terminal's commands, as a magic
+
+NOTEBOOKS_AT_GRADING = ("（笔记本练习 {ids} 在浏览器版里只能在笔记本中用 check(...) 检查；"
+                        "python -m coursekit check 的表格需要安装版读取笔记本，评分时照常检查。）")
+ZIP_WRITTEN = ("已写好 {name}：{count} 个文件（minigrad/ 下的 .py 文件和 chapters/ 下的笔记本）。它在左边的文件面板里"
+               "（课程的最上层文件夹）：右键点它，选 Download 下载到电脑，再上传到：{where}")
+
+
+def _engine_ids() -> list[str]:
+    return [e.id for e in exercises.all_exercises() if not e.answer]
+
+
+def check_table(ids=None, root=None) -> int:
+    """`python -m coursekit check` in the browser: the table of the engine exercises."""
+    from ..selfcheck import check_command
+    chosen = list(ids or _engine_ids())
+    notebook = [i for i in chosen if i not in _engine_ids()]
+    if notebook:
+        print(NOTEBOOKS_AT_GRADING.format(ids="、".join(notebook)))
+    return check_command([i for i in chosen if i in _engine_ids()], root=root)
+
+
+def submit(root=None) -> int:
+    """`python -m coursekit submit` in the browser: the table, then submission.zip beside minigrad/ in the
+    drive (the file panel), with exactly the files coursekit.submit and the grader choose."""
+    from .. import submit as handin
+    from ..engine import engine_root
+    root = Path(root or engine_root()).resolve()
+    files = handin.submitted_files(root)
+    print("提交的是已保存的文件：请先保存所有笔记本（Ctrl+S）。")
+    passed = check_table(root=root) == 0
+    for relative in files:
+        problem = answers.json_error(root / relative) if relative.endswith(".ipynb") else None
+        if problem:
+            print(f"⚠️ {relative}：{problem}。请在 JupyterLab 中打开它，改好后保存。")
+    handin.write_zip(root, files, root / handin.ZIP_NAME)
+    print(ZIP_WRITTEN.format(name=handin.ZIP_NAME, count=len(files), where=handin._course_destination(root)))
+    return 0 if passed else 1
+
+
+def judge_exercise(exercise, minigrad, torch=None, answer=None, timeout: float | None = None) -> ExerciseReport:
+    """coursekit.selfcheck.judge_exercise in the browser (`torch` is ignored: the recording answers)."""
+    from ..selfcheck import exercise_code
+    recorded = recording()
+    report = run_exercise(exercise, minigrad, recorded, answer, timeout)
+    if not report.passed:
+        explain(report, minigrad, recorded, answer, timeout)
+        report.code = exercise_code(exercise, minigrad)
+    return report
