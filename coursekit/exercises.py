@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .checks import engine_checks as E
+from .checks import notebook_checks as N
 from .checks.base import Check
 
 
@@ -30,8 +32,6 @@ TRAVERSAL = ("2.1-backward-order", "2.1-backward-accumulate")   # reverse mode's
 
 
 def _exercises() -> tuple[Exercise, ...]:
-    from .checks import engine_checks as E
-    from .checks import notebook_checks as N
     return (
         Exercise("2.1-numdiff", "数值微分：中心差分", 10, "01_four_ways",
                  "minigrad/numdiff.py", E.NUMDIFF,
@@ -77,7 +77,7 @@ def _exercises() -> tuple[Exercise, ...]:
                  functions=("minigrad/tensor.py:Tensor.norm",)),
         Exercise("2.1-ex-higher-order", "高阶导数：autograd.grad 与 create_graph", 10, "10_exercises",
                  "minigrad/autograd.py", E.HIGHER_ORDER, requires=(*TRAVERSAL, "2.1-vjp"),
-                 functions=("minigrad/autograd.py:grad",)),
+                 functions=("minigrad/autograd.py:collect_gradients",)),
         Exercise("2.1-ex-sin-derivative", "用自动微分画出 sin x 的导数", 5, "10_exercises",
                  "chapters/10_exercises.ipynb", N.SIN_DERIVATIVE, answer="sin_derivative",
                  requires=(*TRAVERSAL, "2.1-vjp", "2.1.1-dot-sum")),
