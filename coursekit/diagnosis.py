@@ -23,7 +23,7 @@ from .checking import FAILED, NOT_IMPLEMENTED, TIMEOUT, CheckTimedOut, default_t
 from .compare import tolerance_for
 from .tracebacks import exercise_at
 
-TRAVERSAL = "2.1-backward"
+TRAVERSAL = "2.1-backward-accumulate"
 
 
 @dataclass

@@ -24,7 +24,7 @@ from .mistakes import catalogue_problems
 from .notebook_runs import in_order_problems, run_nbval, student_notebook_problems
 from .release.build import build_minigrad, build_student_files, differences, write_files
 from .release.course import Course, CourseInputError, files_under, read_notebook, read_text
-from .release.notebook_steps import NotebookContext, clear_solutions, is_solution_cell, nbgrader
+from .release.notebook_steps import NotebookContext, clear_solutions, is_free_answer, is_solution_cell, nbgrader
 from .release.repository import build_repository
 from .tracebacks import _scan
 
@@ -117,7 +117,7 @@ def _notebook_regions(course: Course, found: dict) -> list[Problem]:
             except MarkerError as error:
                 problems.append(_marker_problem(error))
                 continue
-            if cell.cell_type == "code" and is_solution_cell(cell):
+            if cell.cell_type == "code" and is_solution_cell(cell) and not (is_free_answer(cell) and not regions):
                 grade_id = nbgrader(cell).get("grade_id")
                 found.setdefault(grade_id, set()).add(file)
                 if not regions:
@@ -239,7 +239,7 @@ def _solution_texts(course: Course) -> list[tuple[str, str]]:
         for cell in notebook.cells:
             lines = cell.source.splitlines()
             texts += [(file, "\n".join(r.body(lines))) for r in find_regions(cell.source, file)]
-            if is_solution_cell(cell) and cell.cell_type == "markdown":
+            if is_solution_cell(cell) and (cell.cell_type == "markdown" or is_free_answer(cell)):
                 texts.append((file, cell.source))
     return [(file, text) for file, text in texts if text.strip()]
 

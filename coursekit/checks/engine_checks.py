@@ -215,7 +215,7 @@ def _count_backward_calls(lib, cls):
     return Counted, calls
 
 
-# ---------------------------------------------------------------- 2.1-backward: the traversal
+# ---------------------------------------------------------------- 2.1-backward-order and -accumulate: the traversal
 
 SQUARE, TIMES, PLUS, DECAY = range(4)    # a graph program: rows (op, i, j); node 0 is x, node k+1 is row k
 
@@ -342,15 +342,97 @@ def _calls_cases():
             *_graph_cases()[:3]]
 
 
-BACKWARD = (
+def _reachable(roots, inputs_of) -> set:
+    """Every node the roots depend on (roots included), found with an explicit stack."""
+    found, stack = set(), list(roots)
+    while stack:
+        node = stack.pop()
+        if node is not None and node not in found:
+            found.add(node)
+            stack.extend(inputs_of(node))
+    return found
+
+
+def _order_facts(order, roots, inputs_of) -> dict:
+    """What a topological order must satisfy, as values a reference can state."""
+    order = list(order)
+    position = {}
+    for k, node in enumerate(order):
+        position.setdefault(node, k)
+    after_inputs = all(position[c] < k for node, k in position.items() for c in inputs_of(node) if c is not None)
+    return {"列出的节点个数": len(order), "没有重复的节点": len(position) == len(order),
+            "都是 roots 依赖的节点": set(position) <= _reachable(roots, inputs_of),
+            "每个节点都排在它的所有输入之后": after_inputs}
+
+
+def _order_run(lib, program, x, roots):
+    nodes, _ = run_program(lib, program, _leaf(lib, x))
+    root_nodes = [nodes[int(i)].grad_fn for i in roots]
+    order = lib.autograd.topological_order(root_nodes)
+    return _order_facts(order, root_nodes, lambda node: node.inputs)
+
+
+def _order_ref(torch, program, x, roots):
+    nodes, _ = run_program(torch, program, _leaf(torch, x))
+    root_nodes = [nodes[int(i)].grad_fn for i in roots]
+    every = _reachable(root_nodes, lambda node: [f for f, _ in node.next_functions])
+    return {"列出的节点个数": len(every), "没有重复的节点": True, "都是 roots 依赖的节点": True,
+            "每个节点都排在它的所有输入之后": True}
+
+
+def _order_chain_run(lib, x, depth):
+    _, _, _, Decay, _ = custom_functions(lib)
+    y = _leaf(lib, x)
+    for _ in range(depth):
+        y = Decay.apply(y)
+    order = lib.autograd.topological_order([y.grad_fn])
+    return {"列出的节点个数": len(order), "最后一个是输出的节点": order[-1] is y.grad_fn if order else False}
+
+
+def _order_chain_ref(torch, x, depth):
+    return {"列出的节点个数": depth + 1, "最后一个是输出的节点": True}
+
+
+def order_case(label, program, x, roots=(-1,)) -> Case:
+    return Case(label, {"program": np.asarray(program, dtype=np.int64), "x": x,
+                        "roots": np.asarray(roots, dtype=np.int64)})
+
+
+def _order_cases():
+    cases = [order_case(label, program, _rand(30 + i, (3,))) for i, (label, program) in enumerate(PROGRAMS.items())]
+    cases.append(order_case("两个输出：菱形图的 y 和中间的 b·x", PROGRAMS["菱形图 b = x², y = b·x + b"], _rand(33, (2,)),
+                            roots=(-1, -2)))
+    return cases
+
+
+def _shared_order_cases():
+    return [order_case("x 自乘 12 次（4096 条路径，13 个节点）", LADDER, _arr([1.001])),
+            order_case("b = x + x，c = b + b", PROGRAMS["b = x + x，c = b + b"], _rand(34, (3,)))]
+
+
+BACKWARD_ORDER = (
+    Check("拓扑序", _order_run, _order_cases, ref=_order_ref,
+          hint="深度优先的后序遍历：一个节点的所有输入（node.inputs 中不是 None 的项）都已放进结果之后，才放它自己；"
+               "广度优先的顺序不是拓扑序。每个节点只列一次（用一个 visited 集合）；roots 可以有好几个，它们依赖的节点都要列出。", key="backward.order"),
+    Check("拓扑序 · 共享的节点只列一次", _order_run, _shared_order_cases, ref=_order_ref,
+          hint="用一个 visited 集合（set）记下已经放进栈的节点：被好几个节点用到的节点只访问一次、只列一次。", key="backward.order-shared"),
+    Check("拓扑序 · 很深的链", _order_chain_run,
+          lambda: [Case("5000 个节点的链（递归实现会超出递归深度）", {"x": _rand(14, (4,)), "depth": 5000})],
+          ref=_order_chain_ref, hint="不要用递归：Python 的递归深度上限约为 1000；用显式的栈（一个 list，append 和 pop）。", key="backward.order-deep-chain"),
+)
+
+
+BACKWARD_ACCUMULATE = (
     Check("每个节点只运行一次", _graph_calls_run, _calls_cases,
-          hint="每个节点只访问一次（用一个 visited 集合）：先求拓扑序，再按拓扑逆序走一遍，而不是沿每条路径递归或重复入栈。", key="backward.once-per-node"),
+          hint="只按 topological_order(roots) 的倒序走一遍，每个节点调用一次 call_backward；"
+               "不要沿每条路径递归，也不要把收到梯度的节点再放回待处理的列表。", key="backward.once-per-node"),
     Check("共享节点", _graph_run, _graph_cases,
-          hint="按拓扑逆序处理节点：一个节点的所有梯度都累加完（多条路径的梯度相加，不是覆盖）之后，先 sink(node, g)"
-               "（叶子的梯度由它存进 .grad），再调用它的 backward；广度优先的顺序不是拓扑序。", key="backward.shared-node"),
+          hint="按拓扑逆序（reversed(topological_order(roots))）处理节点：轮到一个节点时，它从各条路径收到的梯度"
+               "已经相加完整（是相加，不是覆盖）；先 sink(node, g)（叶子的梯度由它存进 .grad），"
+               "再 call_backward(node, g)，把返回的每个梯度加到 node.inputs 中对应的节点上。", key="backward.shared-node"),
     Check("很深的链", _chain_run,
           lambda: [Case("5000 个节点的链（递归实现会超出递归深度）", {"x": _rand(14, (4,)), "depth": 5000})],
-          hint="用显式的栈做拓扑排序，不要用递归。", key="backward.deep-chain"),
+          hint="backprop 用循环处理节点，不要递归。", key="backward.deep-chain"),
     Check("叶子梯度的累加", _accumulate_run,
           lambda: [Case("两次 backward 的梯度累加", {"x": _rand(15, (3,)), "g": _rand(16, (3,))})],
           hint="叶子的 .grad 要累加（+=），不能覆盖；不需要梯度的张量 .grad 保持 None。", key="backward.leaf-accumulation"),

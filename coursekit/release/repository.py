@@ -80,7 +80,8 @@ def pyproject(course: Course) -> bytes:
 def exercise_table(course: Course) -> str:
     rows = ["| 练习 | 内容 | 分值 | 在哪里写 | 在哪个笔记本检查 |", "|---|---|---|---|---|"]
     for e in course.exercises:
-        rows.append(f"| `{e.id}` | {e.title} | {e.points} | `{e.where}` | `chapters/{e.section}.ipynb` |")
+        files = "、".join(f"`{f}`" for f in e.files)
+        rows.append(f"| `{e.id}` | {e.title} | {e.points} | {files} | `chapters/{e.section}.ipynb` |")
     return "\n".join(rows)
 
 

@@ -57,7 +57,7 @@ from . import numdiff
 
 
 def __getattr__(name):
-    raise NotImplementedError("练习 2.1-backward 尚未完成：反向模式（minigrad/autograd.py）")
+    raise NotImplementedError("练习 2.1-backward-order 尚未完成：反向模式：计算图的拓扑排序（minigrad/autograd.py）")
 '''
 SIN_CELL = ("import minigrad\n\n\ndef sin_derivative(x):\n    t = minigrad.tensor(x, requires_grad=True)\n"
             "    minigrad.sin(t).sum().backward()\n    return t.grad.numpy()\n")   # autodiff: needs autodiff=True
