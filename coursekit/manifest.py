@@ -38,7 +38,8 @@ STUDENT_EXTRAS = ("text/", "environment.yml", ".gitignore")
 INSTRUCTOR_ONLY = (
     "solutions/", "coursekit/grading/", "coursekit/release/", "coursekit/templates/", "coursekit/validate.py",
     "coursekit/answerkey.py", "coursekit/mirror.py", "coursekit/markers.py", "coursekit/mistakes.py",
-    "coursekit/notebook_runs.py", "coursekit/manifest.py", "coursekit/checks/hidden.py", "coursekit/lite/site.py",
+    "coursekit/notebook_runs.py", "coursekit/manifest.py", "coursekit/checks/hidden.py",
+    "coursekit/checks/contracts.py", "coursekit/mutants.py", "coursekit/lite/site.py",
     "coursekit/lite/pyodide_dist.py", "coursekit/lite/wheel.py", "tests/engine/",
     "tests/coursekit/", "tests/course/", "tests/mistakes/",
 )
