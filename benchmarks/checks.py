@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-FIRST = ("2.1-numdiff", "2.1-backward", "2.1-jacobian")
+FIRST = ("2.1-numdiff", "2.1-backward-order", "2.1-backward-accumulate", "2.1-jacobian")
 TARGETS = {"first": 5.0, "warm": 1.0, "cli": 15.0}
 
 

@@ -53,6 +53,39 @@ def _function_spot(function) -> Spot | None:
     return Spot(engine_path(code.co_filename), line, code.co_qualname, owner.exercise if owner else None)
 
 
+def _result_line(function, args: tuple, fallback: Spot) -> Spot:
+    """The line of `function` that made the value it returns for `args` (its last assignment, or the
+    `return` that hands back an argument unchanged), found by running it again under a line tracer: the
+    line at fault, not the `def` line."""
+    code, made, state = function.__code__, {}, {"line": None, "names": {}}
+
+    def tracer(frame, event, arg):
+        if frame.f_code is not code:
+            return None
+        names = {k: id(v) for k, v in frame.f_locals.items()}
+        if state["line"] is not None:
+            made.update({k: state["line"] for k, v in names.items() if state["names"].get(k) != v})
+        if event == "return":
+            returned = [k for k, v in frame.f_locals.items() if v is arg]
+            state["result"] = made.get(returned[-1], frame.f_lineno) if returned else frame.f_lineno
+        state["line"], state["names"] = frame.f_lineno, names
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        function(*args)
+    except Exception:                                   # noqa: BLE001 - then the function as a whole
+        return fallback
+    finally:
+        sys.settrace(previous)
+    line = state.get("result")
+    if line is None:
+        return fallback
+    text = traceback.FrameSummary(code.co_filename, line, "").line or ""
+    return Spot(fallback.path, line, fallback.function, fallback.exercise, text)
+
+
 def _rule_error(error: BaseException):
     """The engine's typed error for a rule's unusable result (graph.RuleGradientError), or None."""
     while error is not None:
@@ -81,8 +114,11 @@ def _rule_result(error: BaseException, allowed) -> Blame | None:
     except ValueError:
         broadcast = False
     graph = sys.modules.get(type(node).__module__)
-    unbroadcast = _function_spot(getattr(graph, "unbroadcast", None))   # what graph.py calls
+    function = getattr(graph, "unbroadcast", None)                      # what graph.py calls
+    unbroadcast = _function_spot(function)
     if broadcast and unbroadcast is not None and (allowed is None or unbroadcast.exercise in allowed):
+        gradient = graph.Tensor(np.ones(given, dtype=node.meta[1])) if hasattr(graph, "Tensor") else None
+        unbroadcast = _result_line(function, (gradient, wanted), unbroadcast) if gradient is not None else unbroadcast
         return Blame(unbroadcast, unbroadcast.exercise,
                      f"{name} 给出形状 {given} 的梯度（输入被广播过），unbroadcast 没有把它正确地求和成输入的形状 "
                      f"{wanted}。")

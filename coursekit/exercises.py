@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .checks import engine_checks as E
+from .checks import notebook_checks as N
 from .checks.base import Check
 
 
@@ -20,10 +22,16 @@ class Exercise:
     functions: tuple[str, ...] = ()  # engine exercises: "file:qualname" of the functions students write (found
                                      # even when a student deletes the `# 练习` comment; the registry step checks)
 
+    @property
+    def files(self) -> list[str]:
+        """Every file the student writes in for this exercise (an engine exercise may span several)."""
+        return sorted({f.split(":")[0] for f in self.functions}) or [self.where]
+
+
+TRAVERSAL = ("2.1-backward-order", "2.1-backward-accumulate")   # reverse mode's traversal, in two steps
+
 
 def _exercises() -> tuple[Exercise, ...]:
-    from .checks import engine_checks as E
-    from .checks import notebook_checks as N
     return (
         Exercise("2.1-numdiff", "数值微分：中心差分", 10, "01_four_ways",
                  "minigrad/numdiff.py", E.NUMDIFF,
@@ -33,46 +41,51 @@ def _exercises() -> tuple[Exercise, ...]:
                  functions=("minigrad/ops.py:Add.jvp", "minigrad/ops.py:Sub.jvp",
                             "minigrad/ops.py:Mul.jvp", "minigrad/ops.py:Log.jvp",
                             "minigrad/ops.py:Sin.jvp")),
-        Exercise("2.1-backward", "反向模式：拓扑排序与梯度累加", 10, "03_reverse_mode",
-                 "minigrad/autograd.py", E.BACKWARD,
-                 functions=("minigrad/autograd.py:topological_order", "minigrad/autograd.py:backprop")),
+        Exercise("2.1-backward-order", "反向模式：计算图的拓扑排序", 10, "03_reverse_mode",
+                 "minigrad/autograd.py", E.BACKWARD_ORDER,
+                 functions=("minigrad/autograd.py:topological_order",)),
+        Exercise("2.1-backward-accumulate", "反向模式：按拓扑逆序累加梯度", 10, "03_reverse_mode",
+                 "minigrad/autograd.py", E.BACKWARD_ACCUMULATE, requires=("2.1-backward-order",),
+                 functions=("minigrad/autograd.py:backprop",)),
         Exercise("2.1-vjp", "反向模式：基本运算的伴随规则", 10, "03_reverse_mode",
-                 "minigrad/ops.py", E.VJP, requires=("2.1-backward",),
+                 "minigrad/ops.py", E.VJP, requires=TRAVERSAL,
                  functions=("minigrad/ops.py:Add.backward", "minigrad/ops.py:Sub.backward",
                             "minigrad/ops.py:Mul.backward", "minigrad/ops.py:Log.backward",
                             "minigrad/ops.py:Sin.backward")),
-        Exercise("2.1-gradcheck", "梯度检验：比较解析梯度与数值梯度", 10, "03_reverse_mode",
-                 "minigrad/numdiff.py", E.GRADCHECK, requires=("2.1-numdiff", "2.1-backward"),
+        Exercise("2.1-gradcheck", "梯度检验：比较解析梯度与数值梯度", 5, "03_reverse_mode",
+                 "minigrad/numdiff.py", E.GRADCHECK, requires=("2.1-numdiff", *TRAVERSAL),
                  functions=("minigrad/numdiff.py:jacobians_match",)),
         Exercise("2.1-jacobian", "雅可比矩阵：jacfwd 与 jacrev", 10, "04_matrix_order",
-                 "minigrad/func.py", E.JACOBIAN, requires=("2.1-jvp", "2.1-backward", "2.1-vjp"),
+                 "minigrad/func.py", E.JACOBIAN, requires=("2.1-jvp", *TRAVERSAL, "2.1-vjp"),
                  functions=("minigrad/func.py:jacfwd", "minigrad/func.py:jacrev")),
         Exercise("2.1.1-dot-sum", "点积与求和的反向规则", 10, "05_simple_example",
-                 "minigrad/ops.py", E.DOT_SUM, requires=("2.1-backward", "2.1-vjp"),
+                 "minigrad/ops.py", E.DOT_SUM, requires=(*TRAVERSAL, "2.1-vjp"),
                  functions=("minigrad/ops.py:Dot.backward", "minigrad/ops.py:Sum.backward",
                             "minigrad/ops.py:SumDim.backward")),
         Exercise("2.1.2-backward-gradient", "非标量输出的 backward(gradient)", 10, "06_nonscalar_backward",
-                 "minigrad/tensor.py", E.BACKWARD_GRADIENT, requires=("2.1-backward", "2.1-vjp"),
+                 "minigrad/tensor.py", E.BACKWARD_GRADIENT, requires=(*TRAVERSAL, "2.1-vjp"),
                  functions=("minigrad/tensor.py:Tensor.backward",)),
         Exercise("2.1.2-unbroadcast", "广播的梯度：求和回输入的形状", 10, "06_nonscalar_backward",
-                 "minigrad/broadcast.py", E.UNBROADCAST, requires=("2.1-backward", "2.1-vjp"),
+                 "minigrad/broadcast.py", E.UNBROADCAST, requires=(*TRAVERSAL, "2.1-vjp"),
                  functions=("minigrad/broadcast.py:unbroadcast",)),
         Exercise("2.1.3-detach", "分离计算：detach 与 no_grad", 10, "07_detach",
-                 "minigrad/tensor.py", E.DETACH, requires=("2.1-backward", "2.1-vjp", "2.1.1-dot-sum"),
+                 "minigrad/tensor.py", E.DETACH, requires=(*TRAVERSAL, "2.1-vjp", "2.1.1-dot-sum"),
                  functions=("minigrad/grad_mode.py:no_grad.__enter__",
                             "minigrad/grad_mode.py:no_grad.__exit__", "minigrad/tensor.py:Tensor.detach")),
         Exercise("2.1.4-norm", "范数及其梯度", 10, "08_control_flow",
-                 "minigrad/tensor.py", E.NORM, requires=("2.1-backward", "2.1-vjp", "2.1.1-dot-sum"),
+                 "minigrad/tensor.py", E.NORM, requires=(*TRAVERSAL, "2.1-vjp", "2.1.1-dot-sum"),
                  functions=("minigrad/tensor.py:Tensor.norm",)),
         Exercise("2.1-ex-higher-order", "高阶导数：autograd.grad 与 create_graph", 10, "10_exercises",
-                 "minigrad/autograd.py", E.HIGHER_ORDER, requires=("2.1-backward", "2.1-vjp"),
+                 "minigrad/autograd.py", E.HIGHER_ORDER, requires=(*TRAVERSAL, "2.1-vjp"),
                  functions=("minigrad/autograd.py:collect_gradients",)),
         Exercise("2.1-ex-sin-derivative", "用自动微分画出 sin x 的导数", 5, "10_exercises",
                  "chapters/10_exercises.ipynb", N.SIN_DERIVATIVE, answer="sin_derivative",
-                 requires=("2.1-backward", "2.1-vjp", "2.1.1-dot-sum")),
+                 requires=(*TRAVERSAL, "2.1-vjp", "2.1.1-dot-sum")),
+        Exercise("2.1-ex-chain-rule", "用链式法则手算 f(x)=(log x²)·sin x + 1/x 的导数", 5, "10_exercises",
+                 "chapters/10_exercises.ipynb", N.CHAIN_RULE, answer="df_dx"),
         Exercise("2.1-ex-f-eval", "f(x)=(log x²)·sin x + 1/x 的前向与反向求值", 5, "10_exercises",
                  "chapters/10_exercises.ipynb", N.F_EVAL, answer="f_and_derivatives",
-                 requires=("2.1-jvp", "2.1-backward", "2.1-vjp")),
+                 requires=("2.1-jvp", *TRAVERSAL, "2.1-vjp")),
     )
 
 

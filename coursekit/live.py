@@ -61,6 +61,49 @@ def _class_shapes(source: str) -> dict:
     return shapes
 
 
+def _def_lines(source: str) -> dict[str, int]:
+    """{qualname: first line} of every function and method (its first decorator's line, as Python counts)."""
+    lines = {}
+
+    def visit(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                first = min([child.lineno] + [d.lineno for d in child.decorator_list])
+                lines[f"{prefix}{child.name}"] = first
+            elif isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+    visit(ast.parse(source), "")
+    return lines
+
+
+def _shifted(code, delta: int):
+    """`code` (and the code objects inside it: lambdas, comprehensions, inner functions) `delta` lines down."""
+    consts = tuple(_shifted(c, delta) if hasattr(c, "co_firstlineno") else c for c in code.co_consts)
+    return code.replace(co_firstlineno=code.co_firstlineno + delta, co_consts=consts)
+
+
+def _functions(module):
+    """Every function object defined in the module: module-level ones and the methods of its classes."""
+    for value in vars(module).values():
+        members = vars(value).values() if isinstance(value, type) and value.__module__ == module.__name__ else [value]
+        for member in members:
+            for function in (getattr(member, "__func__", member), getattr(member, "fget", None)):
+                if hasattr(function, "__code__") and getattr(function, "__module__", None) == module.__name__:
+                    yield function
+
+
+def renumber(module, source: str) -> None:
+    """After a patch, the functions whose code did not change (so the patcher kept them) but moved up or
+    down in the file get their new line numbers: a traceback then points at the line the student sees,
+    not at whatever now sits where the function used to be (a docstring, a blank line)."""
+    lines = _def_lines(source)
+    for function in set(_functions(module)):
+        code = function.__code__
+        first = lines.get(code.co_qualname)
+        if code.co_filename == module.__file__ and first is not None and first != code.co_firstlineno:
+            function.__code__ = _shifted(code, first - code.co_firstlineno)
+
+
 class LiveEngine:
     """Keeps the kernel's minigrad in step with its files (see the module docstring)."""
 
@@ -100,6 +143,7 @@ class LiveEngine:
             return False
         before = self.patcher.source_by_modname.get(name)
         if _class_shapes(before or "") == _class_shapes(source) and self.patcher.maybe_reload_module(module):
+            renumber(module, source)
             return True
         self.patcher.source_by_modname[name] = before      # the next save is compared with what still runs
         self.say(NEEDS_RESTART.format(file=_shown(path)), file=sys.stderr)
@@ -111,12 +155,11 @@ def watch(shell) -> LiveEngine | None:
     existing = getattr(shell, "_coursekit_live", None)
     if existing is not None:
         return existing
-    try:
-        from IPython.extensions.deduperreload.deduperreload import DeduperReloader
-    except ImportError:
-        import IPython
+    import IPython
+    if IPython.version_info < (9, 1):          # deduperreload came with IPython 9.1
         print(OLD_IPYTHON.format(version=IPython.__version__), file=sys.stderr)
         return None
+    from IPython.extensions.deduperreload.deduperreload import DeduperReloader
     live = LiveEngine(DeduperReloader())
     live.remember()
     shell.events.register("pre_run_cell", live.refresh)

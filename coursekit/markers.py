@@ -18,6 +18,8 @@ END_SOLUTION = "### END SOLUTION"
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
 ANSWER_PROMPT = "**你的回答：**（在这里写下你的回答）"
+ANSWER_CODE_PROMPT = "# 你的代码：在这里写代码并运行（可以再加单元格）"
+FREE_ANSWER = "answer-"     # grade_id prefix of an answer nobody checks: the whole cell is the reference answer
 
 _MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>### (?:BEGIN|END) (?:SOLUTION|HIDDEN TESTS))(?P<rest>.*)$")
 

@@ -32,8 +32,18 @@ def cell_cause(error) -> str:
     if str(error).startswith("Timeout of"):
         return ("运行超时，已被中断（很可能是 minigrad 里的死循环：用 check(\"练习编号\") 或 "
                 "python -m coursekit check 可以找到是哪个函数）")
+    return _error_line(text) or str(error).splitlines()[0][:160]
+
+
+ERROR_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Iteration|Warning)\b:?.*$")
+
+
+def _error_line(text: str) -> str:
+    """The last `SomeError: message` line of a traceback: never the tail of a message that goes on over
+    several lines (a numpy array printed in an assertion), which says nothing by itself."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1][:160] if lines else str(error).splitlines()[0][:160]
+    found = [line for line in lines if ERROR_LINE.match(line) and "Traceback" not in line]
+    return found[-1][:160] if found else ""
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -56,8 +66,8 @@ def notebook_lines(reports) -> list[str]:
         parts = []
         if unfinished:
             cells = sorted(n for c, ns in by_cause.items() if c.startswith("练习 ") for n in ns)
-            parts.append(f"第 {_numbers(cells)} 个代码单元格用到了未完成或未通过的练习 {'、'.join(unfinished)}")
-        parts += [f"第 {_numbers(ns)} 个代码单元格：{c}" for c, ns in by_cause.items() if not c.startswith("练习 ")]
+            parts.append(f"代码单元格 {_numbers(cells)} 用到了未完成或未通过的练习 {'、'.join(unfinished)}")
+        parts += [f"代码单元格 {_numbers(ns)}：{c}" for c, ns in by_cause.items() if not c.startswith("练习 ")]
         lines.append(f"{notebook}：" + "；".join(parts))
     return lines
 
@@ -70,9 +80,25 @@ def _grouped(reports) -> dict[str, list[str]]:
     return groups
 
 
+def _without_repeats(groups: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Verdicts whose details (every line after the first) were already shown, as another verdict's details
+    or as a whole verdict (a prerequisite's, quoted indented by the exercises that use it), keep only their
+    first line and a pointer: a failing 2.1-vjp is told once, not once more by every exercise built on it."""
+    def plain(block: str) -> str:
+        return "\n".join(line.strip() for line in block.strip().splitlines())
+    shown, result = set(), {}
+    for text, nodeids in groups.items():
+        first, _, details = text.partition("\n")
+        if details.strip() and plain(details) in shown:
+            text = f"{first}\n  （详情与上面的结论相同）"
+        shown.update({plain(details), plain(text)})
+        result[text] = nodeids
+    return result
+
+
 def _numbers(numbers: list[int]) -> str:
-    """1-based, as counted down the notebook (nbval counts code cells from 0)."""
-    return "、".join(str(n + 1) for n in sorted(numbers))
+    """nbval's own numbers (code cells counted from 0), so that `Cell 13` in pytest's output is the same cell."""
+    return "、".join(f"Cell {n}" for n in sorted(numbers))
 
 
 def _properties(report) -> dict:
@@ -122,14 +148,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         write(_collection_error(report))
     if others:
         terminalreporter.write_sep("=", "练习（每道一条结论；同样的结论也可以用 python -m coursekit check 查看）")
-        for text, nodeids in _grouped(others).items():
+        for text, nodeids in _without_repeats(_grouped(others)).items():
             if text.startswith(("⏳", "❌", "✅", "⚠️", "⏱")):
                 write(text)
             else:                       # not a verdict: an error in the test itself, shown once
                 where = nodeids[0] if len(nodeids) == 1 else f"{nodeids[0]} 等 {len(nodeids)} 个测试出现同样的错误："
                 write(f"{where}\n{text}")
     if cells:
-        terminalreporter.write_sep("=", "笔记本（nbval 重新运行了每个笔记本；第几个代码单元格：从上往下只数代码格）")
+        terminalreporter.write_sep("=", "笔记本（nbval 重新运行了每个笔记本；Cell N：只数代码格、从 0 数起，与 pytest 的编号相同）")
         for line in notebook_lines(cells):
             write(line)
     write("完整的错误信息：pytest --tb=short（可以加上文件名，只看一个笔记本或一道练习）")

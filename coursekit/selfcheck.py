@@ -16,6 +16,7 @@ from .blame import import_verdict
 from .diagnosis import explain
 from .checking import ERROR, FAILED, NOT_IMPLEMENTED, TIMEOUT, ExerciseReport, default_timeout, run_exercise
 from .engine import EngineImportError, EngineNotFound, engine_root, fresh_engine
+from .tracebacks import engine_path, exercise_functions
 
 
 def _torch():
@@ -56,7 +57,6 @@ def exercise_code(exercise, minigrad) -> str:
     exercise's function."""
     if exercise.answer:
         return f"{exercise.where} 中的 {exercise.answer}"
-    from .tracebacks import engine_path, exercise_functions
     files = sorted(Path(minigrad.__file__).parent.rglob("*.py"))
     found = _in_files((engine_path(str(path)) or path.name, f.qualname) for path in files
                       for f in exercise_functions(str(path)) if f.exercise == exercise.id)

@@ -115,6 +115,24 @@ def _numdiff_type_cases():
             numdiff_case("sum(i·xᵢ³)，x 形状 (2, 2)，float32 输入", "weighted_cube", _rand(4, (2, 2), F32), 1e-5)]
 
 
+def _numdiff_step_ref(torch, fn, x, h):
+    """The central difference itself at this h, computed with torch: with a large h it differs from the
+    exact derivative (x³: by h²), so a step other than h shows."""
+    flat, f = np.array(x, dtype=F64).reshape(-1), NUMPY_FUNCTIONS[fn][1]
+    grad = np.empty_like(flat)
+    for i in range(flat.size):
+        step = np.zeros_like(flat)
+        step[i] = h
+        plus, minus = (f(torch, torch.tensor((flat + s).reshape(x.shape))).item() for s in (step, -step))
+        grad[i] = (plus - minus) / (2 * h)
+    return {"gradient": grad.reshape(x.shape)}
+
+
+def _numdiff_step_cases():
+    return [numdiff_case("sum(i·xᵢ³)，x 形状 (3,)，h = 0.1（误差 h² 看得出来）", "weighted_cube", _rand(6, (3,), F64), 0.1),
+            numdiff_case("sum(sin x · exp x)，x 形状 (2,)，h = 0.05", "sin_exp", _rand(7, (2,), F64), 0.05)]
+
+
 NUMDIFF = (
     Check("中心差分", _numdiff_run, _numdiff_cases, ref=_numdiff_ref, tolerance=(1e-5, 1e-6),
           hint="中心差分 (f(x+h·eᵢ) − f(x−h·eᵢ)) / 2h：分母是 2h，不是 h；对 x 的每个元素（任意形状，"
@@ -125,6 +143,9 @@ NUMDIFF = (
     Check("中心差分 · 结果的类型", _numdiff_type_run, _numdiff_type_cases, ref=_numdiff_type_ref,
           hint="返回与 x 形状相同的 float64 numpy 数组；x 是 float32 时也要先转成 float64 再加减 h"
                "（float32 只有约 7 位有效数字）。", key="numdiff.result-type"),
+    Check("中心差分 · 步长 h", _numdiff_run, _numdiff_step_cases, ref=_numdiff_step_ref, tolerance=(1e-7, 1e-9),
+          hint="用调用者传入的步长 h（不要自己另定一个，如 1e-6）：h 较大时，中心差分的结果本来就与导数差 O(h²)，"
+               "检查比较的正是这个 h 下的中心差分。", key="numdiff.step"),
 )
 
 
@@ -194,7 +215,7 @@ def _count_backward_calls(lib, cls):
     return Counted, calls
 
 
-# ---------------------------------------------------------------- 2.1-backward: the traversal
+# ---------------------------------------------------------------- 2.1-backward-order and -accumulate: the traversal
 
 SQUARE, TIMES, PLUS, DECAY = range(4)    # a graph program: rows (op, i, j); node 0 is x, node k+1 is row k
 
@@ -265,6 +286,36 @@ def _free_graph_run(lib, x, g):
             "错误信息提到 retain_graph": "retain_graph" in message}
 
 
+def _twice_root_run(lib, program, x, g):
+    """The same output twice in `roots`: its two gradients are added (torch: backward([y, y], [g, g']))."""
+    x = _leaf(lib, x)
+    nodes, _ = run_program(lib, program, x)
+    lib.autograd.backward([nodes[-1], nodes[-1]], [lib.tensor(g), lib.tensor(g * 0.5)])
+    return {"x.grad": _grad(x)}
+
+
+def _none_gradient_run(lib, x, g):
+    """A rule that gives no gradient (None) to an input that requires grad: that node gets nothing and is
+    skipped, and the traversal goes on to the nodes after it (x still gets its gradient by the other path)."""
+    Square, _, _, _, _ = custom_functions(lib)
+
+    class OnlyFirst(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):
+            (b,) = ctx.saved_tensors
+            return grad * b, None
+
+    x = _leaf(lib, x)
+    y = OnlyFirst.apply(x, Square.apply(x))
+    lib.autograd.backward([y], [lib.tensor(g)])
+    return {"x.grad": _grad(x)}
+
+
 PROGRAMS = {   # label: rows (op, i, j)
     "菱形图 b = x², y = b·x + b": [[SQUARE, 0, 0], [TIMES, 1, 0], [PLUS, 2, 1]],
     "b = x²，y = b + (0.999·b)²（b 同时在浅处和深处被用到）": [[SQUARE, 0, 0], [DECAY, 1, 1], [SQUARE, 2, 2], [PLUS, 1, 3]],
@@ -291,15 +342,97 @@ def _calls_cases():
             *_graph_cases()[:3]]
 
 
-BACKWARD = (
+def _reachable(roots, inputs_of) -> set:
+    """Every node the roots depend on (roots included), found with an explicit stack."""
+    found, stack = set(), list(roots)
+    while stack:
+        node = stack.pop()
+        if node is not None and node not in found:
+            found.add(node)
+            stack.extend(inputs_of(node))
+    return found
+
+
+def _order_facts(order, roots, inputs_of) -> dict:
+    """What a topological order must satisfy, as values a reference can state."""
+    order = list(order)
+    position = {}
+    for k, node in enumerate(order):
+        position.setdefault(node, k)
+    after_inputs = all(position[c] < k for node, k in position.items() for c in inputs_of(node) if c is not None)
+    return {"列出的节点个数": len(order), "没有重复的节点": len(position) == len(order),
+            "都是 roots 依赖的节点": set(position) <= _reachable(roots, inputs_of),
+            "每个节点都排在它的所有输入之后": after_inputs}
+
+
+def _order_run(lib, program, x, roots):
+    nodes, _ = run_program(lib, program, _leaf(lib, x))
+    root_nodes = [nodes[int(i)].grad_fn for i in roots]
+    order = lib.autograd.topological_order(root_nodes)
+    return _order_facts(order, root_nodes, lambda node: node.inputs)
+
+
+def _order_ref(torch, program, x, roots):
+    nodes, _ = run_program(torch, program, _leaf(torch, x))
+    root_nodes = [nodes[int(i)].grad_fn for i in roots]
+    every = _reachable(root_nodes, lambda node: [f for f, _ in node.next_functions])
+    return {"列出的节点个数": len(every), "没有重复的节点": True, "都是 roots 依赖的节点": True,
+            "每个节点都排在它的所有输入之后": True}
+
+
+def _order_chain_run(lib, x, depth):
+    _, _, _, Decay, _ = custom_functions(lib)
+    y = _leaf(lib, x)
+    for _ in range(depth):
+        y = Decay.apply(y)
+    order = lib.autograd.topological_order([y.grad_fn])
+    return {"列出的节点个数": len(order), "最后一个是输出的节点": order[-1] is y.grad_fn if order else False}
+
+
+def _order_chain_ref(torch, x, depth):
+    return {"列出的节点个数": depth + 1, "最后一个是输出的节点": True}
+
+
+def order_case(label, program, x, roots=(-1,)) -> Case:
+    return Case(label, {"program": np.asarray(program, dtype=np.int64), "x": x,
+                        "roots": np.asarray(roots, dtype=np.int64)})
+
+
+def _order_cases():
+    cases = [order_case(label, program, _rand(30 + i, (3,))) for i, (label, program) in enumerate(PROGRAMS.items())]
+    cases.append(order_case("两个输出：菱形图的 y 和中间的 b·x", PROGRAMS["菱形图 b = x², y = b·x + b"], _rand(33, (2,)),
+                            roots=(-1, -2)))
+    return cases
+
+
+def _shared_order_cases():
+    return [order_case("x 自乘 12 次（4096 条路径，13 个节点）", LADDER, _arr([1.001])),
+            order_case("b = x + x，c = b + b", PROGRAMS["b = x + x，c = b + b"], _rand(34, (3,)))]
+
+
+BACKWARD_ORDER = (
+    Check("拓扑序", _order_run, _order_cases, ref=_order_ref,
+          hint="深度优先的后序遍历：一个节点的所有输入（node.inputs 中不是 None 的项）都已放进结果之后，才放它自己；"
+               "广度优先的顺序不是拓扑序。每个节点只列一次（用一个 visited 集合）；roots 可以有好几个，它们依赖的节点都要列出。", key="backward.order"),
+    Check("拓扑序 · 共享的节点只列一次", _order_run, _shared_order_cases, ref=_order_ref,
+          hint="用一个 visited 集合（set）记下已经放进栈的节点：被好几个节点用到的节点只访问一次、只列一次。", key="backward.order-shared"),
+    Check("拓扑序 · 很深的链", _order_chain_run,
+          lambda: [Case("5000 个节点的链（递归实现会超出递归深度）", {"x": _rand(14, (4,)), "depth": 5000})],
+          ref=_order_chain_ref, hint="不要用递归：Python 的递归深度上限约为 1000；用显式的栈（一个 list，append 和 pop）。", key="backward.order-deep-chain"),
+)
+
+
+BACKWARD_ACCUMULATE = (
     Check("每个节点只运行一次", _graph_calls_run, _calls_cases,
-          hint="每个节点只访问一次（用一个 visited 集合）：先求拓扑序，再按拓扑逆序走一遍，而不是沿每条路径递归或重复入栈。", key="backward.once-per-node"),
+          hint="只按 topological_order(roots) 的倒序走一遍，每个节点调用一次 call_backward；"
+               "不要沿每条路径递归，也不要把收到梯度的节点再放回待处理的列表。", key="backward.once-per-node"),
     Check("共享节点", _graph_run, _graph_cases,
-          hint="按拓扑逆序处理节点：一个节点的所有梯度都累加完（多条路径的梯度相加，不是覆盖）之后，先 sink(node, g)"
-               "（叶子的梯度由它存进 .grad），再调用它的 backward；广度优先的顺序不是拓扑序。", key="backward.shared-node"),
+          hint="按拓扑逆序（reversed(topological_order(roots))）处理节点：轮到一个节点时，它从各条路径收到的梯度"
+               "已经相加完整（是相加，不是覆盖）；先 sink(node, g)（叶子的梯度由它存进 .grad），"
+               "再 call_backward(node, g)，把返回的每个梯度加到 node.inputs 中对应的节点上。", key="backward.shared-node"),
     Check("很深的链", _chain_run,
           lambda: [Case("5000 个节点的链（递归实现会超出递归深度）", {"x": _rand(14, (4,)), "depth": 5000})],
-          hint="用显式的栈做拓扑排序，不要用递归。", key="backward.deep-chain"),
+          hint="backprop 用循环处理节点，不要递归。", key="backward.deep-chain"),
     Check("叶子梯度的累加", _accumulate_run,
           lambda: [Case("两次 backward 的梯度累加", {"x": _rand(15, (3,)), "g": _rand(16, (3,))})],
           hint="叶子的 .grad 要累加（+=），不能覆盖；不需要梯度的张量 .grad 保持 None。", key="backward.leaf-accumulation"),
@@ -312,6 +445,14 @@ BACKWARD = (
                               _rand(17, (3,)), seed=18)],
           hint="不要原地修改收到的梯度张量（grads[node] += g 会改动别处也在用的张量，比如调用者传入的 gradient）："
                "写成 grads[node] = grads[node] + g。", key="backward.repeat"),
+    Check("同一个输出给了两次", _twice_root_run,
+          lambda: [graph_case("backward([y, y], [g, g/2])，菱形图", PROGRAMS["菱形图 b = x², y = b·x + b"],
+                              _rand(19, (3,)), seed=21)],
+          hint="roots 中同一个节点出现几次，它的起始梯度就是这几个梯度之和（相加，不是覆盖）。", key="backward.root-twice"),
+    Check("没有收到梯度的节点", _none_gradient_run,
+          lambda: [Case("y = f(x, x²)，f 的规则只给第一个输入梯度（第二个是 None）", {"x": _rand(23, (3,)), "g": _rand(24, (3,))})],
+          hint="一个节点可能一个梯度也没有收到（规则给它的是 None）：跳过它（continue），继续处理后面的节点，"
+               "不要就此停止遍历（break），也不要把 None 交给 sink 或它的规则。", key="backward.no-gradient"),
 )
 
 
@@ -367,6 +508,30 @@ def _gradcheck_wrong_cases():
             gradcheck_case("错误的 backward：权重顺序颠倒（总和不变）", "weights", _rand(25, (3,), F64), bump=w[::-1] - w, w=w)]
 
 
+def _match_run(lib, analytical, numerical, atol, rtol):
+    return {"判断结果": bool(lib.numdiff.jacobians_match(analytical.copy(), numerical.copy(), float(atol), float(rtol)))}
+
+
+def _match_ref(torch, analytical, numerical, atol, rtol):
+    return {"判断结果": bool(np.all(np.abs(analytical - numerical) <= atol + rtol * np.abs(numerical)))}
+
+
+def match_case(label, numerical, error, atol, rtol) -> Case:
+    numerical = _arr(numerical, F64)
+    return Case(label, {"analytical": numerical + _arr(error, F64), "numerical": numerical, "atol": atol, "rtol": rtol})
+
+
+def _tolerance_cases():
+    """Each decision flips with atol or with rtol alone, and with the two swapped."""
+    return [match_case("导数为 0 处差 5e-4，atol = 1e-3，rtol = 0（一致）", [[0, 1], [0, 2]], [[5e-4, 0], [0, 0]], 1e-3, 0.0),
+            match_case("同上，atol = 1e-4（不一致）", [[0, 1], [0, 2]], [[5e-4, 0], [0, 0]], 1e-4, 0.0),
+            match_case("数值 100 处差 0.5，atol = 0，rtol = 1e-2（一致）", [[100, 1], [-200, 2]], [[0.5, 0], [0, 0]], 0.0, 1e-2),
+            match_case("同上，rtol = 1e-3（不一致）", [[100, 1], [-200, 2]], [[0.5, 0], [0, 0]], 0.0, 1e-3),
+            match_case("导数为 0 处差 0.01，atol = 1e-6，rtol = 0.1（不一致：rtol 乘的是 |数值|）", [[0, 3]], [[0.01, 0]],
+                       1e-6, 0.1),
+            match_case("完全相同，atol = rtol = 0（误差等于允许值也算一致：≤）", [[0.5, -2]], [[0, 0]], 0.0, 0.0)]
+
+
 GRADCHECK = (
     Check("梯度检验 · 正确的规则", _gradcheck_run, _gradcheck_right_cases,
           hint="正确的 backward 要判为一致（返回 True）：允许的误差是 atol + rtol·|数值|，atol 与 rtol 都要用上"
@@ -374,6 +539,9 @@ GRADCHECK = (
     Check("梯度检验 · 错误的规则", _gradcheck_run, _gradcheck_wrong_cases,
           hint="逐个元素比较 |解析 − 数值| ≤ atol + rtol·|数值|：差要取绝对值（偏大、偏小都算不一致），"
                "每个元素都要满足（np.all），不是只看总和或平均；不一致就返回 False（或抛出错误）。", key="gradcheck.wrong-rule"),
+    Check("梯度检验 · atol 与 rtol", _match_run, _tolerance_cases, ref=_match_ref,
+          hint="用调用者传入的 atol 和 rtol（不要用 np.allclose 的默认容差，也不要把两者对调）："
+               "允许的误差是 atol + rtol·|数值|。", key="gradcheck.tolerances"),
 )
 
 
@@ -561,6 +729,21 @@ def _dot_graph_run(lib, op, a, b, g, dim, keepdim):
     return {"a.grad": first, "a.grad 带有计算图": carries, "二阶：d/db": _grad(y)}
 
 
+def _sum_graph_run(lib, op, a, b, g, dim, keepdim):
+    """out = sum(x·x) (or along dim) with the upstream gradient v a leaf, create_graph=True: x.grad = 2x·v
+    (v expanded back) must depend on v and x, so differentiating it again reaches both."""
+    x, v = _leaf(lib, a), _leaf(lib, g)
+    squares = x * x
+    out = squares.sum() if dim is None else squares.sum(dim=dim, keepdim=bool(keepdim))
+    _backward_creating_graph(lib, out, v)
+    first = x.grad
+    x.grad = None
+    carries = bool(first.requires_grad)
+    if carries:
+        lib.autograd.backward([first], [lib.ones_like(first) * 0.5])
+    return {"a.grad": first, "a.grad 带有计算图": carries, "二阶：d/da": _grad(x), "二阶：d/dv": _grad(v)}
+
+
 def dot_sum_case(label, op, shape, dim=None, keepdim=False, dtype=F32, seed=90) -> Case:
     rng = np.random.default_rng(seed)
     a = _rand(rng, shape, dtype)
@@ -589,6 +772,13 @@ DOT_SUM = (
                    dot_sum_case("sum(dim=1, keepdim=True)，形状 (2, 3)", "sum", (2, 3), dim=1, keepdim=True, seed=105),
                    dot_sum_case("sum(dim=-1)，形状 (2, 3, 4)，float64", "sum", (2, 3, 4), dim=-1, dtype=F64, seed=108)],
           hint="按 dim 求和的梯度：keepdim=False 时先把 ḡ reshape 成被求和的维度长度为 1 的形状，再 expand 回输入的形状。", key="dot-sum.sum-dim"),
+    Check("求和规则 · create_graph", _sum_graph_run,
+          lambda: [dot_sum_case("sum()，形状 (3,)，create_graph=True", "sum", (3,), dtype=F64, seed=110),
+                   dot_sum_case("sum(dim=0)，形状 (2, 3)，create_graph=True", "sum", (2, 3), dim=0, dtype=F64, seed=111),
+                   dot_sum_case("sum(dim=1, keepdim=True)，形状 (2, 3)，create_graph=True", "sum", (2, 3), dim=1,
+                                keepdim=True, dtype=F64, seed=112)],
+          hint="求和的规则也要用 minigrad 的张量运算写出（grad.reshape(...).expand(...)，不要用 numpy 或 ._data）："
+               "create_graph=True 时梯度才带有计算图，二阶导数才对。", key="dot-sum.sum-create-graph"),
 )
 
 
@@ -628,6 +818,19 @@ def _gradient_kinds_ref(torch, x, g):
     return {"numpy 数组：x.grad": a.grad, "列表：x.grad": b.grad}
 
 
+def _backward_options_run(lib, x, g):
+    """gradient together with retain_graph, create_graph and inputs: each is passed on as torch does."""
+    x, w = _leaf(lib, x), _leaf(lib, x * 0 + 2)
+    y = x * x * w
+    y.backward(gradient=lib.tensor(g), retain_graph=True, inputs=[x])
+    only_x = w.grad is None
+    with warnings.catch_warnings():          # torch warns that .grad and its graph form a cycle
+        warnings.simplefilter("ignore")
+        y.backward(gradient=lib.tensor(g), create_graph=True)
+    return {"inputs=[x]：只有 x.grad": only_x, "两次之后的 x.grad": x.grad, "w.grad": w.grad,
+            "create_graph=True：x.grad 带有计算图": bool(x.grad.requires_grad)}
+
+
 BACKWARD_GRADIENT = (
     Check("backward(gradient) 是向量-雅可比积", _backward_gradient_run,
           lambda: [Case("y = x·x，x 形状 (4,)，gradient 随机", {"x": _rand(120, (4,)), "g": _rand(121, (4,))}),
@@ -646,6 +849,10 @@ BACKWARD_GRADIENT = (
           lambda: [Case("非标量 y 不传 gradient；gradient 形状不对", {"x": _rand(124, (3,)), "g": _rand(125, (4,))})],
           hint='非标量输出没有 gradient 时要抛出 RuntimeError("grad can be implicitly created only for scalar outputs")，'
                "不能悄悄用全 1 代替；形状不一致也要报错。", key="backward-gradient.nonscalar-error"),
+    Check("backward 的其它参数", _backward_options_run,
+          lambda: [Case("gradient 与 retain_graph、inputs、create_graph 一起用", {"x": _rand(126, (3,)), "g": _rand(127, (3,))})],
+          hint="retain_graph、create_graph 和 inputs 要原样交给 autograd.backward，不能丢掉。",
+          key="backward-gradient.other-arguments"),
 )
 
 
@@ -672,7 +879,9 @@ UNBROADCAST = (
           hint="广播在前面补出的维度：grad 比输入多出的前导维度要整维求和去掉（sum(dim=前几个维度)）。", key="unbroadcast.leading-dims"),
     Check("广播 · 长度为 1 的维度", _broadcast_run,
           lambda: [broadcast_case("mul", (4, 1), (1, 4), 133), broadcast_case("add", (3, 1), (3, 4), 134, F64),
-                   broadcast_case("add", (2, 1, 3), (4, 1), 135), broadcast_case("mul", (1,), (5,), 136)],
+                   broadcast_case("add", (2, 1, 3), (4, 1), 135), broadcast_case("mul", (1,), (5,), 136),
+                   broadcast_case("sub", (1, 3), (2, 3), 137),
+                   broadcast_case("mul", (0, 1), (1, 4), 138)],          # a length-0 dim: only `!= 1` is right
           hint="输入中原来长度为 1、被广播拉长的维度：对这些维度求和并保留（sum(dim=..., keepdim=True)），得到输入的形状。", key="unbroadcast.size-one-dims"),
 )
 
@@ -695,6 +904,17 @@ def _detach_storage_run(lib, x, g):
     u = y.detach()
     u.zero_()                               # detach shares storage: y sees the change
     return {"u.zero_() 之后的 y": y, "u": u}
+
+
+def _detach_version_run(lib, x, g):
+    """detach shares the version counter too: an in-place change through the detached tensor makes the
+    backward of a node that saved the original raise PyTorch's 'modified by an inplace operation'."""
+    x = _leaf(lib, x)
+    y = x * x
+    z = y * y                               # Mul saves y for its backward
+    y.detach().mul_(2)
+    raised, message, _ = _raises(lambda: lib.autograd.backward([z], [lib.tensor(g)]))
+    return {"backward 报错": raised, "错误信息含 modified by an inplace operation": "modified by an inplace operation" in message}
 
 
 def _no_grad_run(lib, x):
@@ -745,6 +965,11 @@ DETACH = (
     Check("detach · 共享存储", _detach_storage_run,
           lambda: [Case("u = (x·x).detach(); u.zero_() 之后的 y", {"x": _rand(164, (3,)), "g": _rand(165, (3,))})],
           hint="detach 的结果与原张量共享同一块数据（不要复制：Tensor(self.data)），改动一个另一个也会变。", key="detach.shared-storage"),
+    Check("detach · 共享版本计数", _detach_version_run,
+          lambda: [Case("z = y·y 保存了 y；y.detach().mul_(2) 之后 backward", {"x": _rand(166, (3,)), "g": _rand(167, (3,))})],
+          hint="detach 的结果要与原张量共享存储和版本计数（Tensor(self.data)，不是 Tensor(self._data)）："
+               "通过它原地修改之后，用到原张量的 backward 才会像 PyTorch 一样报错 modified by an inplace operation。",
+          key="detach.shared-version"),
     Check("no_grad", _no_grad_run, lambda: [Case("with no_grad(): w = x·2", {"x": _rand(162, (3,))})],
           hint="进入 no_grad 时先记下原来的梯度模式，再关掉它；退出时（包括出现异常时）恢复原来的模式。", key="detach.no-grad"),
     Check("no_grad · 嵌套", _nested_run, lambda: [nested_case(p) for p in ("nn", "en", "ne", "nen")],
@@ -827,7 +1052,31 @@ def _grad_two_inputs_run(lib, a, b, order):
     inputs = [x, y] if order == "ab" else [y, x]
     first, second = lib.autograd.grad([out], inputs, grad_outputs=[lib.ones_like(out)])
     return {"第一个输入的梯度": first, "第二个输入的梯度": second,
-            "a.grad 为 None": x.grad is None, "b.grad 为 None": y.grad is None, "梯度不带计算图": not first.requires_grad}
+            "a.grad 为 None": x.grad is None, "b.grad 为 None": y.grad is None}
+
+
+def _no_graph_run(lib, fn, x):
+    """create_graph=False (the default): the gradients carry no graph, as PyTorch's."""
+    x = _leaf(lib, x)
+    y = SECOND_ORDER[fn](lib, x)
+    (first,) = lib.autograd.grad([y], [x], grad_outputs=[lib.ones_like(y)])
+    return {"dy/dx": first, "create_graph=False：梯度不带计算图": not first.requires_grad}
+
+
+def _grad_options_run(lib, a, g):
+    """grad_outputs weighs the outputs; retain_graph keeps the graph for a second call (and its absence frees
+    it); allow_unused and materialize_grads decide what an unused input gets."""
+    x, unused = _leaf(lib, a), _leaf(lib, a)
+    y = lib.sin(x) * x
+    weights = lib.tensor(g)
+    (first,) = lib.autograd.grad([y], [x], grad_outputs=[weights], retain_graph=True)
+    (second,) = lib.autograd.grad([y], [x], grad_outputs=[weights])
+    freed, _, _ = _raises(lambda: lib.autograd.grad([y], [x], grad_outputs=[weights]))
+    z = (x * x).sum()
+    none = lib.autograd.grad([z], [x, unused], retain_graph=True, allow_unused=True)[1]
+    zeros = lib.autograd.grad([z], [x, unused], allow_unused=True, materialize_grads=True)[1]
+    return {"grad_outputs 加权的梯度": first, "retain_graph=True 之后再求一次": second, "图释放之后再求报错": freed,
+            "allow_unused：未用到的输入得到 None": none is None, "materialize_grads：得到 0": zeros}
 
 
 def higher_order_case(label, fn, shape, dtype=F32, seed=180) -> Case:
@@ -838,11 +1087,22 @@ HIGHER_ORDER = (
     Check("create_graph 求二阶导数", _higher_order_run,
           lambda: [higher_order_case("y = x² sin x，x 形状 (5,)", "x² sin x", (5,)),
                    higher_order_case("y = x² sin x，float64，形状 (2, 2)", "x² sin x", (2, 2), F64, 181)],
-          hint="create_graph=True 时，反向规则运行期间要保持梯度模式开启，这样得到的梯度本身也有计算图。", key="higher-order.second-derivative"),
+          hint="create_graph=True 时，反向规则运行期间要保持梯度模式开启，这样得到的梯度本身也有计算图；"
+               "梯度由 grad 自己收集并返回，不能借 backward 写进 .grad 再读出来（第二次求导时，第一次的梯度也会加进去）。",
+          key="higher-order.second-derivative"),
     Check("autograd.grad 不改动 .grad", _grad_two_inputs_run,
           lambda: [Case("out = a·b − ln a，对 [a, b] 求梯度", {"a": _rand(182, (3,), positive=True), "b": _rand(183, (3,)),
                                                         "order": "ab"}),
                    Case("同上，对 [b, a] 求梯度（顺序颠倒）", {"a": _rand(184, (3,), positive=True), "b": _rand(185, (3,)),
                                                       "order": "ba"})],
           hint="autograd.grad 按 inputs 的顺序返回梯度，而不是把它们累加到 .grad 中。", key="higher-order.grad-keeps-grad"),
+    Check("create_graph=False", _no_graph_run,
+          lambda: [higher_order_case("y = ln(x)·x，create_graph=False", "ln(x)·x", (3,), F64, 188)],
+          hint="create_graph=False 时，反向规则在关闭梯度模式下运行（set_grad_enabled(create_graph)），"
+               "得到的梯度不带计算图。", key="higher-order.no-graph"),
+    Check("autograd.grad 的参数", _grad_options_run,
+          lambda: [Case("grad_outputs、retain_graph、allow_unused、materialize_grads", {"a": _rand(186, (3,)),
+                                                                                       "g": _rand(187, (3,))})],
+          hint="把 grad_outputs 作为上游梯度、retain_graph 原样交给 backprop（retain_graph=False 时图会被释放）。",
+          key="higher-order.arguments"),
 )

@@ -30,7 +30,7 @@ def redraw(array: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def redraw_case(case: Case, rng: np.random.Generator, index: int) -> Case:
     args = {k: redraw(v, rng) if isinstance(v, np.ndarray) and k != "program" else v for k, v in case.args.items()}
-    return Case(f"隐藏用例 {index}（输入形状同「{case.label}」，数值在评分时重新抽取）", args)
+    return Case(f"隐藏用例 {index}（输入形状同「{case.label}」，数值在评分时重新抽取）", args, like=case.label)
 
 
 def _label(case: Case, index: int) -> Case:
@@ -199,6 +199,22 @@ def _sin_points(rng):
     shape = _shape(rng, 2, 5) or (4,)
     return Case(f"x 形状 {shape}", {"x": rng.uniform(-7, 7, size=shape).astype(_dtype(rng))})
 
+def _order(rng):
+    program = _random_program(rng)
+    roots = (-1,) if rng.random() < 0.6 else (-1, int(rng.integers(1, len(program) + 1)) - len(program) - 1)
+    return E.order_case(f"随机图，{len(program)} 个运算，{len(roots)} 个输出", program,
+                        E._rand(rng, _shape(rng, 1, 2), _dtype(rng)), roots=roots)
+
+def _shared_order(rng):
+    program = _random_program(rng, int(rng.integers(6, 12)))
+    return E.order_case(f"随机图，{len(program)} 个运算（节点被多次用到）", program,
+                        (1 + rng.uniform(-1e-3, 1e-3, size=(2,))).astype(E.F64))
+
+def _chain_points(rng):
+    n = int(rng.integers(1, 6))
+    x = rng.choice([-1, 1], size=n) * rng.uniform(0.3, 5.0, size=n)
+    return Case(f"x 为 {x.size} 个随机点", {"x": np.asarray(x, dtype=np.float64)})
+
 
 def _f_points(rng):
     x = float(rng.choice([-1, 1]) * rng.uniform(0.3, 5.0))
@@ -212,6 +228,7 @@ GENERATORS = {
     **{f"jvp.{op}": _elementwise(op, True) for op in (*E.OPS, "graph")},
     **{f"vjp.{op}": _elementwise(op, False) for op in (*E.OPS, "graph")},
     "vjp.create-graph": _vjp_graph,
+    "backward.order": _order, "backward.order-shared": _shared_order,
     "backward.once-per-node": _calls, "backward.shared-node": _graph, "backward.repeat": _graph,
     "jacobian.jacfwd": _jacobian, "jacobian.jacrev": _jacobian,
     "dot-sum.dot": _dot, "dot-sum.sum": _sum_all, "dot-sum.sum-dim": _sum_dim,
@@ -221,13 +238,19 @@ GENERATORS = {
     "detach.no-grad-nested": _nested, "norm.all": _norm_all, "norm.dim": _norm_dim,
     "higher-order.second-derivative": _second_order,
     "sin-derivative.value": _sin_points, "sin-derivative.uses-autodiff": _sin_points,
+    "chain-rule.value": _chain_points,
     "f-eval.value": _f_points, "f-eval.uses-both-modes": _f_points,
 }
 # checks whose hidden cases are their public cases with fresh values (what they test is the structure
 # the public cases already fix: a deep chain, detach's storage, ...); every other check needs a generator
-REDRAWN = {"backward.deep-chain", "backward.leaf-accumulation", "backward.retain-graph", "dot-sum.dot-create-graph",
+REDRAWN = {"backward.order-deep-chain", "backward.deep-chain", "backward.leaf-accumulation", "backward.retain-graph",
+           "dot-sum.dot-create-graph",
            "backward-gradient.scalar", "detach.detach", "detach.shared-storage", "detach.no-grad",
-           "norm.control-flow", "higher-order.grad-keeps-grad"}
+           "norm.control-flow", "higher-order.grad-keeps-grad",
+           # the contract's cases (coursekit/checks/contracts.py): fresh values, the same arguments
+           "numdiff.step", "backward.root-twice", "backward.no-gradient", "gradcheck.tolerances",
+           "dot-sum.sum-create-graph", "backward-gradient.other-arguments", "detach.shared-version",
+           "higher-order.no-graph", "higher-order.arguments"}
 
 
 FEWER = {"numdiff.input-unchanged": 2, "numdiff.result-type": 2}   # cheap checks of one property each

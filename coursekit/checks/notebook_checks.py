@@ -1,8 +1,9 @@
 """Checks of the notebook exercises: the probe receives the function the student's cell defines.
 
-Both exercises ask for autodiff, so besides the values a check counts, while the answer runs, the
+Two exercises ask for autodiff, so besides the values a check counts, while the answer runs, the
 reverse passes (`backprop`) and forward-mode tangent pushes (`push_tangent`) of every minigrad the
-answer can reach: a closed form such as np.cos(x) gives the right numbers but runs neither."""
+answer can reach: a closed form such as np.cos(x) gives the right numbers but runs neither. The
+chain-rule exercise asks for the opposite: a formula worked out by hand, so there the count must be 0."""
 from __future__ import annotations
 
 import types
@@ -141,4 +142,32 @@ F_EVAL = (
                "前向模式：func.jvp(f, (x,), (切线 1,))；反向模式：f(x).backward() 之后读 x.grad。", key="f-eval.value"),
     Check("f(x) 的导数 · 确实用了前向与反向模式", _f_modes_run, _f_cases, ref=_f_modes_ref, answer=True,
           hint="导数不能手算：前向模式要用 func.jvp 算出切线，反向模式要用 backward() 之后读 x.grad。", key="f-eval.uses-both-modes"),
+)
+
+
+def _chain_rule_run(lib, answer, x):
+    with counting_autodiff(lib, answer) as counts:
+        result = answer(x.copy())
+    return {"返回的是 numpy 数组": isinstance(result, np.ndarray), "df/dx": np.asarray(result, dtype=np.float64),
+            "没有用自动微分": counts["reverse"] + counts["forward"] == 0}
+
+
+def _chain_rule_ref(torch, x):
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    (torch.log(t * t) * torch.sin(t) + 1 / t).sum().backward()
+    return {"返回的是 numpy 数组": True, "df/dx": t.grad, "没有用自动微分": True}
+
+
+def _chain_rule_cases():
+    return [Case("x = 2", {"x": np.array([2.0])}),
+            Case("x 为 6 个点，正负都有", {"x": np.array([-3.0, -1.5, -0.4, 0.5, 1.7, 4.0])}),
+            Case("x 形状 (2, 2)", {"x": np.random.default_rng(7).uniform(0.3, 5.0, (2, 2)) * np.array([1, -1])})]
+
+
+CHAIN_RULE = (
+    Check("链式法则手算的 df/dx", _chain_rule_run, _chain_rule_cases, ref=_chain_rule_ref, answer=True,
+          tolerance=(1e-9, 1e-11),
+          hint="三条路径相加：经过 x² 和 log 的 2 sin x / x，经过 sin 的 log(x²)·cos x，经过 1/x 的 −1/x²；"
+               "用 numpy（np.sin、np.cos、np.log）逐元素计算，log(x²) 对负的 x 也有定义（不要写成 2·log x），"
+               "不要用 minigrad 的 backward 或 jvp。", key="chain-rule.value"),
 )

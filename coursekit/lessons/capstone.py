@@ -55,7 +55,7 @@ def batches(n: int, batch_size: int, steps: int, seed: int = 0) -> list[np.ndarr
 
 
 def make_mlp(lib, weights: list[np.ndarray]):
-    """nn.Sequential(Linear, ReLU, Linear, ...) whose parameters start at `weights` (copied)."""
+    """nn.Sequential(Linear, ReLU, Linear, ...)，参数的初值是 weights（复制进去）。"""
     layers = []
     for i in range(0, len(weights), 2):
         w, b = weights[i], weights[i + 1]
@@ -64,11 +64,11 @@ def make_mlp(lib, weights: list[np.ndarray]):
             linear.weight.copy_(lib.tensor(w))
             linear.bias.copy_(lib.tensor(b))
         layers += [linear, lib.nn.ReLU()]
-    return lib.nn.Sequential(*layers[:-1])      # no ReLU after the last layer: it outputs logits
+    return lib.nn.Sequential(*layers[:-1])      # 最后一层之后不加 ReLU：它输出 logits
 
 
 def train(lib, data: Digits, weights, steps: int = 300, batch_size: int = 64, lr: float = 0.3, seed: int = 0):
-    """Plain SGD on the cross-entropy; returns (model, losses), one loss per step."""
+    """用 SGD 最小化交叉熵；返回 (model, losses)，每一步一个损失。"""
     model = make_mlp(lib, weights)
     optimizer = lib.optim.SGD(model.parameters(), lr=lr)
     x, y = lib.tensor(data.x_train), lib.tensor(data.y_train)

@@ -22,6 +22,7 @@ NOTEBOOKS = (
     ("09_summary", "小结与参考文献", "2.1.5、2.1.6"),
     ("10_exercises", "练习", "练习"),
     ("11_capstone_mlp", "综合项目：用 minigrad 训练手写数字 MLP", "综合项目"),
+    ("12_glossary", "术语表", "—"),
 )
 
 

@@ -2,7 +2,7 @@
 
 Like nbgrader's preprocessors, each step takes the notebook (a copy) and returns it transformed:
 
-    clear_solutions         solution regions -> stub; reference answers -> a prompt
+    clear_solutions         solution regions -> stub; reference answers (text or code) -> a prompt
     clear_hidden_tests      hidden-test regions removed from every cell
     clear_solution_outputs  the outputs of solution cells removed (text cells keep theirs: nbval compares)
     clear_check_outputs     check cells start empty (no verdict before the student has worked) and
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from ..markers import ANSWER_PROMPT, MarkerError, find_regions, remove_hidden, stub_solutions
+from ..markers import ANSWER_CODE_PROMPT, ANSWER_PROMPT, FREE_ANSWER, MarkerError, find_regions, remove_hidden, stub_solutions
 
 
 @dataclass
@@ -33,6 +33,11 @@ def nbgrader(cell) -> dict:
 
 def is_solution_cell(cell) -> bool:
     return bool(nbgrader(cell).get("solution"))
+
+
+def is_free_answer(cell) -> bool:
+    """A reference answer nobody checks (grade_id `answer-...`): text, or code the student writes freely."""
+    return is_solution_cell(cell) and str(nbgrader(cell).get("grade_id", "")).startswith(FREE_ANSWER)
 
 
 CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([^"']+)["']""")
@@ -61,8 +66,8 @@ def clear_solutions(notebook, ctx: NotebookContext):
         grade_id = nbgrader(cell).get("grade_id")
         if not grade_id:
             raise MarkerError(label, 1, 'solution cell without a grade_id: set metadata.nbgrader.grade_id')
-        if cell.cell_type == "markdown":
-            cell.source = ANSWER_PROMPT
+        if cell.cell_type == "markdown" or is_free_answer(cell):
+            cell.source = ANSWER_PROMPT if cell.cell_type == "markdown" else ANSWER_CODE_PROMPT
             continue
         if not regions:
             raise MarkerError(label, 1, "solution cell without a '### BEGIN SOLUTION' region: mark the solution code")

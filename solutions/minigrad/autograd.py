@@ -4,7 +4,8 @@
     grad(outputs, inputs, ...)        返回 inputs 的梯度，不改动 .grad
 
 阅读地图
-  练习 2.1-backward         topological_order、backprop
+  练习 2.1-backward-order       topological_order
+  练习 2.1-backward-accumulate  backprop（按 topological_order 的倒序）
       先读 graph.py 中的 Node（inputs、release）、AccumulateGrad 和 call_backward
       工具：node.inputs（输入来自的节点，可能有 None）、call_backward(node, g)（每个输入一个梯度）、
             sink(node, g)（由调用者给出：backward 的 sink 把梯度存进 .grad）、node.release()
@@ -68,7 +69,7 @@ def topological_order(roots: list) -> list:
     并且排在它的所有输入之后（拓扑序）。节点可以放进 set 和 dict。
 
     请用循环和显式的栈来写，不要用递归：10 万个运算连成的链比 Python 的递归深度上限还深。"""
-    ### BEGIN SOLUTION 2.1-backward
+    ### BEGIN SOLUTION 2.1-backward-order
     # 用显式栈做深度优先的后序遍历（不用递归：10 万个节点的链也不会溢出）
     order, seen = [], set()
     stack = [(root, False) for root in reversed(roots)]
@@ -97,7 +98,7 @@ def backprop(roots: list, root_grads: list, retain_graph: bool, sink) -> None:
        （不需要梯度的地方是 None）；
     3. 一个节点经由几条路径被用到时，它的梯度是各条路径的梯度之和；
     4. 除非 retain_graph 为真，最后调用 `node.release()` 释放这个节点保存的中间值。"""
-    ### BEGIN SOLUTION 2.1-backward
+    ### BEGIN SOLUTION 2.1-backward-accumulate
     grads = {}                                # 节点 -> 目前累加到的梯度
     for root, g in zip(roots, root_grads):
         grads[root] = grads[root] + g if root in grads else g

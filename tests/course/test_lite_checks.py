@@ -16,7 +16,7 @@ from coursekit.checking import TIMEOUT, CheckTimedOut
 from coursekit.lite import browser, recording, steps
 
 ROOT = Path(__file__).resolve().parents[2]
-CHOSEN = ("2.1-backward", "2.1-vjp")
+CHOSEN = ("2.1-backward-order", "2.1-backward-accumulate", "2.1-vjp")
 
 
 @pytest.fixture(scope="module")

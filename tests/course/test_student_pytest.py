@@ -52,7 +52,7 @@ def test_a_broken_notebook_and_an_endless_loop_are_named_even_from_a_subfolder(t
     output = done.stdout + done.stderr
     assert done.returncode == 1 and "Traceback" not in output and "FileNotFoundError" not in output, output
     assert "chapters/02_broken.ipynb：无法读取" in output and "请在 JupyterLab 中打开它" in output, output
-    assert "chapters/03_loop.ipynb：第 1 个代码单元格：运行超时，已被中断" in output, output
+    assert "chapters/03_loop.ipynb：代码单元格 Cell 0：运行超时，已被中断" in output, output
     assert "用到了未完成或未通过的练习 toy-twice" in output, output       # 01's check cell: its ⏱ verdict
 
 
@@ -84,9 +84,33 @@ def test_one_line_per_notebook_groups_cells_by_cause():
     reports = [_Report("chapters/05.ipynb::Cell 7", 7, "练习 2.1-vjp"), _Report("chapters/05.ipynb::Cell 9", 9, "练习 2.1-vjp"),
                _Report("chapters/05.ipynb::Cell 8", 8, "NameError: name 'y' is not defined"),
                _Report("chapters/06.ipynb::Cell 2", 2, "练习 2.1.2-unbroadcast")]
-    assert notebook_lines(reports) == [                 # counted from 1 down the notebook (nbval counts from 0)
-        "chapters/05.ipynb：第 8、10 个代码单元格用到了未完成或未通过的练习 2.1-vjp；第 9 个代码单元格：NameError: name 'y' is not defined",
-        "chapters/06.ipynb：第 3 个代码单元格用到了未完成或未通过的练习 2.1.2-unbroadcast"]
+    assert notebook_lines(reports) == [                 # nbval's numbers, as in its node ids: one numbering
+        "chapters/05.ipynb：代码单元格 Cell 7、Cell 9 用到了未完成或未通过的练习 2.1-vjp；代码单元格 Cell 8：NameError: name 'y' is not defined",
+        "chapters/06.ipynb：代码单元格 Cell 2 用到了未完成或未通过的练习 2.1.2-unbroadcast"]
+
+
+def test_the_reason_is_the_error_line_never_the_tail_of_an_array():
+    """An assertion that prints arrays over several lines: the reason is its `AssertionError` line."""
+    text = ("AssertionError                            Traceback (most recent call last)\n"
+            "Cell In[9], line 3\n----> 3 np.testing.assert_allclose(a.grad, expected)\n"
+            "AssertionError: \nNot equal to tolerance rtol=1e-07, atol=0\n"
+            " x: array([[0.        , 0.54030231],\n        [0.        , 1.04030231]])\n"
+            " y: array([[0.         1.04030231]]\n")
+    cause = cell_cause(_CellError("Cell execution caused an exception", text))
+    assert cause.startswith("AssertionError") and "1.0403" not in cause, cause
+
+
+def test_the_same_details_are_shown_once():
+    """A failing 2.1-vjp, then three exercises that quote its verdict (indented) as their reason: its
+    details appear once."""
+    from coursekit.pytest_verdicts import _without_repeats
+    own = "❌ 练习 2.1-vjp（…）未通过：1/19 个用例与 PyTorch 不一致。\n  第一个出错的节点：MulBackward0\n  提示：乘法的伴随规则"
+    groups = {own: ["2.1-vjp"]}
+    for e in ("2.1.1-dot-sum", "2.1.3-detach", "2.1.4-norm"):
+        quoted = "\n".join("  " + line for line in own.splitlines())
+        groups[f"❌ 练习 {e}（…）未通过，问题出在它用到的练习 2.1-vjp：先让 check(\"2.1-vjp\") 通过。\n{quoted}"] = [e]
+    shown = "\n".join(_without_repeats(groups))
+    assert shown.count("第一个出错的节点") == 1 and shown.count("详情与上面的结论相同") == 3, shown
 
 
 def test_verdict_lines_are_printable_in_a_legacy_code_page():

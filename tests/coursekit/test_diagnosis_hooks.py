@@ -88,7 +88,7 @@ def test_the_first_wrong_node_is_named_with_renamed_engine_locals(tmp_path):
 def test_a_wrong_traversal_is_named_with_renamed_engine_locals(tmp_path):
     root = engine(tmp_path, [("autograd.py", "pending[source] = pending[source] + part if source in pending else part",
                               "pending[source] = part")])
-    text = verdict(run("2.1-backward", root=root))
+    text = verdict(run("2.1-backward-accumulate", root=root))
     assert "每个运算的反向规则都与 PyTorch 一致" in text and "反向遍历" in text, text
 
 

@@ -134,3 +134,19 @@ def test_an_edit_that_needs_a_restart_says_so_and_changes_nothing(engine, old, n
     assert live.refresh() == []
     assert len(said) == 1 and "minigrad/ops.py" in said[0] and "重启内核" in said[0]
     assert minigrad.Mul.__bases__ == (minigrad.ops.Op,) and minigrad.ops.Op.__slots__ == ()
+
+
+def test_a_function_that_moved_down_keeps_pointing_at_its_own_lines(engine):
+    """An edit above a function shifts it down: the patcher keeps its code (unchanged), and a traceback
+    through it must name its new line, not what now sits at the old one."""
+    import traceback
+    minigrad, package = engine
+    live, _ = _live()
+    _edit(package / "ops.py", 'raise NotImplementedError("练习 2.1-vjp 尚未完成")',
+          "scale = 3\n        # 乘以 3\n        # （三行新代码）\n        return grad * scale")
+    live.refresh()
+    with pytest.raises(TypeError) as caught:
+        minigrad.func.jacrev(5)                          # list(5): raised inside ops.stack
+    frame = traceback.extract_tb(caught.value.__traceback__)[-1]
+    lines = (package / "ops.py").read_text(encoding="utf-8").splitlines()
+    assert frame.name == "stack" and lines[frame.lineno - 1].strip() == "return list(items)", (frame.lineno, lines)

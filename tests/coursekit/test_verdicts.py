@@ -30,7 +30,7 @@ def test_a_syntax_error_gives_one_verdict_in_check_the_cli_and_pytest(tmp_path, 
     root = engine(tmp_path, [("autograd.py", "    while stack:\n", "    while stack\n")])
     monkeypatch.setenv("MINIGRAD_ROOT", str(root))
     with pytest.raises(NotPassed) as raised:
-        check("2.1-backward")
+        check("2.1-backward-order")
     text = str(raised.value)
     line = (root / "minigrad/autograd.py").read_text(encoding="utf-8").splitlines().index("    while stack") + 1
     assert f"minigrad/autograd.py 第 {line} 行有语法错误" in text and "expected ':'" in text and one_paragraph(text)
@@ -49,13 +49,13 @@ def test_a_syntax_error_gives_one_verdict_in_check_the_cli_and_pytest(tmp_path, 
 def test_an_endless_loop_is_stopped_and_the_verdict_names_the_function(tmp_path):
     root = engine(tmp_path, [("autograd.py", "        if node in seen:\n            continue\n",
                               "        stack.append((node, False))\n")])
-    report = run("2.1-backward", root=root, timeout=0.5)
+    report = run("2.1-backward-order", root=root, timeout=0.5)
     text = verdict(report)
     assert text.startswith("⏱") and "超过 0.5 秒" in text and "topological_order" in text
     assert "minigrad/autograd.py 第" in text and "死循环" in text and one_paragraph(text)
     root = engine(tmp_path / "calls", [("autograd.py", "        sink(node, g)\n",       # loops over rules that return
                                         "        while True:\n            call_backward(node, g)\n")])
-    text = verdict(run("2.1-backward", root=root, timeout=0.5))
+    text = verdict(run("2.1-backward-accumulate", root=root, timeout=0.5))
     assert "（backprop）一直没有返回" in text, text          # the loop, not the rule it was in when stopped
 
 
@@ -65,7 +65,7 @@ def test_a_slow_correct_solution_under_a_tight_limit_gets_a_timeout_verdict_nami
     root = engine(tmp_path, [("autograd.py", "order, seen = [], set()", "order, seen = [], []"),
                              ("autograd.py", "seen.add(node)", "seen.append(node)")])
     for limit in (0.5, 0.2, 0.1, 0.05, 0.02, 0.01):
-        text = verdict(run("2.1-backward", root=root, timeout=limit))
+        text = verdict(run("2.1-backward-order", root=root, timeout=limit))
         assert "not supported" not in text and (text.startswith("✅") or text.startswith("⏱")), text
         if text.startswith("⏱"):
             assert f"超过 {limit:g} 秒没有结束" in text and "--timeout 60" in text, text
@@ -77,7 +77,7 @@ def test_without_sigalrm_a_watchdog_thread_stops_the_endless_loop_the_same_way(t
     monkeypatch.delattr(signal, "setitimer")
     root = engine(tmp_path, [("autograd.py", "        if node in seen:\n            continue\n",
                               "        stack.append((node, False))\n")])
-    text = verdict(run("2.1-backward", root=root, timeout=0.5))
+    text = verdict(run("2.1-backward-order", root=root, timeout=0.5))
     assert text.startswith("⏱") and "（topological_order）一直没有返回" in text and one_paragraph(text), text
     from coursekit.checking import time_limit
     with time_limit(5):                        # a check that returns in time is not interrupted later
@@ -101,7 +101,7 @@ def test_a_wrong_mul_backward_names_the_first_wrong_node(tmp_path):
 def test_a_traversal_that_overwrites_instead_of_adding_is_blamed_on_the_traversal(tmp_path):
     root = engine(tmp_path, [("autograd.py", "grads[child] = grads[child] + g_child if child in grads else g_child",
                               "grads[child] = g_child")])
-    text = verdict(run("2.1-backward", root=root))
+    text = verdict(run("2.1-backward-accumulate", root=root))
     assert "每个运算的反向规则都与 PyTorch 一致" in text and "反向遍历" in text
 
 
@@ -155,7 +155,7 @@ def test_a_no_grad_that_leaves_recording_off_is_blamed_on_detach_not_on_the_trav
     root = engine(tmp_path, [("grad_mode.py", "self.prev = STATE.enabled\n        _set_enabled(False)",
                               "_set_enabled(False)\n        self.prev = STATE.enabled")])
     text = verdict(run("2.1.3-detach", root=root))
-    assert text.startswith("❌ 练习 2.1.3-detach") and "2.1-backward" not in text and "先记下原来的梯度模式" in text
+    assert text.startswith("❌ 练习 2.1.3-detach") and "2.1-backward-" not in text and "先记下原来的梯度模式" in text
 
 
 def test_a_wrong_value_names_the_students_code_when_no_line_can(tmp_path):
@@ -196,9 +196,9 @@ def test_torch_used_inside_minigrad_is_flagged_although_the_check_passes(tmp_pat
 
 def test_a_rule_whose_exercise_comment_was_deleted_is_still_the_students(tmp_path):
     """Students delete the `# 练习` line; the registry's `functions` still name Sub.backward as theirs, so
-    a NameError there is not blamed on the traversal (2.1-backward) that called it."""
+    a NameError there is not blamed on the traversal (2.1-backward-accumulate) that called it."""
     root = engine(tmp_path, [("ops.py", "        ### BEGIN SOLUTION 2.1-vjp\n        # ∂c/∂a = 1，∂c/∂b = −1\n"
                                                "        return grad, -grad\n        ### END SOLUTION\n",
                               "        return grad, -grd\n")])
     text = verdict(run("2.1-vjp", root=root))
-    assert "（Sub.backward）" in text and "minigrad/ops.py 第" in text and "2.1-backward" not in text, text
+    assert "（Sub.backward）" in text and "minigrad/ops.py 第" in text and "2.1-backward-" not in text, text

@@ -15,4 +15,6 @@ MISTAKES = [
             hint="先记下原来的梯度模式"),
     Mistake("no_grad does not switch grad mode off", "        _set_enabled(False)\n", "        pass\n",
             hint="再关掉它"),
+    Mistake("half a contract: shares the numpy array but not the version counter", "return Tensor(self.data)",
+            "return Tensor(self._data)", hint="共享存储和版本计数"),
 ]

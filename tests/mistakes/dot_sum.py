@@ -17,4 +17,10 @@ MISTAKES = [
     Mistake("sum(dim): ḡ expanded without restoring the summed dim",
             "grad = grad.reshape(_keep_shape(ctx.shape, ctx.dims))", "grad = grad.reshape(ctx.shape[:grad.ndim])",
             hint="reshape"),
+    Mistake("sum(): a rule outside the graph, computed in numpy", "复制回 a 的形状\n        return grad.expand(ctx.shape)",
+            "复制回 a 的形状\n        return Tensor(np.ones(ctx.shape) * grad._data)", hint="求和的规则也要用 minigrad 的张量运算写出"),
+    Mistake("sum(dim): a rule outside the graph, computed in numpy",
+            "_keep_shape(ctx.shape, ctx.dims))\n        return grad.expand(ctx.shape)",
+            "_keep_shape(ctx.shape, ctx.dims))\n        return Tensor(np.broadcast_to(grad._data, ctx.shape).copy())",
+            hint="求和的规则也要用 minigrad 的张量运算写出"),
 ]

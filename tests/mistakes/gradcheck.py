@@ -23,4 +23,8 @@ MISTAKES = [
             'return "Wrong" not in type(__import__("sys")._getframe(1).f_locals.get("func")).__qualname__',
             hint="逐个元素比较"),
     Mistake("the comparison the wrong way round", "<= atol + rtol", ">= atol + rtol", hint="返回 True"),
+    Mistake("parameters ignored: np.allclose with its default tolerances", "return bool(" + RULE + ")",
+            "return bool(np.allclose(analytical, numerical))", hint="用调用者传入的 atol 和 rtol"),
+    Mistake("atol and rtol swapped", "return bool(" + RULE + ")",
+            "return bool(np.allclose(analytical, numerical, rtol=atol, atol=rtol))", hint="也不要把两者对调"),
 ]

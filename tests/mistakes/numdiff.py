@@ -34,4 +34,7 @@ MISTAKES = [
             hint="float64"),
     Mistake("only the first axis: range(x.shape[0]) instead of every index",
             "for i in np.ndindex(x.shape):", "for i in range(x.shape[0]):", hint="np.ndindex"),
+    Mistake("parameter ignored: its own step instead of h",
+            "x = np.array(x, dtype=np.float64)              # 副本", "h = 1e-6\n    x = np.array(x, dtype=np.float64)  # 副本",
+            hint="用调用者传入的步长 h"),
 ]

@@ -16,4 +16,6 @@ MISTAKES = [
     Mistake("mean instead of sum over the size-1 dims", "grad.sum(dim=ones, keepdim=True)",
             "grad.mean(dim=ones, keepdim=True)", hint="求和并保留"),
     Mistake("only one leading dim summed", "dim=tuple(range(extra))", "dim=0", hint="前导维度"),
+    Mistake("no code: the gradient returned as it came", "    extra = grad.ndim - len(shape)\n",
+            "    return grad\n    extra = grad.ndim - len(shape)\n", hint="前导维度"),
 ]
