@@ -1,7 +1,7 @@
 """feedback.md: per exercise, points, what failed on which input, and how to reproduce it (Chinese)."""
 from __future__ import annotations
 
-from ..checking import NOT_IMPLEMENTED
+from ..runner import NOT_IMPLEMENTED
 from .outcome import NOT_RUN, RULE, ExerciseOutcome, Graded
 
 MAX_FAILURES_SHOWN = 3

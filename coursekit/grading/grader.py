@@ -1,7 +1,7 @@
 """Grade submissions: unpack, run the student's half of every probe in a child, compare here.
 
 PyTorch computes the reference in this (trusted) process; the child sends back plain arrays only,
-which are validated (keys, dtypes, shapes, sizes) before `coursekit.checking.judge` compares them.
+which are validated (keys, dtypes, shapes, sizes) before `coursekit.runner.compare_case` compares them.
 One child per submission runs the exercises in order; a time-out, crash or refused action ends that
 child, the exercise gets the failure, and a fresh child continues with the next exercise.
 """
@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import exercises as registry
 from ..answers import AnswerNotFound, answer_source, read_notebook
-from ..checking import ERROR, FAILED, NOT_IMPLEMENTED, CaseResult, judge
+from ..runner import ERROR, FAILED, NOT_IMPLEMENTED, CaseResult, compare_case
 from ..checks.hidden import cases_for
 from ..compare import MAX_ELEMENTS
 from . import bubblewrap, sandbox
@@ -119,7 +119,7 @@ def case_result(item, message: dict, torch) -> CaseResult:
         expected = check.reference(torch, case.args)
     except Exception as error:      # noqa: BLE001 - a bug in the reference must not stop grading
         return CaseResult(check.name, case.label, ERROR, f"评分程序计算参考答案时出错：{error!r}")
-    return judge(check, case, expected, actual)
+    return compare_case(check, case, expected, actual)
 
 
 # ---------------------------------------------------------------- one submission

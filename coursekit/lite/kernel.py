@@ -1,7 +1,7 @@
 """What `%load_ext coursekit` adds in the browser's Pyodide kernel.
 
 There is no PyTorch in the browser: `import torch` fails with a Chinese message that says which cells
-need the installed edition, instead of Python's bare ModuleNotFoundError; coursekit.selfcheck's table
+need the installed edition, instead of Python's bare ModuleNotFoundError; coursekit.verdicts's table
 judges against the recording (coursekit.lite.browser); and, with no terminal, `%coursekit check` and
 `%coursekit submit` run the terminal's commands. The rest of the extension (the
 engine found from the kernel's folder, the live engine of coursekit.live) works as installed: the site's
@@ -28,12 +28,12 @@ class NoTorch(importlib.abc.MetaPathFinder):
 
 
 def prepare(ipython=None) -> None:
-    """Install the torch notice, write no bytecode, point coursekit.selfcheck at the recording, add `%coursekit` (once)."""
+    """Install the torch notice, write no bytecode, point coursekit.verdicts at the recording, add `%coursekit` (once)."""
     from . import browser
     if not any(isinstance(finder, NoTorch) for finder in sys.meta_path):
         sys.meta_path.insert(0, NoTorch())
     sys.dont_write_bytecode = True     # no __pycache__ folders in the student's file panel (and fewer writes)
-    browser.recorded_selfcheck().__enter__()          # for good: the table and submit judge the same way
+    browser.recorded_verdicts().__enter__()          # for good: the table and submit judge the same way
     if ipython is not None:
         ipython.register_magic_function(coursekit_magic, "line", "coursekit")
 

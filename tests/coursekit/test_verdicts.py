@@ -12,7 +12,7 @@ import pytest
 from coursekit.compare import to_plain
 from coursekit.release.build import build_minigrad, write_files
 from coursekit.release.course import Course
-from coursekit.selfcheck import NotPassed, check, check_command, run, verdict
+from coursekit.verdicts import NotPassed, check, check_command, run, verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,7 +88,7 @@ def test_without_sigalrm_a_watchdog_thread_stops_the_endless_loop_the_same_way(t
                               "        stack.append((node, False))\n")])
     text = verdict(run("2.1-backward", root=root, timeout=0.5))
     assert text.startswith("⏱") and "（topological_order）一直没有返回" in text and one_paragraph(text), text
-    from coursekit.checking import time_limit
+    from coursekit.runner import time_limit
     with time_limit(5):                        # a check that returns in time is not interrupted later
         pass
     __import__("time").sleep(0.2)
@@ -152,7 +152,7 @@ def test_an_output_that_is_none_is_explained_in_chinese():
 def test_no_reference_imports_torch_dynamo():
     """torch.func.jacrev imports torch._dynamo the first time (3 s idle, 15 s on a loaded machine): the
     checks' PyTorch side must not pay that (speed: benchmarks/checks.py)."""
-    code = ("import sys, torch\nfrom coursekit import exercises\nfrom coursekit.checking import exercise_cases\n"
+    code = ("import sys, torch\nfrom coursekit import exercises\nfrom coursekit.runner import exercise_cases\n"
             "for e in exercises.all_exercises():\n    if not e.answer:\n"
             "        for check, case in exercise_cases(e):\n            check.reference(torch, case.args)\n"
             "print('torch._dynamo' in sys.modules)")
