@@ -58,6 +58,8 @@ def json_error(path: Path) -> str | None:
         return f"不是有效的 JSON：第 {error.lineno} 行第 {error.colno} 列（{error.msg}）"
     except (OSError, UnicodeDecodeError) as error:
         return f"无法读取（{type(error).__name__}）"
+    except RecursionError:
+        return "JSON 的嵌套层数太深，无法读取"
     return None
 
 

@@ -66,7 +66,7 @@ def _exercises() -> tuple[Exercise, ...]:
                  functions=("minigrad/tensor.py:Tensor.norm",)),
         Exercise("2.1-ex-higher-order", "高阶导数：autograd.grad 与 create_graph", 10, "10_exercises",
                  "minigrad/autograd.py", E.HIGHER_ORDER, requires=("2.1-backward", "2.1-vjp"),
-                 functions=("minigrad/autograd.py:grad",)),
+                 functions=("minigrad/autograd.py:collect_gradients",)),
         Exercise("2.1-ex-sin-derivative", "用自动微分画出 sin x 的导数", 5, "10_exercises",
                  "chapters/10_exercises.ipynb", N.SIN_DERIVATIVE, answer="sin_derivative",
                  requires=("2.1-backward", "2.1-vjp", "2.1.1-dot-sum")),

@@ -70,3 +70,21 @@ def assert_both_same(mg, probe):
 def problem_report(problems) -> str:
     """The validator's problems, one 'file: fix' line each (an assertion message)."""
     return "\n".join(f"{p.file}: {p.fix}" for p in problems)
+
+
+def broken_engine(folder: Path, edits=(), stubs=("none",), rewrite=None) -> Path:
+    """The solutions' engine in `folder`, with the exercises `stubs` stubbed, `rewrite(file, text)` applied to
+    every file (when given) and then the text `edits` (file, old, new)."""
+    from coursekit.release.build import build_minigrad, write_files
+    from coursekit.release.course import Course
+    write_files(build_minigrad(Course(ROOT), only=set(stubs)), folder)
+    if rewrite is not None:
+        for path in (folder / "minigrad").rglob("*.py"):
+            path.write_text(rewrite(path.relative_to(folder / "minigrad").as_posix(), path.read_text(encoding="utf-8")),
+                            encoding="utf-8")
+    for file, old, new in edits:
+        path = folder / "minigrad" / file
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (file, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder

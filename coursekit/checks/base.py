@@ -10,6 +10,7 @@ class Case:
     """One input of a probe: plain data only (numpy arrays, numbers, strings), so it can cross a pipe."""
     label: str                       # what a student reads, e.g. "mul: (3,) * (3,) float32"
     args: dict[str, Any] = field(default_factory=dict)
+    like: str = ""                   # a hidden case with the shapes of a public one: that case's label
 
 
 @dataclass(frozen=True)

@@ -607,8 +607,25 @@ def _nonscalar_error_run(lib, x, g):
     wrong_shape = _raises(lambda: (x * x).backward(gradient=lib.tensor(g)))
     return {"不传 gradient 时报错": no_gradient[0], "错误类型是 RuntimeError": no_gradient[2] == "RuntimeError",
             "错误信息含 scalar outputs": "scalar outputs" in no_gradient[1],
-            "gradient 形状不对时报错": wrong_shape[0],
+            "gradient 形状不对时报 RuntimeError（Mismatch in shape）":
+                wrong_shape[2] == "RuntimeError" and "Mismatch in shape" in wrong_shape[1],
             "x.grad 为 None": x.grad is None}
+
+
+def _gradient_kinds_run(lib, x, g):
+    """gradient 给成 numpy 数组和列表（minigrad 的约定）。"""
+    a, b = _leaf(lib, x), _leaf(lib, x)
+    (a * a).backward(gradient=np.asarray(g))
+    (b * b).backward(gradient=np.asarray(g).tolist())
+    return {"numpy 数组：x.grad": a.grad, "列表：x.grad": b.grad}
+
+
+def _gradient_kinds_ref(torch, x, g):
+    """torch 只收张量：参考一侧给同样数值的张量。"""
+    a, b = _leaf(torch, x), _leaf(torch, x)
+    (a * a).backward(gradient=torch.tensor(g))
+    (b * b).backward(gradient=torch.tensor(g))
+    return {"numpy 数组：x.grad": a.grad, "列表：x.grad": b.grad}
 
 
 BACKWARD_GRADIENT = (
@@ -620,6 +637,11 @@ BACKWARD_GRADIENT = (
     Check("标量输出的 backward(gradient)", _backward_gradient_run,
           lambda: [Case("标量 y，gradient = 2", {"x": _arr(1.5), "g": _arr(2.0)})],
           hint="标量输出也可以显式传入 gradient：它会乘到所有梯度上。", key="backward-gradient.scalar"),
+    Check("gradient 可以是 numpy 数组或列表", _gradient_kinds_run,
+          lambda: [Case("y = x·x，x 形状 (3,)，gradient 是数组或列表", {"x": _rand(126, (3,)), "g": _rand(127, (3,))})],
+          ref=_gradient_kinds_ref,
+          hint="gradient 不是 Tensor 时，用 Tensor(np.asarray(gradient, dtype=self._data.dtype)) 转换成与输出 dtype "
+               "相同的张量。", key="backward-gradient.gradient-kinds"),
     Check("非标量输出必须给 gradient", _nonscalar_error_run,
           lambda: [Case("非标量 y 不传 gradient；gradient 形状不对", {"x": _rand(124, (3,)), "g": _rand(125, (4,))})],
           hint='非标量输出没有 gradient 时要抛出 RuntimeError("grad can be implicitly created only for scalar outputs")，'

@@ -30,7 +30,7 @@ def redraw(array: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def redraw_case(case: Case, rng: np.random.Generator, index: int) -> Case:
     args = {k: redraw(v, rng) if isinstance(v, np.ndarray) and k != "program" else v for k, v in case.args.items()}
-    return Case(f"隐藏用例 {index}（输入形状同「{case.label}」，数值在评分时重新抽取）", args)
+    return Case(f"隐藏用例 {index}（输入形状同「{case.label}」，数值在评分时重新抽取）", args, like=case.label)
 
 
 def _label(case: Case, index: int) -> Case:
@@ -217,6 +217,7 @@ GENERATORS = {
     "dot-sum.dot": _dot, "dot-sum.sum": _sum_all, "dot-sum.sum-dim": _sum_dim,
     "unbroadcast.leading-dims": _broadcast(True), "unbroadcast.size-one-dims": _broadcast(False),
     "backward-gradient.vjp": _vector_jacobian, "backward-gradient.nonscalar-error": _nonscalar,
+    "backward-gradient.gradient-kinds": _vector_jacobian,
     "detach.no-grad-nested": _nested, "norm.all": _norm_all, "norm.dim": _norm_dim,
     "higher-order.second-derivative": _second_order,
     "sin-derivative.value": _sin_points, "sin-derivative.uses-autodiff": _sin_points,

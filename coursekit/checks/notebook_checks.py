@@ -1,7 +1,7 @@
 """Checks of the notebook exercises: the probe receives the function the student's cell defines.
 
 Both exercises ask for autodiff, so besides the values a check counts, while the answer runs, the
-reverse passes (`backprop`) and forward-mode tangent pushes (`_push_tangent`) of every minigrad the
+reverse passes (`backprop`) and forward-mode tangent pushes (`push_tangent`) of every minigrad the
 answer can reach: a closed form such as np.cos(x) gives the right numbers but runs neither."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 from .base import Case, Check
 
 # the engine functions that do the work of each mode (minigrad.autograd/func and minigrad.graph)
-MODES = {"reverse": "backprop", "forward": "_push_tangent"}
+MODES = {"reverse": "backprop", "forward": "push_tangent"}
 
 
 def _names_of(function) -> list:

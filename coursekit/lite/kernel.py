@@ -1,7 +1,7 @@
 """What `%load_ext coursekit` adds in the browser's Pyodide kernel.
 
-There is no PyTorch in the browser: `import torch` fails with a Chinese message that says which cells
-need the installed edition, instead of Python's bare ModuleNotFoundError; coursekit.verdicts's table
+There is no PyTorch in the browser (nor sympy, unless the site's Pyodide has it): `import torch` fails with
+a Chinese message that says these cells need the installed edition, instead of Python's bare ModuleNotFoundError; coursekit.verdicts's table
 judges against the recording (coursekit.lite.browser); and, with no terminal, `%coursekit check` and
 `%coursekit submit` run the terminal's commands. The rest of the extension (the
 engine found from the kernel's folder, the live engine of coursekit.live) works as installed: the site's
@@ -18,20 +18,26 @@ NO_TORCH = ("浏览器版里没有 PyTorch（它太大，不能在浏览器里�
             "照常可用：它们和建站时记录下来的 PyTorch 结果比较。")
 
 
-class NoTorch(importlib.abc.MetaPathFinder):
-    """Answers `import torch` (and torch.*) with NO_TORCH."""
+NO_SYMPY = ("这个浏览器版里没有 sympy（建站用的 Pyodide 里没有它），所以这一格不能运行，它下面显示的是安装版运行的结果。"
+            "要自己运行它，请用安装版或云端笔记本。")
+NOT_HERE = {"torch": NO_TORCH, "sympy": NO_SYMPY}
+
+
+class NotInBrowser(importlib.abc.MetaPathFinder):
+    """Last on sys.meta_path: a package of NOT_HERE that no other finder found gets its Chinese message."""
 
     def find_spec(self, name, path=None, target=None):
-        if name == "torch" or name.startswith("torch."):
-            raise ModuleNotFoundError(NO_TORCH, name=name)
+        message = NOT_HERE.get(name.split(".")[0])
+        if message:
+            raise ModuleNotFoundError(message, name=name)
         return None
 
 
 def prepare(ipython=None) -> None:
-    """Install the torch notice, write no bytecode, point coursekit.verdicts at the recording, add `%coursekit` (once)."""
+    """Install the notice for torch and sympy, write no bytecode, point coursekit.verdicts at the recording, add `%coursekit` (once)."""
     from . import browser
-    if not any(isinstance(finder, NoTorch) for finder in sys.meta_path):
-        sys.meta_path.insert(0, NoTorch())
+    if not any(isinstance(finder, NotInBrowser) for finder in sys.meta_path):
+        sys.meta_path.append(NotInBrowser())
     sys.dont_write_bytecode = True     # no __pycache__ folders in the student's file panel (and fewer writes)
     browser.recorded_verdicts().__enter__()          # for good: the table and submit judge the same way
     if ipython is not None:

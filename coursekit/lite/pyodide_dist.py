@@ -20,8 +20,9 @@ VERSION = "0.27.7"                      # what jupyterlite-pyodide-kernel 0.6.1 
 ENV_VAR = "COURSEKIT_PYODIDE"
 RUNTIME = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
            "pyodide-lock.json")
-# the kernel's own packages (IPython and what it imports), numpy for minigrad, matplotlib for the figures
-NEEDED = ("micropip", "packaging", "ipython", "numpy", "matplotlib", "matplotlib-pyodide", "sqlite3", "ssl",
+# what the kernel installs at start (IPython, jedi, ssl, sqlite3 and what they need), numpy for minigrad,
+# matplotlib for the figures
+NEEDED = ("micropip", "packaging", "ipython", "jedi", "numpy", "matplotlib", "matplotlib-pyodide", "sqlite3", "ssl",
           "pyodide-unix-timezones")
 OPTIONAL = ("sympy",)                   # chapter 01's symbolic derivative: copied when the distribution has it
 
@@ -100,7 +101,7 @@ def verified(folder: Path, entry: dict) -> Path:
 
 def copy_distribution(source: Path, target: Path, echo=print) -> list[str]:
     """Copy Pyodide's runtime and the course's packages from `source` (folder or archive) into `target`,
-    each package checked against the lock; return the packages copied."""
+    each package checked against the lock, and the lock cut down to them; return the packages copied."""
     source = Path(source).expanduser()
     if not source.exists():
         raise PyodideError(f"{source}: no Pyodide distribution there. Get Pyodide {VERSION} (see the README, "
@@ -116,9 +117,12 @@ def copy_distribution(source: Path, target: Path, echo=print) -> list[str]:
             if not (folder / name).is_file():
                 raise PyodideError(f"{folder}: {name} is missing: not a complete Pyodide distribution")
             shutil.copyfile(folder / name, target / name)
+        data["packages"] = {name: packages[name] for name in names}      # the lock lists what the site has
+        (target / "pyodide-lock.json").write_text(json.dumps(data), encoding="utf-8")
         for name in names:
             shutil.copyfile(verified(folder, packages[name]), target / packages[name]["file_name"])
         skipped = [n for n in OPTIONAL if n not in optional]
         if skipped:
-            echo(f"lite: {', '.join(skipped)} not in {source}: the site works without, those cells say so")
+            echo(f"lite: {', '.join(skipped)} not in {source}: the cells that import it say (in Chinese) that "
+                 f"they need the installed edition")
     return names
