@@ -9,14 +9,14 @@ placed, and that what a list ships imports only what the same list ships.
 # coursekit/ (the sandbox writes the child's own __init__.py: no check(), no notebook extension)
 CHILD_MODULES = (
     "checks/__init__.py", "checks/base.py", "checks/inputs.py", "checks/engine_checks.py",
-    "checks/notebook_checks.py", "exercises.py", "compare.py", "tracebacks.py", "blame.py", "checking.py",
+    "checks/notebook_checks.py", "exercises.py", "compare.py", "tracebacks.py", "blame.py", "runner.py",
     "answers.py",
 )
 
 # coursekit modules of the student repository (a trailing "/" keeps a whole folder): the checks, as the
 # child has them, and the front ends students use (check() in a notebook, the CLI, pytest, submit)
 STUDENT_MODULES = CHILD_MODULES + (
-    "__init__.py", "__main__.py", "engine.py", "live.py", "diagnosis.py", "selfcheck.py", "cli.py",
+    "__init__.py", "__main__.py", "engine.py", "live.py", "diagnosis.py", "verdicts.py", "cli.py",
     "pytest_verdicts.py", "submit.py", "lessons/",
 )
 

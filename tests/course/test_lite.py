@@ -33,7 +33,7 @@ def engine_ids() -> list[str]:
 
 CHECK_ALL = """import contextlib, io, time
 from coursekit import check, exercises
-from coursekit.selfcheck import NotPassed
+from coursekit.verdicts import NotPassed
 for e in exercises.all_exercises():
     if e.answer:
         continue

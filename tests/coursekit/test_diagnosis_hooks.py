@@ -6,7 +6,7 @@ import io
 import re
 import tokenize
 
-from coursekit.selfcheck import run, verdict
+from coursekit.verdicts import run, verdict
 from helpers import broken_engine
 
 RENAMES = {
