@@ -131,12 +131,19 @@ def recorded_selfcheck():
     """coursekit.selfcheck with PyTorch's side read from the recording: its `check`, table and submit then
     judge in the browser exactly as installed (the kernel enters this for good, see coursekit.lite.kernel)."""
     from .. import selfcheck
-    saved = selfcheck.run, selfcheck.judge_exercise
-    selfcheck.run, selfcheck.judge_exercise = run, judge_exercise
+    saved = use_recording()
     try:
         yield
     finally:
         selfcheck.run, selfcheck.judge_exercise = saved
+
+
+def use_recording() -> tuple:
+    """Point coursekit.selfcheck at the recording; return what it used before."""
+    from .. import selfcheck
+    saved = selfcheck.run, selfcheck.judge_exercise
+    selfcheck.run, selfcheck.judge_exercise = run, judge_exercise
+    return saved
 
 
 def _notes(said: str) -> str:
