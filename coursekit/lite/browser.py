@@ -170,8 +170,8 @@ def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
 
 # ---------------------------------------------------------------- the terminal's commands, as a magic
 
-NOTEBOOKS_AT_GRADING = ("（笔记本练习 {ids} 在浏览器版里只能在笔记本中用 check(...) 检查；"
-                        "python -m coursekit check 的表格需要安装版读取笔记本，评分时照常检查。）")
+NOTEBOOKS_AT_GRADING = ("（笔记本练习 {ids} 不在下面的表格里：浏览器版读不了笔记本文件的格式，请在笔记本中用 "
+                        "check(...) 检查它们；评分时照常检查。）")
 ZIP_WRITTEN = ("已写好 {name}：{count} 个文件（minigrad/ 下的 .py 文件和 chapters/ 下的笔记本）。它在左边的文件面板里"
                "（课程的最上层文件夹）：右键点它，选 Download 下载到电脑，再上传到：{where}")
 
@@ -183,7 +183,7 @@ def _engine_ids() -> list[str]:
 def check_table(ids=None, root=None) -> int:
     """`python -m coursekit check` in the browser: the table of the engine exercises."""
     from ..selfcheck import check_command
-    chosen = list(ids or _engine_ids())
+    chosen = list(ids or [e.id for e in exercises.all_exercises()])
     notebook = [i for i in chosen if i not in _engine_ids()]
     if notebook:
         print(NOTEBOOKS_AT_GRADING.format(ids="、".join(notebook)))
