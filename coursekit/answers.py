@@ -3,12 +3,14 @@ grader does it (its child process imports this module), `check(...)`, `pytest` a
 
 The grader runs the exercise cell ALONE, in a fresh namespace where only `minigrad` is predefined; a name
 the cell takes from another cell (`np` imported elsewhere) is a NameError there, so it is one here too.
-Standard library only at import time: the grading child has no nbformat.
+No nbformat at import time: the grading child has none.
 """
 from __future__ import annotations
 
 import linecache
 from pathlib import Path
+
+from .checking import describe_error
 
 MAGIC_PREFIXES = ("%", "!", "get_ipython().")   # IPython-only lines (as typed, or as IPython transformed them)
 
@@ -56,6 +58,8 @@ def json_error(path: Path) -> str | None:
         return f"不是有效的 JSON：第 {error.lineno} 行第 {error.colno} 列（{error.msg}）"
     except (OSError, UnicodeDecodeError) as error:
         return f"无法读取（{type(error).__name__}）"
+    except RecursionError:
+        return "JSON 的嵌套层数太深，无法读取"
     return None
 
 
@@ -98,7 +102,6 @@ def define_or_explain(exercise, source: str, minigrad):
     try:
         answer = define_answer(exercise, source, minigrad)
     except Exception as error:      # noqa: BLE001 - whatever the cell raises is the student's to fix
-        from .checking import describe_error
         raise AnswerCellFailed(f"练习 {exercise.id} 的单元格单独运行时出错：{describe_error(error)}\n"
                                f"  {STANDS_ALONE}") from None
     missing = undefined_globals(answer)

@@ -1,21 +1,23 @@
 """Which exercise is at fault when a check fails, and where the student should look.
 
-- An error: the deepest frame in an exercise's function (the student's line). When the error is raised
-  by the engine's given code after a rule returned (the traversal checks each rule's result in
-  graph.call_backward), the rule is named, or unbroadcast when the rule's result was a broadcast.
+- An error: the deepest frame in an exercise's function (the student's line). When the engine's given
+  code rejects what a rule returned (graph.call_backward raises RuleGradientError), the rule is named,
+  or unbroadcast when the rule's result was a broadcast.
 - A stub of a later exercise reached: never "do that exercise first"; the code that reached it is at
   fault (e.g. a Sum rule whose result is not expanded reaches unbroadcast).
-- A wrong value: the first wrong node (coursekit.diagnosis); else the prerequisites' checks run, and
-  the first that fails is named.
+- A wrong value: coursekit.diagnosis (the first wrong node, else the first prerequisite that fails).
+
+It sits below coursekit.checking, which names the spot of every error it reports.
 """
 from __future__ import annotations
 
+import sys
 import traceback
 from dataclasses import dataclass
 
 import numpy as np
 
-from .tracebacks import Spot, engine_path, exercise_at
+from .tracebacks import Spot, engine_path, exercise_at, syntax_error_text
 
 
 @dataclass
@@ -23,23 +25,6 @@ class Blame:
     spot: Spot | None                # where the student should look
     culprit: str | None              # the exercise at fault
     text: str = ""                   # Chinese explanation, when the raw error would mislead
-
-
-def requirements(exercise) -> set[str]:
-    """Every exercise `exercise` depends on, directly or not (ids the registry does not know end the
-    search: a toy course has its own exercises)."""
-    from . import exercises
-    found, todo = set(), list(exercise.requires)
-    while todo:
-        other = todo.pop()
-        if other in found:
-            continue
-        found.add(other)
-        try:
-            todo.extend(exercises.get(other).requires)
-        except KeyError:
-            pass
-    return found
 
 
 def _frames(error: BaseException) -> list[tuple]:
@@ -68,37 +53,35 @@ def _function_spot(function) -> Spot | None:
     return Spot(engine_path(code.co_filename), line, code.co_qualname, owner.exercise if owner else None)
 
 
-def _shape(value) -> tuple | None:
-    data = getattr(value, "data", value)
-    shape = getattr(data, "shape", None)
-    return tuple(shape) if shape is not None else None
+def _rule_error(error: BaseException):
+    """The engine's typed error for a rule's unusable result (graph.RuleGradientError), or None."""
+    while error is not None:
+        if any(cls.__name__ == "RuleGradientError" for cls in type(error).__mro__) and hasattr(error, "node"):
+            return error
+        error = error.__cause__
+    return None
 
 
-def _rule_result(frames: list, error: BaseException, allowed) -> Blame | None:
-    """The error was raised by given code checking what a rule returned (graph.call_backward)."""
-    checker = next((f for f, _, _ in frames if "node" in f.f_locals and "grads" in f.f_locals), None)
-    if checker is None:
+def _rule_result(error: BaseException, allowed) -> Blame | None:
+    """The error was raised by given code checking what a rule returned (graph.call_backward raises
+    RuleGradientError with the node, the input's index, the shape or count it got and the one expected)."""
+    error = _rule_error(error)
+    if error is None:
         return None
-    node = checker.f_locals["node"]
-    rule = getattr(getattr(node, "rule", None), "backward", None)
-    if rule is None or any(f.f_code is getattr(rule, "__code__", None) for f, _, _ in frames):
-        return None                                  # the rule itself is still running: not this case
-    spot = _function_spot(rule)
+    node = error.node
+    spot = _function_spot(getattr(getattr(node, "rule", None), "backward", None))
     name = f"{node.rule.__name__}.backward"
-    grads, inputs = checker.f_locals["grads"], getattr(node, "inputs", ())
-    if isinstance(grads, tuple) and len(grads) < len(inputs):
+    if error.index is None:                          # the count of gradients
         return Blame(spot, spot.exercise if spot else None,
-                     f"{name} 返回了 {len(grads)} 个梯度，而这个运算有 {len(inputs)} 个输入：每个输入返回一个梯度"
+                     f"{name} 返回了 {error.got} 个梯度，而这个运算有 {error.expected} 个输入：每个输入返回一个梯度"
                      f"（不需要梯度的输入返回 None）。")
-    given, wanted = _shape(checker.f_locals.get("g")), checker.f_locals.get("shape")
-    if given is None or wanted is None or given == tuple(wanted):
-        return Blame(spot, spot.exercise if spot else None, f"{name} 返回的梯度不能用（{type(error).__name__}: {error}）。")
-    wanted = tuple(wanted)
+    given, wanted = tuple(error.got), tuple(error.expected)
     try:
         broadcast = np.broadcast_shapes(given, wanted) == given
     except ValueError:
         broadcast = False
-    unbroadcast = _function_spot(checker.f_globals.get("unbroadcast"))   # what graph.py calls
+    graph = sys.modules.get(type(node).__module__)
+    unbroadcast = _function_spot(getattr(graph, "unbroadcast", None))   # what graph.py calls
     if broadcast and unbroadcast is not None and (allowed is None or unbroadcast.exercise in allowed):
         return Blame(unbroadcast, unbroadcast.exercise,
                      f"{name} 给出形状 {given} 的梯度（输入被广播过），unbroadcast 没有把它正确地求和成输入的形状 "
@@ -116,8 +99,7 @@ def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
         return Blame(None, None)
     mine = [i for i, (_, _, ex) in enumerate(frames) if ex and (allowed is None or ex in allowed)]
     deepest = mine[-1] if mine else None
-    below = frames[deepest + 1:] if deepest is not None else frames
-    found = _rule_result(below, error, allowed)
+    found = _rule_result(error, allowed)
     if found is not None:
         return found
     if deepest is None:
@@ -129,7 +111,6 @@ def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
 
 def import_verdict(error: BaseException) -> str:
     """One Chinese paragraph for an engine that does not import: the file, the line, what Python says."""
-    from .tracebacks import syntax_error_text
     if isinstance(error, SyntaxError):
         detail = syntax_error_text(error)
     else:
@@ -150,38 +131,3 @@ def locate_loop(error: BaseException, allowed: set[str] | None = None) -> Blame:
     if chosen is None:
         return Blame(None, None)
     return Blame(_spot(*chosen), chosen[2])
-
-
-# ---------------------------------------------------------------- a whole report
-
-def _check_and_case(exercise, result):
-    from .checking import exercise_cases
-    return next(((c, k) for c, k in exercise_cases(exercise) if c.name == result.check and k.label == result.case),
-                (None, None))
-
-
-def explain(report, lib, torch, answer=None, timeout=None) -> None:
-    """Fill in who is at fault for the report's first problem: the first wrong node of a wrong backward,
-    else the first prerequisite whose own checks fail (report.culprit_report)."""
-    from . import exercises
-    from .checking import FAILED, NOT_IMPLEMENTED, TIMEOUT, run_exercise
-    from .diagnosis import first_wrong_node
-    exercise, problem = report.exercise, report.first_problem
-    if problem is None or problem.status in (NOT_IMPLEMENTED, TIMEOUT):
-        return
-    if problem.status == FAILED:
-        check, case = _check_and_case(exercise, problem)
-        finding = first_wrong_node(check, case, lib, torch, answer) if check else None
-        if finding is not None:
-            problem.diagnosis, problem.culprit = finding.text, finding.culprit
-    if problem.culprit == exercise.id:
-        return
-    before = requirements(exercise)
-    suspects = [problem.culprit] if problem.culprit in before else \
-        [e.id for e in exercises.all_exercises() if e.id in before and not e.answer]
-    for suspect in suspects:
-        other = run_exercise(exercises.get(suspect), lib, torch, timeout=timeout)
-        if not other.passed:
-            explain(other, lib, torch, timeout=timeout)
-            report.culprit_report = other
-            return

@@ -135,11 +135,8 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                    help="where to write the zip (default: submission.zip in the course folder)")
     p.set_defaults(handler=_submit)
     _add_instructor_verbs(verbs, argv)
-    try:
+    if _available("coursekit.grading"):      # the student repository has no grader
         from .grading.cli import add_parsers
-    except ImportError:      # the student repository has no grader
-        pass
-    else:
         add_parsers(verbs)
     return main_parser
 

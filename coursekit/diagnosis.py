@@ -2,8 +2,9 @@
 
 The failing probe runs once more on each side, with every backward call caught on its way in: the graph
 is walked from the roots and every node keeps the gradient it receives (torch: a hook on each node;
-minigrad: the node's `retained` slot, which the traversal fills like retain_grad) and what it saved
-(minigrad: release is skipped). Nodes are paired in creation order (torch's sequence numbers,
+minigrad: the engine's tracing hook `graph.TRACE`, called by call_backward with the node and its
+incoming gradient) and what it saved (minigrad: the node's `saved` as the hook saw it, put back after
+the pass so that its rule can run again). Nodes are paired in creation order (torch's sequence numbers,
 minigrad's `seq`) when both graphs hold the same ops in the same order. Then each minigrad node's rule
 runs on PyTorch's incoming gradient and is compared with what PyTorch's node gave its inputs: the
 first node, from the inputs, whose rule differs is the wrong one. If every rule agrees but some node receives another gradient, the traversal
@@ -17,6 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import exercises
+from .checking import FAILED, NOT_IMPLEMENTED, TIMEOUT, CheckTimedOut, default_timeout, exercise_cases, run_exercise, time_limit
+from .compare import tolerance_for
 from .tracebacks import exercise_at
 
 TRAVERSAL = "2.1-backward"
@@ -29,7 +33,8 @@ class Pass:
     incoming: dict = field(default_factory=dict)     # node -> the gradient it received (numpy)
     outgoing: dict = field(default_factory=dict)     # torch only: node -> gradients it gave its inputs
     create_graph: bool = False
-    retains: bool = True         # minigrad: `backward` fills retained nodes; `grad` does not
+    retains: bool = True         # minigrad: a gradient that reaches a node is the traversal's (`backward`)
+    kept: dict = field(default_factory=dict)         # minigrad: node -> what it saved, as the trace saw it
     roots: set = field(default_factory=set)          # the nodes backward starts from
 
 
@@ -112,10 +117,11 @@ def _passes(module, make_pass, probe_file: str):
             if called_by_probe(probe_file):
                 passes.append(make_pass(_as_list(tensors)))
                 passes[-1].create_graph = bool(kwargs.get("create_graph"))
-                passes[-1].retains = original.__name__ == "backward"
+                passes[-1].retains = original.__name__ in ("backward", "run_backward")
             return original(tensors, *args, **kwargs)
         return caught
-    with _patched(module, ("backward", "grad"), wrap):
+    names = [name for name in ("backward", "run_backward", "grad") if hasattr(module, name)]
+    with _patched(module, names, wrap):
         yield passes
 
 
@@ -123,14 +129,30 @@ def _minigrad_pass(lib, roots) -> Pass:
     record = Pass(roots={t.grad_fn for t in roots})
     nodes = _walk([t.grad_fn for t in roots], lambda n: list(n.inputs))
     for node in sorted(nodes, key=lambda n: n.seq):
-        if type(node).__name__ == "AccumulateGrad":
-            continue
-        holder = lib.tensor(0.0)
-        node.retained = (lambda holder=holder: holder)      # the traversal fills it, as for retain_grad
-        node.release = lambda: None                          # keep what it saved: its rule runs again
-        record.nodes.append((node.name(), tuple(node.meta[0]), node))
-        record.incoming[node] = holder
+        if type(node).__name__ != "AccumulateGrad":
+            record.nodes.append((node.name(), tuple(node.meta[0]), node))
     return record
+
+
+@contextmanager
+def _traced(graph, passes: list):
+    """While the probe runs: each node call_backward runs adds its incoming gradient to the latest pass
+    (summed, if a traversal runs a node twice) and keeps what the node saved (its rule runs again later)."""
+    def trace(node, grad, returned, grads):
+        record = passes[-1] if passes else None
+        if record is None or not any(node is n for _, _, n in record.nodes):
+            return
+        seen = record.incoming.get(node)
+        record.incoming[node] = _numpy(grad) if seen is None else seen + _numpy(grad)
+        record.kept.setdefault(node, node.saved)
+    previous, graph.TRACE = graph.TRACE, trace
+    try:
+        yield
+    finally:
+        graph.TRACE = previous
+        for record in passes:
+            for node, saved in record.kept.items():
+                node.saved = saved
 
 
 # ---------------------------------------------------------------- comparing node by node
@@ -142,7 +164,8 @@ def _error(actual, expected) -> float | None:
     actual, expected = np.asarray(actual, np.float64), np.asarray(expected, np.float64)
     if actual.shape != expected.shape:
         return float("inf")
-    if np.allclose(actual, expected, rtol=1e-4, atol=1e-5, equal_nan=True):
+    rtol, atol = tolerance_for(np.float32)        # the looser row for both dtypes: only a clear difference
+    if np.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True):   # names a node
         return None
     return float(np.nanmax(np.abs(actual - expected)))
 
@@ -261,8 +284,7 @@ def compare_passes(lib, mine: Pass, theirs: Pass) -> Finding | None:
         finding = rule_finding(lib, m, number, incoming, theirs.outgoing.get(t, []))
         if finding is not None:
             return finding
-        holder = mine.incoming.get(m)
-        got = _numpy(holder.grad) if holder is not None and holder.grad is not None else None
+        got = mine.incoming.get(m)
         if wrong_in is None and mine.retains and _error(got, incoming) is not None:
             wrong_in = (m, number, got is None, _error(got, incoming))
     if wrong_in is None or wrong_in[0] in mine.roots:   # a wrong seed is not the traversal's doing
@@ -277,13 +299,12 @@ def first_wrong_node(check, case, lib, torch, answer=None) -> Finding | None:
     """Run the failing probe again on both sides and find where the gradients start to differ."""
     if check.ref is not None or not hasattr(lib, "graph"):
         return None                                      # no twin probe on the torch side
-    from .checking import CheckTimedOut, default_timeout, time_limit
     try:
         probe = check.run.__code__.co_filename
         with _passes(torch.autograd, _torch_pass, probe) as theirs:
             check.reference(torch, case.args, answer)
         with _passes(lib.autograd, lambda roots: _minigrad_pass(lib, roots), probe) as mine, \
-                time_limit(default_timeout()):
+                _traced(lib.graph, mine), time_limit(default_timeout()):
             check.attempt(lib, case.args, answer)
     except (Exception, CheckTimedOut):                   # noqa: BLE001 - then there is nothing to compare
         return None
@@ -292,3 +313,34 @@ def first_wrong_node(check, case, lib, torch, answer=None) -> Finding | None:
         if finding is not None:
             return finding
     return None
+
+
+# ---------------------------------------------------------------- who is at fault for a whole report
+
+def _check_and_case(exercise, result):
+    return next(((c, k) for c, k in exercise_cases(exercise) if c.name == result.check and k.label == result.case),
+                (None, None))
+
+
+def explain(report, lib, torch, answer=None, timeout=None) -> None:
+    """Fill in who is at fault for the report's first problem: the first wrong node of a wrong backward,
+    else the first prerequisite whose own checks fail (report.culprit_report)."""
+    exercise, problem = report.exercise, report.first_problem
+    if problem is None or problem.status in (NOT_IMPLEMENTED, TIMEOUT):
+        return
+    if problem.status == FAILED:
+        check, case = _check_and_case(exercise, problem)
+        finding = first_wrong_node(check, case, lib, torch, answer) if check else None
+        if finding is not None:
+            problem.diagnosis, problem.culprit = finding.text, finding.culprit
+    if problem.culprit == exercise.id:
+        return
+    before = exercises.requirements(exercise)
+    suspects = [problem.culprit] if problem.culprit in before else \
+        [e.id for e in exercises.all_exercises() if e.id in before and not e.answer]
+    for suspect in suspects:
+        other = run_exercise(exercises.get(suspect), lib, torch, timeout=timeout)
+        if not other.passed:
+            explain(other, lib, torch, timeout=timeout)
+            report.culprit_report = other
+            return

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .checks import engine_checks as E
+from .checks import notebook_checks as N
 from .checks.base import Check
 
 
@@ -22,8 +24,6 @@ class Exercise:
 
 
 def _exercises() -> tuple[Exercise, ...]:
-    from .checks import engine_checks as E
-    from .checks import notebook_checks as N
     return (
         Exercise("2.1-numdiff", "数值微分：中心差分", 10, "01_four_ways",
                  "minigrad/numdiff.py", E.NUMDIFF,
@@ -66,7 +66,7 @@ def _exercises() -> tuple[Exercise, ...]:
                  functions=("minigrad/tensor.py:Tensor.norm",)),
         Exercise("2.1-ex-higher-order", "高阶导数：autograd.grad 与 create_graph", 10, "10_exercises",
                  "minigrad/autograd.py", E.HIGHER_ORDER, requires=("2.1-backward", "2.1-vjp"),
-                 functions=("minigrad/autograd.py:grad",)),
+                 functions=("minigrad/autograd.py:collect_gradients",)),
         Exercise("2.1-ex-sin-derivative", "用自动微分画出 sin x 的导数", 5, "10_exercises",
                  "chapters/10_exercises.ipynb", N.SIN_DERIVATIVE, answer="sin_derivative",
                  requires=("2.1-backward", "2.1-vjp", "2.1.1-dot-sum")),
@@ -97,3 +97,19 @@ def get(exercise_id: str) -> Exercise:
         if exercise.id == exercise_id:
             return exercise
     raise UnknownExercise(exercise_id)
+
+
+def requirements(exercise) -> set[str]:
+    """Every exercise `exercise` depends on, directly or not (ids the registry does not know end the
+    search: a toy course has its own exercises)."""
+    found, todo = set(), list(exercise.requires)
+    while todo:
+        other = todo.pop()
+        if other in found:
+            continue
+        found.add(other)
+        try:
+            todo.extend(get(other).requires)
+        except KeyError:
+            pass
+    return found

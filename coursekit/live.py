@@ -111,12 +111,11 @@ def watch(shell) -> LiveEngine | None:
     existing = getattr(shell, "_coursekit_live", None)
     if existing is not None:
         return existing
-    try:
-        from IPython.extensions.deduperreload.deduperreload import DeduperReloader
-    except ImportError:
-        import IPython
+    import IPython
+    if IPython.version_info < (9, 1):          # deduperreload came with IPython 9.1
         print(OLD_IPYTHON.format(version=IPython.__version__), file=sys.stderr)
         return None
+    from IPython.extensions.deduperreload.deduperreload import DeduperReloader
     live = LiveEngine(DeduperReloader())
     live.remember()
     shell.events.register("pre_run_cell", live.refresh)

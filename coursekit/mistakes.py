@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
+from . import answers, exercises, selfcheck
+from .engine import fresh_engine
 from .markers import solution_regions
 
 CATALOGUE = "tests/mistakes"
@@ -109,8 +111,7 @@ def _unique_edit(texts: dict, mistake: Mistake) -> dict:
 
 def answer_cell(solutions: Path, exercise) -> str:
     """The solution cell of a notebook exercise."""
-    from .answers import answer_source, read_notebook
-    source = answer_source(read_notebook(solutions / exercise.where), exercise.id)
+    source = answers.answer_source(answers.read_notebook(solutions / exercise.where), exercise.id)
     if not source:
         raise CatalogueError(f"{exercise.where} has no answer cell for {exercise.id}")
     return source
@@ -134,10 +135,8 @@ def wrong_cell(solutions: Path, mistake: Mistake, exercise) -> str:
 
 def define_answer(source: str, exercise, root: Path):
     """The function the answer cell defines, run as the grader runs it, on the engine in `root`."""
-    from .answers import define_answer as define
-    from .engine import fresh_engine
     with fresh_engine(root) as minigrad:
-        return define(exercise, source, minigrad)
+        return answers.define_answer(exercise, source, minigrad)
 
 
 # ---------------------------------------------------------------- judging an entry
@@ -152,7 +151,6 @@ def judge(mistake: Mistake, report, text: str) -> Outcome:
 
 def try_mistake(solutions: Path, mistake: Mistake) -> Outcome:
     """Apply one entry to a copy of the solutions and run its exercise's self-check in this process."""
-    from . import exercises, selfcheck
     exercise = exercises.get(mistake.exercise)
     if exercise.answer:
         answer = define_answer(wrong_cell(solutions, mistake, exercise), exercise, solutions)

@@ -28,10 +28,11 @@ from pathlib import Path
 
 import nbformat
 
-from .engine import ENV_VAR
+from .engine import ENV_VAR, engine_root
 from .release.build import build_minigrad, write_files
 from .release.course import Course, read_notebook
 from .release.notebook_steps import checked_ids, is_solution_cell, nbgrader
+from .selfcheck import NotPassed, check
 
 Cell = tuple[str, int]          # (notebook path relative to the course root, nbval's code-cell number)
 
@@ -162,8 +163,6 @@ solve_in_place({root!r}, {exercise!r}, {stubbed!r})"""
 def solve_in_place(course_root: str, exercise_id: str, still_stubbed: list[str]) -> None:
     """In an in-order run's kernel: `check(exercise_id)` must fail; then the engine files that hold the
     exercise are rewritten with its solution, the later exercises still stubbed (only changed files)."""
-    from .engine import engine_root
-    from .selfcheck import NotPassed, check
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             check(exercise_id)

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from . import answers, exercises
 from .blame import import_verdict
+from .diagnosis import explain
 from .checking import ERROR, FAILED, NOT_IMPLEMENTED, TIMEOUT, ExerciseReport, default_timeout, run_exercise
 from .engine import EngineImportError, EngineNotFound, engine_root, fresh_engine
+from .tracebacks import engine_path, exercise_functions
 
 
 def _torch():
@@ -40,7 +42,6 @@ def judge_exercise(exercise, minigrad, torch, answer=None, timeout: float | None
     what `verdict` needs to name the exercise and the code at fault."""
     report = run_exercise(exercise, minigrad, torch, answer, timeout=timeout)
     if not report.passed:
-        from .blame import explain
         explain(report, minigrad, torch, answer, timeout)
         report.code = exercise_code(exercise, minigrad)
     return report
@@ -56,7 +57,6 @@ def exercise_code(exercise, minigrad) -> str:
     exercise's function."""
     if exercise.answer:
         return f"{exercise.where} 中的 {exercise.answer}"
-    from .tracebacks import engine_path, exercise_functions
     files = sorted(Path(minigrad.__file__).parent.rglob("*.py"))
     found = _in_files((engine_path(str(path)) or path.name, f.qualname) for path in files
                       for f in exercise_functions(str(path)) if f.exercise == exercise.id)

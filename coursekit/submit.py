@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import answers, exercises
 from .engine import EngineNotFound, engine_root, fresh_engine
+from .selfcheck import check_command, torch_warnings
 
 SUBMITTED = (("minigrad", ".py"), ("chapters", ".ipynb"))      # (top folder, file suffix) the grader keeps
 SKIPPED_PARTS = ("__MACOSX", ".git", "__pycache__", ".ipynb_checkpoints")
@@ -127,7 +128,6 @@ def _section(title: str) -> None:
 def submit(root: Path | None = None, out: Path | None = None) -> int:
     """Check, then write the zip. 0: all exercises pass; 1: zip written, something unfinished or wrong;
     2: nothing to submit."""
-    from .selfcheck import check_command, torch_warnings
     try:
         root = Path(root or engine_root()).resolve()
     except EngineNotFound:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .exercises import all_exercises
+
 _MARK = re.compile(r"(?:BEGIN SOLUTION|练习)\s+(\d[\w.\-]*[\w])")
 PACKAGE = "minigrad"
 
@@ -77,10 +79,6 @@ def _scan(source: str, listed: dict[str, str] | None = None) -> tuple[ExerciseFu
 
 def _listed(path: str | None) -> dict[str, str]:
     """{qualname: exercise} of the registry's `functions` in the engine file `path` ('minigrad/tensor.py')."""
-    try:
-        from .exercises import all_exercises
-    except ImportError:
-        return {}
     return {name.split(":", 1)[1]: e.id for e in all_exercises() for name in e.functions
             if name.split(":", 1)[0] == path}
 

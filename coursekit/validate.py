@@ -15,13 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .checking import run_exercise
+from .engine import fresh_engine
+from .manifest import INSTRUCTOR_ONLY
 from .markers import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, MarkerError, check_python_regions, find_regions
-from .mirror import TEXT, check_mirror
+from .mirror import TEXT, cell_output_text, check_mirror
+from .mistakes import catalogue_problems
 from .notebook_runs import in_order_problems, run_nbval, student_notebook_problems
 from .release.build import build_minigrad, build_student_files, differences, write_files
 from .release.course import Course, CourseInputError, files_under, read_notebook, read_text
 from .release.notebook_steps import NotebookContext, clear_solutions, is_solution_cell, nbgrader
 from .release.repository import build_repository
+from .tracebacks import _scan
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,6 @@ def _torch():
 
 
 def _run(exercise, lib, answer=None):
-    from .checking import run_exercise
     return run_exercise(exercise, lib, _torch(), answer)
 
 
@@ -127,7 +131,6 @@ def _notebook_regions(course: Course, found: dict) -> list[Problem]:
 
 def _region_functions(course: Course) -> dict[str, set[str]]:
     """{exercise: {"file:qualname"}}: the outermost functions of solutions/minigrad holding its regions."""
-    from .tracebacks import _scan
     holding: dict[str, set[str]] = {}
     for path in files_under(course.require("solutions/minigrad")):
         if path.suffix == ".py":
@@ -175,7 +178,6 @@ def registry(course: Course) -> list[Problem]:
 
 def solutions_pass(course: Course) -> list[Problem]:
     """The solutions pass every check of every exercise."""
-    from .engine import fresh_engine
     problems = []
     with fresh_engine(course.require("solutions")) as lib:
         for exercise in course.exercises:
@@ -193,7 +195,6 @@ def solutions_pass(course: Course) -> list[Problem]:
 
 def _report_with_stub(course: Course, exercise):
     """The exercise's checks run with only its own regions stubbed (None: the stub defines nothing)."""
-    from .engine import fresh_engine
     with tempfile.TemporaryDirectory(prefix="coursekit-stub-") as folder:
         if exercise.answer:          # a notebook exercise: the solutions engine, the stubbed cell's function
             with fresh_engine(course.require("solutions")) as lib:
@@ -252,7 +253,6 @@ def _package_sources(course: Course) -> list[tuple[str, str]]:
 def _visible_text(path: str, data: bytes) -> str:
     """A file's text as a reader sees it (a notebook: its cell sources and text outputs)."""
     import nbformat
-    from .mirror import cell_output_text
     text = data.decode("utf-8", "replace")
     if path.endswith(".ipynb"):
         notebook = nbformat.reads(text, as_version=4)
@@ -260,10 +260,6 @@ def _visible_text(path: str, data: bytes) -> str:
     return text
 
 
-INSTRUCTOR_ONLY = ("solutions/", "coursekit/grading/", "coursekit/release/", "coursekit/validate.py",
-                   "coursekit/answerkey.py", "coursekit/mirror.py", "coursekit/markers.py",
-                   "coursekit/checks/hidden.py", "coursekit/templates/", "tests/engine/", "tests/coursekit/",
-                   "tests/course/", "tests/mistakes/")
 
 
 # An absolute path of the machine that ran a notebook (a traceback's file names): /root/…, /home/…, C:\\…
@@ -335,7 +331,8 @@ def no_leaks(course: Course) -> list[Problem]:
         files = build_repository(course)
     except MarkerError as error:
         return [Problem(f"{error.path}:{error.line}", f"release cannot build: {error.message}")]
-    problems = [Problem(path, "instructor-only file in the student repository: remove it from the release lists")
+    problems = [Problem(path, "instructor-only file in the student repository: remove it from STUDENT_MODULES in "
+                                    "coursekit/manifest.py")
                 for path in files if path.startswith(INSTRUCTOR_ONLY)]
     texts = {path: _visible_text(path, data) for path, data in files.items()}
     for path, text in texts.items():
@@ -407,14 +404,13 @@ def student_repo(course: Course) -> list[Problem]:
                 last = (done.stderr.strip().splitlines() or ["?"])[-1]
                 problems.append(Problem("coursekit/release/repository.py", f"in the student repository, "
                                         f"{' '.join(command[1:])[:60]!r} fails ({last}): add the missing module to "
-                                        f"STUDENT_PACKAGE or stop importing instructor code"))
+                                        f"STUDENT_MODULES (coursekit/manifest.py) or stop importing instructor code"))
     return problems
 
 
 def mistakes_caught(course: Course) -> list[Problem]:
     """Every entry of the mistakes catalogue (tests/mistakes/) fails its own exercise, and the verdict
     names that exercise; prints the counts caught / attributed / hinted."""
-    from .mistakes import catalogue_problems
     return [Problem(file, fix) for file, fix in catalogue_problems(course.root, course.require("solutions"))]
 
 

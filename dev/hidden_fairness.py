@@ -24,6 +24,7 @@ def main() -> int:
 
     from coursekit import exercises
     from coursekit.checking import run_case
+    from coursekit.checks.hidden import cases_for
     from coursekit.engine import fresh_engine
     chosen = [exercises.get(i) for i in args.ids] or [e for e in exercises.all_exercises() if not e.answer]
     failures = 0
@@ -33,7 +34,7 @@ def main() -> int:
             for seed in range(args.seeds):
                 rng = np.random.default_rng(seed)
                 for check in exercise.checks:
-                    for case in check.hidden(rng):
+                    for case in cases_for(check, rng):
                         cases += 1
                         result = run_case(check, case, minigrad, torch)
                         if not result.ok:

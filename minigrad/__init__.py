@@ -3,7 +3,10 @@ so that `import minigrad as torch` runs the course's code unchanged."""
 from .torch_compat import dtypes
 from .torch_compat.dtypes import bool_ as bool  # noqa: A001  (torch.bool)
 from .torch_compat.dtypes import dtype, float16, float32, float64, int8, int16, int32, int64, uint8
-from .tensor import Size, Tensor
+from .tensor import Tensor
+from . import torch_compat
+torch_compat.install(__name__)
+from .torch_compat.tensor_core import Size
 from .torch_compat.printing import set_printoptions
 from .torch_compat.creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, ones, ones_like,
                        tensor, zeros, zeros_like)
@@ -14,8 +17,6 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .torch_compat.ops import cat, clamp, dot, floor_divide, matmul, maximum, mm, mv, norm, pow, remainder, stack, where
 from . import autograd, func, numdiff, viz
 from .torch_compat import distributions, nn, optim, utils
-from .torch_compat import alias_modules as _alias_modules
-_alias_modules(__name__)
 
 float = float32      # noqa: A001  (torch.float)
 double = float64

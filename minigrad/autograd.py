@@ -1,20 +1,25 @@
 """反向模式：从输出沿计算图走回叶子，按拓扑逆序处理节点；一个节点的梯度累加完整后，才运行它的反向规则。
 
-    backward(tensors, grad_tensors)   把梯度累加到叶子的 .grad 中（Tensor.backward 调用的就是它）
+    backward(tensors, grad_tensors)   把梯度累加到叶子的 .grad 中（Tensor.backward 也用它的 run_backward）
     grad(outputs, inputs, ...)        返回 inputs 的梯度，不改动 .grad
 
-练习 2.1-backward 写在 topological_order 和 backprop 中，练习 2.1-ex-higher-order 写在 grad 中。
+阅读地图
+  练习 2.1-backward         topological_order、backprop
+      先读 graph.py 中的 Node（inputs、release）、AccumulateGrad 和 call_backward
+      工具：node.inputs（输入来自的节点，可能有 None）、call_backward(node, g)（每个输入一个梯度）、
+            sink(node, g)（由调用者给出：backward 的 sink 把梯度存进 .grad）、node.release()
+      节点可以放进 set 和 dict；两个梯度用 + 相加
+  练习 2.1-ex-higher-order  collect_gradients（只用 backprop 和 set_grad_enabled）
+  可以参考：run_backward 怎样调用 backprop（它的 sink 是 into_grad）
+  可以跳过：_make_grads、accumulate_grad、grad 中 EXT 开头的部分（torch_compat 的钩子）
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .graph import (FRESH, AccumulateGrad, Function, call_backward, owns_buffer,  # noqa: F401
-                       vertex)
+from .graph import EXT, AccumulateGrad, Function, call_backward, vertex  # noqa: F401
 from .grad_mode import set_grad_enabled
 from .tensor import Tensor
-from .torch_compat import hooks as _hooks
-from .torch_compat.tensor_methods import run_hooks, tensor_hooks
 
 __all__ = ["Function", "backward", "grad", "gradcheck"]
 
@@ -26,15 +31,14 @@ def _as_list(tensors) -> list:
 
 
 def _make_grads(outputs: list, grad_outputs) -> tuple[list, list]:
-    """Check the outputs and their gradients (ones for a one-element output when none is given)."""
+    """检查输出和它们的梯度（torch.autograd.backward 和 grad 的参数）：一个元素的输出没有给出梯度时用 1。"""
     grad_outputs = _as_list(grad_outputs) or [None] * len(outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} gradients for "
                            f"{len(outputs)} outputs")
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not out.requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        check_requires_grad(out, i)
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
@@ -44,10 +48,19 @@ def _make_grads(outputs: list, grad_outputs) -> tuple[list, list]:
         if g._data.shape != out._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
                                f"output[{i}] has a shape of {out.shape}.")
-        if g._data.dtype != out._data.dtype:
-            g = Tensor(g._data.astype(out._data.dtype))
-        grads.append(g)
+        grads.append(as_dtype_of(g, out))
     return outputs, grads
+
+
+def check_requires_grad(out: Tensor, i: int = 0) -> None:
+    """不需要梯度的输出无从反向传播：torch 的报错。"""
+    if not out.requires_grad:
+        raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+
+
+def as_dtype_of(g: Tensor, out: Tensor) -> Tensor:
+    """梯度 g 转成输出 out 的 dtype。"""
+    return g if g._data.dtype == out._data.dtype else Tensor(g._data.astype(out._data.dtype))
 
 
 def topological_order(roots: list) -> list:
@@ -73,12 +86,12 @@ def backprop(roots: list, root_grads: list, retain_graph: bool, sink) -> None:
 
 
 def accumulate_grad(tensor: Tensor, g: Tensor, create_graph: bool) -> None:
-    """tensor.grad += g (its own buffer the first time; a graph-carrying sum under create_graph)."""
-    hooks = tensor_hooks(tensor) if tensor.grad_fn is None else None   # a non-leaf's ran already (hooks.py)
-    if hooks:                                 # a leaf's Tensor.register_hook hooks see g first
-        g = run_hooks(hooks, g)
-    if tensor.grad is None:                   # .grad gets a buffer of its own (it is updated in place)
-        tensor.grad = g if create_graph or (tensor.grad_fn is None and owns_buffer(g)) else Tensor(g._data.copy())
+    """tensor.grad += g（第一次时给 .grad 一个自己的数组；create_graph 时是一个带计算图的加法）。"""
+    if tensor.grad_fn is None and EXT.leaf_hooks is not None:
+        g = EXT.leaf_hooks(tensor, g)         # 叶子上 register_hook 的钩子先看到 g（torch_compat）
+    if tensor.grad is None:                   # .grad 之后会被原地更新，所以要有自己的数组
+        own = tensor.grad_fn is None and EXT.owns_buffer is not None and EXT.owns_buffer(g)
+        tensor.grad = g if create_graph or own else Tensor(g._data.copy())
     elif create_graph or tensor.grad.requires_grad:
         tensor.grad = tensor.grad + g
     else:
@@ -90,8 +103,14 @@ def accumulate_grad(tensor: Tensor, g: Tensor, create_graph: bool) -> None:
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-    """Accumulate the gradients of `tensors` (weighted by `grad_tensors`) into the leaves' .grad."""
+    """把 tensors 的梯度（以 grad_tensors 加权）累加到叶子的 .grad 中（torch.autograd.backward）。"""
     tensors, grads = _make_grads(_as_list(tensors), grad_tensors)
+    run_backward(tensors, grads, retain_graph, create_graph, inputs)
+
+
+def run_backward(tensors: list, grads: list, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """从 tensors 出发、以 grads 为起点梯度做一次反向传播（梯度已经检查过）。inputs 给出时，
+    只累加到这些张量的 .grad；否则累加到所有叶子，以及 retain_grad() 过的中间结果。"""
     if retain_graph is None:
         retain_graph = create_graph
     only = None if inputs is None else {vertex(x): x for x in _as_list(inputs)}
@@ -106,26 +125,24 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         else:
             return
         if tensor is not None:
-            if tensor.grad_fn is not None:    # a non-leaf: its hooks first, once (call_backward reuses them)
-                g = _hooks.hooked(node, g)
+            if tensor.grad_fn is not None and EXT.output_gradient is not None:
+                g = EXT.output_gradient(node, g)      # 非叶子：先运行它的钩子（只运行一次）
             accumulate_grad(tensor, g, create_graph)
 
-    _hooks.start()
+    if EXT.begin is not None:
+        EXT.begin()
     try:
         with set_grad_enabled(create_graph):
             backprop([vertex(t) for t in tensors], grads, retain_graph, into_grad)
     finally:
-        FRESH.clear()
-        _hooks.HOOKED.clear()
+        if EXT.end is not None:
+            EXT.end()
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
          materialize_grads=False) -> tuple:
-    """outputs 对 inputs 的梯度，以元组返回；不改动任何 .grad。create_graph=True 时，求梯度的运算
-    也记录进计算图，得到的梯度本身可以再求导（高阶导数）。
-
-    练习 2.1-ex-higher-order：用 backprop 传播梯度，用自己的 sink 只收集 targets（inputs 所在的节点）
-    收到的梯度；create_graph 决定反向规则运行时是否记录计算图（set_grad_enabled）。"""
+    """outputs 对 inputs 的梯度，以元组返回；不改动任何 .grad（torch.autograd.grad）。计算在
+    collect_gradients 中；这里检查参数，并处理没有用到的输入（allow_unused、materialize_grads）。"""
     outputs, grad_outputs = _make_grads(_as_list(outputs), grad_outputs)
     inputs = _as_list(inputs)
     for x in inputs:
@@ -134,20 +151,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if retain_graph is None:
         retain_graph = create_graph
     roots, targets = [vertex(t) for t in outputs], [vertex(x) for x in inputs]
-    target_set = set(targets)
-    hooked = _fill_retained(target_set, create_graph)
-    # 练习 2.1-ex-higher-order：高阶导数：autograd.grad 与 create_graph。在这里写你的代码。
-    raise NotImplementedError("练习 2.1-ex-higher-order 尚未完成：高阶导数：autograd.grad 与 create_graph（minigrad/autograd.py）")
-    FRESH.clear()
-    _hooks.start()
-    memo = {}
+    if EXT.begin_grad is not None:
+        EXT.begin_grad(targets, create_graph)         # retain_grad 与钩子（torch_compat）
+    result = collect_gradients(roots, grad_outputs, targets, retain_graph, create_graph)
+    if EXT.end_grad is not None:
+        result = EXT.end_grad(inputs, list(result))
+    result = list(result)
     for i, (x, g) in enumerate(zip(inputs, result)):
-        hooks = tensor_hooks(x) if x.grad_fn is None else None
-        if g is not None and hooks:               # a leaf's register_hook hooks see its gradient, as torch
-            result[i] = run_hooks(hooks, g)
-        elif x.grad_fn in hooked and not _hooks.reaches(x.grad_fn, target_set, memo):
-            result[i] = hooked[x.grad_fn]         # torch captures a non-leaf after its hooks, unless its
-                                                  # node runs to reach another input
         if g is None:
             if materialize_grads:
                 result[i] = Tensor(np.zeros_like(x._data))
@@ -157,21 +167,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(result)
 
 
-def _fill_retained(targets: set, create_graph: bool) -> dict:
-    """For autograd.grad: fill the .grad of retained tensors torch's engine reaches (the inputs and what
-    lies above them); return the gradients of the inputs after their hooks, as they come."""
-    _hooks.start()
-    hooked, memo = {}, {}
+def collect_gradients(roots: list, root_grads: list, targets: list, retain_graph: bool,
+                      create_graph: bool) -> list:
+    """从 roots（梯度 root_grads）反向传播，返回 targets 中每个节点收到的梯度（列表，顺序与 targets
+    相同；没有收到梯度的节点对应 None）。不写入任何 .grad。
 
-    def fill(node, g):
-        if node in targets:
-            hooked[node] = g
-        tensor = node.retained() if node.retained is not None else None
-        if tensor is not None and (node in targets or _hooks.reaches(node, targets, memo)):
-            accumulate_grad(tensor, g, create_graph)
-
-    _hooks.RUN.fill = fill
-    return hooked
+    练习 2.1-ex-higher-order：用 backprop 传播梯度，传给它一个自己的 sink，只收集 targets 收到的
+    梯度；create_graph 为真时，反向规则要在梯度模式下运行（set_grad_enabled），这样得到的梯度
+    本身也记录进计算图，可以再求导（高阶导数）。"""
+    # 练习 2.1-ex-higher-order：高阶导数：autograd.grad 与 create_graph。在这里写你的代码。
+    raise NotImplementedError("练习 2.1-ex-higher-order 尚未完成：高阶导数：autograd.grad 与 create_graph（minigrad/autograd.py）")
 
 
-from .numdiff import gradcheck  # noqa: E402  (numdiff uses backward above)
+from .numdiff import gradcheck  # noqa: E402  （numdiff 用到上面的 backward）

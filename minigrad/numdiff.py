@@ -1,5 +1,12 @@
-"""Numerical differentiation: central differences, and gradcheck (backward's Jacobian against the
-numerical one), in the spirit of torch.autograd.gradcheck."""
+"""数值微分：中心差分；以及梯度检验 gradcheck——把 backward 算出的雅可比矩阵与数值方法算出的
+比较（与 torch.autograd.gradcheck 的思路相同）。
+
+阅读地图
+  练习 2.1-numdiff    central_difference（只用 numpy：x 的副本、np.ndindex 逐个元素）
+  练习 2.1-gradcheck  jacobians_match（两个 numpy 数组逐元素比较，返回 Python 的 bool）
+  可以参考：gradcheck 怎样用 numerical_jacobian 和 analytical_jacobian 调用你写的两个函数
+  可以跳过：_outputs、GradcheckError
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +17,7 @@ from .tensor import Tensor
 
 
 class GradcheckError(RuntimeError):
-    """The analytical and the numerical Jacobians differ."""
+    """解析的与数值的雅可比矩阵不一致。"""
 
 
 def central_difference(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
@@ -21,7 +28,7 @@ def central_difference(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
 
 
 def _outputs(func, inputs) -> np.ndarray:
-    """func(*inputs) as one flat float64 array (several outputs are concatenated)."""
+    """func(*inputs) 展平成一个 float64 数组（几个输出依次连接）。"""
     with set_grad_enabled(False):
         out = func(*inputs)
     outs = out if isinstance(out, (tuple, list)) else (out,)
@@ -29,7 +36,7 @@ def _outputs(func, inputs) -> np.ndarray:
 
 
 def numerical_jacobian(func, inputs: tuple, which: int, eps: float) -> np.ndarray:
-    """J[i, j] = ∂ output_i / ∂ input[which]_j by central differences, one output element at a time."""
+    """用中心差分求 J[i, j] = ∂ 输出_i / ∂ 输入[which]_j，每次一个输出元素。"""
     x0 = inputs[which]._data
 
     def output(i):
@@ -45,7 +52,7 @@ def numerical_jacobian(func, inputs: tuple, which: int, eps: float) -> np.ndarra
 
 
 def analytical_jacobian(func, inputs: tuple, which: int) -> np.ndarray:
-    """J[i, :] = the gradient of output element i, by the engine's backward (one pass per row)."""
+    """J[i, :] = 输出元素 i 的梯度，由引擎的 backward 算出（每行一次反向传播）。"""
     leaves = [Tensor(x._data, requires_grad=x.requires_grad) if isinstance(x, Tensor) else x for x in inputs]
     with set_grad_enabled(True):
         out = func(*leaves)
@@ -71,9 +78,8 @@ def jacobians_match(analytical: np.ndarray, numerical: np.ndarray, atol: float, 
 
 def gradcheck(func, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
               raise_exception: bool = True, **_ignored) -> bool:
-    """Compare the Jacobian backward computes with central differences, for every input that
-    requires grad (use float64 inputs). True if they match; otherwise GradcheckError, or False
-    with raise_exception=False."""
+    """对每个需要梯度的输入，比较 backward 算出的雅可比矩阵与中心差分的结果（请用 float64 输入）。
+    一致时返回 True；否则抛出 GradcheckError（raise_exception=False 时返回 False）。"""
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     for which, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):

@@ -1,50 +1,46 @@
-"""Tensor: a numpy array plus what autograd needs (requires_grad, grad, grad_fn, a forward-mode tangent).
-Operators and methods call the ops of ops/; `backward()` starts the traversal of autograd.py."""
-from __future__ import annotations
+"""张量 Tensor：一个 numpy 数组，加上自动微分需要的东西。
 
-import warnings
-import weakref
+    _data          数值（numpy 数组）
+    requires_grad  是否需要对它求梯度
+    grad           反向传播累加到的梯度（叶子才有；开始时是 None）
+    grad_fn        产生它的节点（graph.py 的 Node）；叶子是 None
+    tangent        前向模式中它的切线（没有时是 None）
+
+运算符（+、-、*）和 sum、log、sin 调用 ops.py 中的运算；backward() 开始 autograd.py 中的反向遍历。
+PyTorch 的其余方法（打印、索引、原地运算、更多的运算……）由 torch_compat 在导入时装到 Tensor 上，
+做练习时不需要它们的源代码。
+
+阅读地图
+  练习 2.1.2-backward-gradient   backward：检查并转换起点梯度 gradient
+      工具：isinstance(g, Tensor)、Tensor(np.asarray(g, dtype=self._data.dtype))、g.shape 与 self.shape
+  练习 2.1.3-detach              detach（另一半在 grad_mode.py 的 no_grad 中）
+      工具：self.data（与 self 共享数组和版本计数、但不在计算图中的张量）、Tensor(...)
+  练习 2.1.4-norm                norm：用已有的运算组合出 sqrt(Σ x²)
+      工具：self * self、t.sum() 与 t.sum(dim=..., keepdim=...)、t.sqrt()
+  可以跳过：__init__ 的细节、_accumulator 等 torch_compat 使用的字段
+"""
+from __future__ import annotations
 
 import numpy as np
 
-from .torch_compat import dtypes
-from .torch_compat import version as _version
-from .torch_compat.printing import tensor_repr
-from .torch_compat import tensor_math as _tensor_math
-from .torch_compat.tensor_math import ElementwiseMethods
-from .torch_compat.tensor_methods import NON_LEAF_GRAD, TensorMethods, _numpy_names, _warn_scalar_conversion
-from .torch_compat import tensor_shape as _tensor_shape
-from .torch_compat.tensor_shape import ShapeMethods
 
-
-class Size(tuple):
-    """A shape, printed like torch.Size([2, 3])."""
-
-    def __repr__(self) -> str:
-        return f"torch.Size({list(self)})"
-
-    def numel(self) -> int:
-        return int(np.prod(self, dtype=np.int64))
-
-
-class Tensor(ElementwiseMethods, ShapeMethods, TensorMethods):
-    """A numpy array (`_data`) with what autograd needs: `requires_grad`, `grad`, `grad_fn` (the Node
-    that made it; None for a leaf) and, in forward mode, a `tangent`. `_storage` (version.py) is what
-    it shares with its views and aliases: the version counter; `_view` says how a view was cut from
-    its base. `.data` is torch's: a detached Tensor on the same array."""
-    __array_priority__ = 1000          # numpy_array * tensor gives a Tensor (numpy defers to us)
-    __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "tangent", "_retains_grad", "_accumulator",
-                 "_storage", "_view", "_data_of", "__weakref__")
+class Tensor:
+    """一个 numpy 数组（`_data`）和自动微分需要的字段。"""
+    __array_priority__ = 1000          # numpy 数组 * 张量 得到张量（numpy 让给我们）
+    __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "tangent", "_accumulator",
+                 # 以下字段由 torch_compat 使用（版本计数、视图、retain_grad、.data）
+                 "_retains_grad", "_storage", "_view", "_data_of", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False):
         storage = None
         if type(data) is not np.ndarray:
-            if isinstance(data, Tensor):          # Tensor(t): same array, same version counter (torch's alias)
-                storage = _version.storage_of(getattr(data, "_data_of", data))
+            if isinstance(data, Tensor):          # Tensor(t)：同一个数组（与 t 共享版本计数）
+                alias = _graph.EXT.alias
+                storage = alias(data) if alias is not None else None
                 data = data._data
             elif isinstance(data, (np.ndarray, np.generic)):
                 data = np.asarray(data)
-            else:                                 # torch.Tensor([1, 2]) is float32, like torch's
+            else:                                 # 列表或 Python 数：与 torch.Tensor([1, 2]) 一样是 float32
                 data = np.asarray(data, np.float32)
         self._data, self._storage, self._view = data, storage, None
         self.requires_grad = requires_grad
@@ -52,354 +48,80 @@ class Tensor(ElementwiseMethods, ShapeMethods, TensorMethods):
         self.grad_fn = None
         self.tangent = None
         self._retains_grad = False
-        self._accumulator = None           # weak reference to the leaf's AccumulateGrad node
+        self._accumulator = None           # 叶子的 AccumulateGrad 节点（弱引用），见 graph.vertex
 
-    # ------------------------------------------------------------ properties
+    # ------------------------------------------------------------ 属性
     @property
-    def data(self) -> "Tensor":
-        """torch's `.data`: the same values as a tensor outside the graph, sharing the array (changes
-        show in both) but not the version counter, so autograd does not see them."""
-        alias = Tensor(self._data)
-        alias._data_of = self
-        alias._storage = None
-        return alias
-
-    @data.setter
-    def data(self, value) -> None:
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
-        self._storage = self._view = None
-
-    @property
-    def _version(self) -> int:
-        return _version.version(self)
-
-    @property
-    def shape(self) -> Size:
-        return Size(self._data.shape)
-
-    def size(self, dim: int | None = None):
-        return Size(self._data.shape) if dim is None else self._data.shape[dim]
-
-    @property
-    def dtype(self):
-        return dtypes.from_numpy(self._data.dtype)
-
-    @property
-    def ndim(self) -> int:
-        return self._data.ndim
-
-    def dim(self) -> int:
-        return self._data.ndim
-
-    def numel(self) -> int:
-        return int(self._data.size)
-
-    nelement = numel
+    def shape(self) -> tuple:
+        return self._data.shape
 
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
     @property
-    def device(self) -> str:
-        return "cpu"
-
-    @property
-    def retains_grad(self) -> bool:
-        return self._retains_grad
-
-    @property
     def grad(self):
-        """The gradient accumulated by backward() (None until then). Reading it on a non-leaf that does
-        not retain its gradient warns, as torch does."""
-        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
-            warnings.warn(NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        """backward() 累加到的梯度（之前是 None）。"""
         return self._grad
 
     @grad.setter
     def grad(self, value) -> None:
         self._grad = value
 
-    def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"
-
-    # ------------------------------------------------------------ conversions
-    def item(self):
-        if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
-        return self._data.item()
-
-    def tolist(self):
-        return self._data.tolist()
-
-    def numpy(self) -> np.ndarray:
-        if self.requires_grad:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self._data
-
-    def __array__(self, dtype=None, copy=None):
-        return self._data if dtype is None else self._data.astype(dtype)
-
-    def __bool__(self) -> bool:
-        if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-        return bool(self._data)
-
-    def __float__(self) -> float:
-        if self.requires_grad:
-            _warn_scalar_conversion()
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __index__(self) -> int:
-        if self._data.dtype.kind not in "iub" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self._data.item())
-
-    def __len__(self) -> int:
-        if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self._data.shape[0]
-
-    def __iter__(self):
-        if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return (_ops.Unbind.apply(self, index=i) for i in range(self._data.shape[0]))
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0:
-            return self.item().__format__(spec)
-        return repr(self).__format__(spec)
-
-    def __repr__(self) -> str:
-        return tensor_repr(self)
-
-    def __str__(self) -> str:
-        return self.__repr__()
-
-    def __reduce__(self):
-        return (_rebuild, (self._data, self.requires_grad))
-
-    def to(self, dtype=None, *args, **kwargs) -> "Tensor":
-        if dtype is None or isinstance(dtype, str):           # .to("cpu")
-            dtype = kwargs.get("dtype")
-            if dtype is None:
-                return self
-        if dtypes.to_numpy(dtype) == self._data.dtype:
-            return self
-        return _ops.Cast.apply(self, dtype=dtypes.to_numpy(dtype))
-
-    def float(self) -> "Tensor":
-        return self.to(dtypes.float32)
-
-    def double(self) -> "Tensor":
-        return self.to(dtypes.float64)
-
-    def long(self) -> "Tensor":
-        return self.to(dtypes.int64)
-
-    def bool(self) -> "Tensor":
-        return self.to(dtypes.bool_)
-
-    def type_as(self, other: "Tensor") -> "Tensor":
-        return self.to(other.dtype)
-
-    def cpu(self) -> "Tensor":
-        return self
-
-    # ------------------------------------------------------------ autograd
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        if self.grad_fn is not None and not requires_grad:
-            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use "
-                               "a computed variable in a subgraph that doesn't require differentiation use "
-                               "var_no_grad = var.detach().")
-        if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
-        self.requires_grad = requires_grad
-        return self
-
-    def retain_grad(self) -> None:
-        if not self.requires_grad:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is not None:
-            self._retains_grad = True
-            self.grad_fn.retained = weakref.ref(self)
-
+    # ------------------------------------------------------------ 自动微分
     def detach(self) -> "Tensor":
         """返回一个数值相同、但与计算图断开的新张量：没有 grad_fn，requires_grad=False，
         梯度不会经过它传回去（练习 2.1.3-detach）。"""
         # 练习 2.1.3-detach：分离计算：detach 与 no_grad。在这里写你的代码。
         raise NotImplementedError("练习 2.1.3-detach 尚未完成：分离计算：detach 与 no_grad（minigrad/tensor.py）")
 
-    def clone(self) -> "Tensor":
-        return _ops.Clone.apply(self)
-
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-        """把 d(self)/d(叶子) 累加到每个叶子的 .grad 中。
+        """把 d(self)/d(叶子) 累加到每个叶子的 .grad 中：从 self 出发、以 gradient 为起点做一次反向传播。
 
-        练习 2.1.2-backward-gradient：self 不是标量时必须给出 gradient（向量-雅可比积 vᵀJ 中的 v），
-        它是与 self 形状相同的张量（也可以是 numpy 数组或列表）。和 torch 一样：没有给出时抛出
-        RuntimeError("grad can be implicitly created only for scalar outputs")，形状不同时抛出
-        RuntimeError("Mismatch in shape: ...")。"""
+        练习 2.1.2-backward-gradient：self 不是标量时必须给出 gradient（向量-雅可比积 vᵀJ 中的 v）。
+        在标有练习的地方把 gradient 变成反向传播的起点（一个 Tensor），并检查它：
+          - 没有给出时，和 torch 一样抛出
+            RuntimeError("grad can be implicitly created only for scalar outputs")；
+          - numpy 数组或列表：转换成 Tensor，dtype 与 self 相同：Tensor(np.asarray(gradient, dtype=self._data.dtype))；
+          - 形状与 self 不同时抛出 RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of
+            {gradient.shape} and output[0] has a shape of {self.shape}.")。
+        之后的 run_backward 不再检查 gradient：它直接用你给出的起点。"""
+        _autograd.check_requires_grad(self)
         if gradient is None and self._data.size == 1:
             gradient = Tensor(np.ones_like(self._data))            # dy/dy = 1
         else:
             # 练习 2.1.2-backward-gradient：非标量输出的 backward(gradient)。在这里写你的代码。
             raise NotImplementedError("练习 2.1.2-backward-gradient 尚未完成：非标量输出的 backward(gradient)（minigrad/tensor.py）")
-        _autograd.backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph,
-                          inputs=inputs)
+        _autograd.run_backward([self], [_autograd.as_dtype_of(gradient, self)], retain_graph=retain_graph,
+                               create_graph=create_graph, inputs=inputs)
 
-    # ------------------------------------------------------------ arithmetic (a scalar on either side)
+    # ------------------------------------------------------------ 练习用到的运算（ops.py）
     def __add__(self, other):
-        return _apply2(_ops.Add, self, other)
+        return _graph.apply(_ops.Add, self, other)
 
     def __radd__(self, other):                 # other + self
-        return _apply2(_ops.Add, other, self)
+        return _graph.apply(_ops.Add, other, self)
 
     def __sub__(self, other):
-        return _apply2(_ops.Sub, self, other)
-
-    def __rsub__(self, other):                 # other - self
-        return _apply2(_ops.Rsub, self, other)
+        return _graph.apply(_ops.Sub, self, other)
 
     def __mul__(self, other):
-        if type(other) is float or type(other) is int:       # a constant: no gradient needed for it
-            return _apply2(_ops.MulScalar, self, other)
-        return _apply2(_ops.Mul, self, other)
+        return _graph.apply(_ops.Mul, self, other)
 
     def __rmul__(self, other):                 # other * self
-        if type(other) is float or type(other) is int:
-            return _apply2(_ops.MulScalar, self, other)
-        return _apply2(_ops.Mul, other, self)
+        return _graph.apply(_ops.Mul, other, self)
 
-    def __truediv__(self, other):
-        return _apply2(_ops.Div, self, other)
+    def log(self):
+        return _graph.apply(_ops.Log, self)
 
-    def __rtruediv__(self, other):             # other / self
-        if type(other) is float or type(other) is int:
-            return _apply2(_ops.RDiv, self, other)
-        return _apply2(_ops.Div, other, self)
+    def sin(self):
+        return _graph.apply(_ops.Sin, self)
 
-    def __pow__(self, other):
-        return _ops.pow(self, other)
-
-    def __rpow__(self, other):                 # other ** self
-        return _ops.pow(other, self)
-
-    def __neg__(self):
-        return _apply1(_ops.Neg, self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return _apply1(_ops.Abs, self)
-
-    def __matmul__(self, other):
-        return _ops.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _ops.matmul(other, self)
-
-    # ------------------------------------------------------------ in place (torch's semantics: inplace.py)
-    def __iadd__(self, other):
-        return _inplace.inplace(self, lambda a: a + other, other)
-
-    def __isub__(self, other):
-        return _inplace.inplace(self, lambda a: a - other, other)
-
-    def __imul__(self, other):
-        return _inplace.inplace(self, lambda a: a * other, other)
-
-    def __itruediv__(self, other):
-        return _inplace.inplace(self, lambda a: a / other, other)
-
-    def add_(self, other, alpha=1):
-        return self.__iadd__(other * alpha if alpha != 1 else other)
-
-    def sub_(self, other, alpha=1):
-        return self.__isub__(other * alpha if alpha != 1 else other)
-
-    def mul_(self, other):
-        return self.__imul__(other)
-
-    def div_(self, other):
-        return self.__itruediv__(other)
-
-    def pow_(self, exponent):
-        return _inplace.inplace(self, lambda a: a.pow(exponent), exponent)
-
-    def clamp_(self, min=None, max=None):
-        return _inplace.inplace(self, lambda a: a.clamp(min, max), min, max)
-
-    clip_ = clamp_
-
-    def zero_(self) -> "Tensor":
-        return _inplace.inplace(self, lambda a: _inplace.Zero.apply(a), cast=True)
-
-    def fill_(self, value) -> "Tensor":
-        if isinstance(value, Tensor):
-            return _inplace.inplace(self, lambda a: _inplace.FillTensor.apply(a, value), value, cast=True)
-        return _inplace.inplace(self, lambda a: _inplace.Fill.apply(a, value), cast=True)
-
-    def copy_(self, src) -> "Tensor":
-        return _inplace.inplace(self, lambda a: _inplace.Copy.apply(a, src), src, cast=True)
-
-    # ------------------------------------------------------------ indexing and shapes
-    def __getitem__(self, index):
-        return _ops.getitem(self, index)
-
-    def __setitem__(self, index, value):
-        """self[index] = value, in place: a basic index copies into a view (CopySlices under autograd),
-        an advanced one (integer arrays, masks) is index_put_ (IndexPutBackward0), as in torch."""
-        index = _ops.plain_index(index)
-        if index is Ellipsis or (type(index) is tuple and len(index) == 1 and index[0] is Ellipsis):   # all of self
-            scalar = not isinstance(value, Tensor) or value._data.ndim == 0
-            self.fill_(value) if scalar else self.copy_(value)
-        elif _ops.getitem_is_view(index):
-            self[index].copy_(value)
-        else:
-            _inplace.inplace(self, lambda a: _inplace.IndexPut.apply(a, value, index=index), value, cast=True)
-
-    # ------------------------------------------------------------ reductions
-    def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
-        if axis is not None or keepdims is not None:
-            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
+    def sum(self, dim=None, keepdim=False):
+        """全部元素的和（dim=None），或沿 dim 求和；keepdim=True 时被求和的维度保留为长度 1。"""
         if dim is None:
-            out = _apply1(_ops.Sum, self)
-        else:
-            out = _ops.SumDim.apply(self, dim=dim, keepdim=keepdim)
-        return out if dtype is None else out.to(dtype)
-
-    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
-        if self._data.dtype.kind not in "fc":
-            raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
-                               f"point or complex dtype. Got: {self.dtype.name.capitalize()}")
-        if dim is None:
-            return _ops.Mean.apply(self)
-        return _ops.MeanDim.apply(self, dim=dim, keepdim=keepdim)
-
-    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
-        if isinstance(dim, Tensor):
-            return _ops.maximum(self, dim)
-        if dim is None:
-            return _ops.MaxAll.apply(self)
-        return _ops.max_dim(self, dim, keepdim)
-
-    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
-        if isinstance(dim, Tensor):
-            return -_ops.maximum(-self, -dim)
-        if dim is None:
-            return _ops.MinAll.apply(self)
-        return _ops.max_dim(self, dim, keepdim, op=_ops.MinDim)
+            return _graph.apply(_ops.Sum, self)
+        return _graph.apply(_ops.SumDim, self, dim=dim, keepdim=keepdim)
 
     def norm(self, p="fro", dim=None, keepdim=False):
         """2-范数 ‖x‖ = sqrt(Σ x²)：对全部元素，或沿 dim 求（keepdim 的含义和 sum 一样）。
@@ -409,14 +131,6 @@ class Tensor(ElementwiseMethods, ShapeMethods, TensorMethods):
         raise NotImplementedError("练习 2.1.4-norm 尚未完成：范数及其梯度（minigrad/tensor.py）")
 
 
-def _rebuild(data, requires_grad):
-    return Tensor(data, requires_grad)
-
-
-from .torch_compat import ops as _ops  # noqa: E402  (ops needs Tensor defined first)
-from .graph import apply1 as _apply1, apply2 as _apply2  # noqa: E402
+from . import ops as _ops  # noqa: E402  （ops 要先有 Tensor）
+from . import graph as _graph  # noqa: E402
 from . import autograd as _autograd  # noqa: E402
-from .torch_compat.nn import functional as _functional  # noqa: E402
-from .torch_compat import inplace as _inplace  # noqa: E402
-_tensor_math.bind(Tensor, _ops, _apply1, _inplace, _functional)
-_tensor_shape.bind(_ops, _inplace)

@@ -11,7 +11,7 @@ import nbformat
 from coursekit.exercises import Exercise
 from coursekit.markers import BEGIN_HIDDEN
 from coursekit.release import Course
-from coursekit.release.repository import STUDENT_TESTS
+from coursekit.manifest import STUDENT_TESTS
 
 from helpers import ROOT
 

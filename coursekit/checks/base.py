@@ -4,14 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class Case:
     """One input of a probe: plain data only (numpy arrays, numbers, strings), so it can cross a pipe."""
     label: str                       # what a student reads, e.g. "mul: (3,) * (3,) float32"
     args: dict[str, Any] = field(default_factory=dict)
+    like: str = ""                   # a hidden case with the shapes of a public one: that case's label
 
 
 @dataclass(frozen=True)
@@ -19,7 +18,8 @@ class Check:
     """`run(lib, **args)` returns a dict of array-likes; `lib` is minigrad (student) or torch (reference).
 
     `ref(torch, **args)` replaces `run` on the reference side when minigrad's API has no torch twin.
-    `cases()` gives the public cases; `hidden(rng)` draws more at grading time (instructor only).
+    `cases()` gives the public cases; coursekit.checks.hidden draws more at grading time (instructor only),
+    found by `key`: a stable name for tools (the Chinese `name` is what students read, and may change).
     With `answer=True` the probe also receives the student's notebook function: run(lib, answer, **args).
     """
     name: str
@@ -29,14 +29,7 @@ class Check:
     answer: bool = False
     hint: str = ""                   # Chinese, shown when the check fails
     tolerance: tuple[float, float] | None = None   # (rtol, atol) instead of coursekit.compare's policy
-
-    def hidden(self, rng: np.random.Generator) -> list[Case]:
-        """Cases drawn at grading time; only the instructor's copy has their generators."""
-        try:
-            from . import hidden
-        except ImportError:          # the student release has no hidden cases
-            return []
-        return hidden.cases_for(self, rng)
+    key: str = ""                    # e.g. "vjp.mul"; every registered check has one (tests/coursekit/test_checking.py)
 
     def reference(self, torch, args: dict, answer=None) -> dict:
         if self.ref is not None:

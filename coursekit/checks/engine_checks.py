@@ -12,18 +12,12 @@ import warnings
 import numpy as np
 
 from .base import Case, Check
-
-F32, F64 = np.float32, np.float64
+from .inputs import F32, F64
+from .inputs import rand as _rand
 
 
 def _arr(values, dtype=F32) -> np.ndarray:
     return np.asarray(values, dtype=dtype)
-
-
-def _rand(seed, shape, dtype=F32, positive=False) -> np.ndarray:
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    values = rng.uniform(0.5, 2.0, size=shape) if positive else rng.uniform(-2.0, 2.0, size=shape)
-    return np.asarray(values).astype(dtype)
 
 
 def _leaf(lib, values):
@@ -124,13 +118,13 @@ def _numdiff_type_cases():
 NUMDIFF = (
     Check("中心差分", _numdiff_run, _numdiff_cases, ref=_numdiff_ref, tolerance=(1e-5, 1e-6),
           hint="中心差分 (f(x+h·eᵢ) − f(x−h·eᵢ)) / 2h：分母是 2h，不是 h；对 x 的每个元素（任意形状，"
-               "用 np.ndindex 逐个取下标）各做一次，算完一个元素先把它放回原值，再算下一个；在 float64 上计算。"),
+               "用 np.ndindex 逐个取下标）各做一次，算完一个元素先把它放回原值，再算下一个；在 float64 上计算。", key="numdiff"),
     Check("中心差分 · 不改动传入的 x", _numdiff_input_run, lambda: _numdiff_cases()[1:3], ref=_numdiff_input_ref,
           hint="central_difference 不能改动调用者的 x：先复制一份（np.array(x, dtype=np.float64)），"
-               "在副本上加减 h。"),
+               "在副本上加减 h。", key="numdiff.input-unchanged"),
     Check("中心差分 · 结果的类型", _numdiff_type_run, _numdiff_type_cases, ref=_numdiff_type_ref,
           hint="返回与 x 形状相同的 float64 numpy 数组；x 是 float32 时也要先转成 float64 再加减 h"
-               "（float32 只有约 7 位有效数字）。"),
+               "（float32 只有约 7 位有效数字）。", key="numdiff.result-type"),
 )
 
 
@@ -299,25 +293,25 @@ def _calls_cases():
 
 BACKWARD = (
     Check("每个节点只运行一次", _graph_calls_run, _calls_cases,
-          hint="每个节点只访问一次（用一个 visited 集合）：先求拓扑序，再按拓扑逆序走一遍，而不是沿每条路径递归或重复入栈。"),
+          hint="每个节点只访问一次（用一个 visited 集合）：先求拓扑序，再按拓扑逆序走一遍，而不是沿每条路径递归或重复入栈。", key="backward.once-per-node"),
     Check("共享节点", _graph_run, _graph_cases,
           hint="按拓扑逆序处理节点：一个节点的所有梯度都累加完（多条路径的梯度相加，不是覆盖）之后，先 sink(node, g)"
-               "（叶子的梯度由它存进 .grad），再调用它的 backward；广度优先的顺序不是拓扑序。"),
+               "（叶子的梯度由它存进 .grad），再调用它的 backward；广度优先的顺序不是拓扑序。", key="backward.shared-node"),
     Check("很深的链", _chain_run,
           lambda: [Case("5000 个节点的链（递归实现会超出递归深度）", {"x": _rand(14, (4,)), "depth": 5000})],
-          hint="用显式的栈做拓扑排序，不要用递归。"),
+          hint="用显式的栈做拓扑排序，不要用递归。", key="backward.deep-chain"),
     Check("叶子梯度的累加", _accumulate_run,
           lambda: [Case("两次 backward 的梯度累加", {"x": _rand(15, (3,)), "g": _rand(16, (3,))})],
-          hint="叶子的 .grad 要累加（+=），不能覆盖；不需要梯度的张量 .grad 保持 None。"),
+          hint="叶子的 .grad 要累加（+=），不能覆盖；不需要梯度的张量 .grad 保持 None。", key="backward.leaf-accumulation"),
     Check("retain_graph 与图的释放", _free_graph_run,
           lambda: [Case("retain_graph 与图的释放", {"x": _rand(17, (3,)), "g": _rand(18, (3,))})],
           hint="retain_graph=False 时，反向传播后要释放保存的中间值（node.release()），retain_graph=True 时不能释放；"
-               "再次 backward 应报错并提到 retain_graph。"),
+               "再次 backward 应报错并提到 retain_graph。", key="backward.retain-graph"),
     Check("重复调用 backward", _repeat_run,
           lambda: [graph_case("菱形图，同一个 gradient 张量用两次", PROGRAMS["菱形图 b = x², y = b·x + b"],
                               _rand(17, (3,)), seed=18)],
           hint="不要原地修改收到的梯度张量（grads[node] += g 会改动别处也在用的张量，比如调用者传入的 gradient）："
-               "写成 grads[node] = grads[node] + g。"),
+               "写成 grads[node] = grads[node] + g。", key="backward.repeat"),
 )
 
 
@@ -376,10 +370,10 @@ def _gradcheck_wrong_cases():
 GRADCHECK = (
     Check("梯度检验 · 正确的规则", _gradcheck_run, _gradcheck_right_cases,
           hint="正确的 backward 要判为一致（返回 True）：允许的误差是 atol + rtol·|数值|，atol 与 rtol 都要用上"
-               "（导数接近 0 时靠 atol，数值很大时靠 rtol）。"),
+               "（导数接近 0 时靠 atol，数值很大时靠 rtol）。", key="gradcheck.right-rule"),
     Check("梯度检验 · 错误的规则", _gradcheck_run, _gradcheck_wrong_cases,
           hint="逐个元素比较 |解析 − 数值| ≤ atol + rtol·|数值|：差要取绝对值（偏大、偏小都算不一致），"
-               "每个元素都要满足（np.all），不是只看总和或平均；不一致就返回 False（或抛出错误）。"),
+               "每个元素都要满足（np.all），不是只看总和或平均；不一致就返回 False（或抛出错误）。", key="gradcheck.wrong-rule"),
 )
 
 
@@ -474,14 +468,14 @@ VJP_HINTS = {"add": "加法的伴随规则：ā = ḡ，b̄ = ḡ（ḡ 原样�
 GRAPH_HINT = ("反向规则要用 minigrad 的张量运算写出（不要用 .data、.numpy() 或 numpy 函数）："
               "create_graph=True 时算出的梯度才带有计算图，才能再求一次导。")
 
-JVP = tuple(Check(f"切线规则 · {'组合' if op == 'graph' else op}", _jvp_run, _op_cases(op, True), hint=JVP_HINTS[op])
+JVP = tuple(Check(f"切线规则 · {'组合' if op == 'graph' else op}", _jvp_run, _op_cases(op, True), hint=JVP_HINTS[op], key=f"jvp.{op}")
             for op in (*OPS, "graph"))
-VJP = (*(Check(f"伴随规则 · {'组合' if op == 'graph' else op}", _vjp_run, _op_cases(op, False), hint=VJP_HINTS[op])
+VJP = (*(Check(f"伴随规则 · {'组合' if op == 'graph' else op}", _vjp_run, _op_cases(op, False), hint=VJP_HINTS[op], key=f"vjp.{op}")
          for op in (*OPS, "graph")),
        Check("伴随规则 · create_graph", _vjp_graph_run,
              lambda: [elementwise_case(op, (3,), F64 if i % 2 else F32, 90 + i, False, f"{op}，create_graph=True")
                       for i, op in enumerate((*OPS, "graph"))],
-             hint=GRAPH_HINT))
+             hint=GRAPH_HINT, key="vjp.create-graph"))
 
 
 # ---------------------------------------------------------------- 2.1-jacobian
@@ -531,10 +525,10 @@ def _jacobian_cases():
 JACOBIAN = (
     Check("雅可比矩阵 · jacfwd", _jacfwd_run, _jacobian_cases, ref=_jacobian_ref("jacfwd"),
           hint="jacfwd：对输入的每个方向 eⱼ 做一次 jvp（只有第 argnums 个参数的切线是 eⱼ，其余参数的切线为 0），"
-               "得到雅可比的第 j 列；按列拼接（dim=-1），形状是 out.shape + x.shape。"),
+               "得到雅可比的第 j 列；按列拼接（dim=-1），形状是 out.shape + x.shape。", key="jacobian.jacfwd"),
     Check("雅可比矩阵 · jacrev", _jacrev_run, _jacobian_cases, ref=_jacobian_ref("jacrev"),
           hint="jacrev：对输出的每个方向 eᵢ 做一次 vjp，取第 argnums 个参数的结果，得到雅可比的第 i 行；"
-               "按行拼接（dim=0），形状是 out.shape + x.shape。"),
+               "按行拼接（dim=0），形状是 out.shape + x.shape。", key="jacobian.jacrev"),
 )
 
 
@@ -582,19 +576,19 @@ DOT_SUM = (
     Check("点积规则", _dot_sum_run,
           lambda: [dot_sum_case("dot，长度 4", "dot", (4,)),
                    dot_sum_case("dot，长度 3，float64", "dot", (3,), dtype=F64, seed=93)],
-          hint="dot(a, b) 的伴随规则：ā = ḡ·b，b̄ = ḡ·a（a 的梯度乘的是 b）。"),
+          hint="dot(a, b) 的伴随规则：ā = ḡ·b，b̄ = ḡ·a（a 的梯度乘的是 b）。", key="dot-sum.dot"),
     Check("点积规则 · create_graph", _dot_graph_run,
           lambda: [dot_sum_case("dot，长度 3，create_graph=True", "dot", (3,), dtype=F64, seed=94)],
-          hint="规则要用 minigrad 的张量运算写出（grad * b，不要用 b.data 或 numpy）：create_graph=True 时梯度才带有计算图。"),
+          hint="规则要用 minigrad 的张量运算写出（grad * b，不要用 b.data 或 numpy）：create_graph=True 时梯度才带有计算图。", key="dot-sum.dot-create-graph"),
     Check("求和规则 · sum()", _dot_sum_run,
           lambda: [dot_sum_case("sum()，形状 (4,)", "sum", (4,), seed=96),
                    dot_sum_case("sum()，形状 (2, 3)", "sum", (2, 3), seed=99)],
-          hint="sum() 的梯度：用 grad.expand(输入的形状) 把标量 ḡ 复制回输入的形状。"),
+          hint="sum() 的梯度：用 grad.expand(输入的形状) 把标量 ḡ 复制回输入的形状。", key="dot-sum.sum"),
     Check("求和规则 · sum(dim)", _dot_sum_run,
           lambda: [dot_sum_case("sum(dim=0)，形状 (2, 3)", "sum", (2, 3), dim=0, seed=102),
                    dot_sum_case("sum(dim=1, keepdim=True)，形状 (2, 3)", "sum", (2, 3), dim=1, keepdim=True, seed=105),
                    dot_sum_case("sum(dim=-1)，形状 (2, 3, 4)，float64", "sum", (2, 3, 4), dim=-1, dtype=F64, seed=108)],
-          hint="按 dim 求和的梯度：keepdim=False 时先把 ḡ reshape 成被求和的维度长度为 1 的形状，再 expand 回输入的形状。"),
+          hint="按 dim 求和的梯度：keepdim=False 时先把 ḡ reshape 成被求和的维度长度为 1 的形状，再 expand 回输入的形状。", key="dot-sum.sum-dim"),
 )
 
 
@@ -613,8 +607,25 @@ def _nonscalar_error_run(lib, x, g):
     wrong_shape = _raises(lambda: (x * x).backward(gradient=lib.tensor(g)))
     return {"不传 gradient 时报错": no_gradient[0], "错误类型是 RuntimeError": no_gradient[2] == "RuntimeError",
             "错误信息含 scalar outputs": "scalar outputs" in no_gradient[1],
-            "gradient 形状不对时报错": wrong_shape[0],
+            "gradient 形状不对时报 RuntimeError（Mismatch in shape）":
+                wrong_shape[2] == "RuntimeError" and "Mismatch in shape" in wrong_shape[1],
             "x.grad 为 None": x.grad is None}
+
+
+def _gradient_kinds_run(lib, x, g):
+    """gradient 给成 numpy 数组和列表（minigrad 的约定）。"""
+    a, b = _leaf(lib, x), _leaf(lib, x)
+    (a * a).backward(gradient=np.asarray(g))
+    (b * b).backward(gradient=np.asarray(g).tolist())
+    return {"numpy 数组：x.grad": a.grad, "列表：x.grad": b.grad}
+
+
+def _gradient_kinds_ref(torch, x, g):
+    """torch 只收张量：参考一侧给同样数值的张量。"""
+    a, b = _leaf(torch, x), _leaf(torch, x)
+    (a * a).backward(gradient=torch.tensor(g))
+    (b * b).backward(gradient=torch.tensor(g))
+    return {"numpy 数组：x.grad": a.grad, "列表：x.grad": b.grad}
 
 
 BACKWARD_GRADIENT = (
@@ -622,14 +633,19 @@ BACKWARD_GRADIENT = (
           lambda: [Case("y = x·x，x 形状 (4,)，gradient 随机", {"x": _rand(120, (4,)), "g": _rand(121, (4,))}),
                    Case("y = x·x，x 形状 (2, 3)", {"x": _rand(122, (2, 3)), "g": _rand(123, (2, 3))}),
                    Case("gradient = 全 1（等价于 y.sum().backward()）", {"x": _arr([0, 1, 2, 3]), "g": _arr([1, 1, 1, 1])})],
-          hint="把传入的 gradient 当作输出的“上游梯度” v 交给反向传播（不能忽略它，也不能换成全 1），得到 vᵀJ。"),
+          hint="把传入的 gradient 当作输出的“上游梯度” v 交给反向传播（不能忽略它，也不能换成全 1），得到 vᵀJ。", key="backward-gradient.vjp"),
     Check("标量输出的 backward(gradient)", _backward_gradient_run,
           lambda: [Case("标量 y，gradient = 2", {"x": _arr(1.5), "g": _arr(2.0)})],
-          hint="标量输出也可以显式传入 gradient：它会乘到所有梯度上。"),
+          hint="标量输出也可以显式传入 gradient：它会乘到所有梯度上。", key="backward-gradient.scalar"),
+    Check("gradient 可以是 numpy 数组或列表", _gradient_kinds_run,
+          lambda: [Case("y = x·x，x 形状 (3,)，gradient 是数组或列表", {"x": _rand(126, (3,)), "g": _rand(127, (3,))})],
+          ref=_gradient_kinds_ref,
+          hint="gradient 不是 Tensor 时，用 Tensor(np.asarray(gradient, dtype=self._data.dtype)) 转换成与输出 dtype "
+               "相同的张量。", key="backward-gradient.gradient-kinds"),
     Check("非标量输出必须给 gradient", _nonscalar_error_run,
           lambda: [Case("非标量 y 不传 gradient；gradient 形状不对", {"x": _rand(124, (3,)), "g": _rand(125, (4,))})],
           hint='非标量输出没有 gradient 时要抛出 RuntimeError("grad can be implicitly created only for scalar outputs")，'
-               "不能悄悄用全 1 代替；形状不一致也要报错。"),
+               "不能悄悄用全 1 代替；形状不一致也要报错。", key="backward-gradient.nonscalar-error"),
 )
 
 
@@ -653,11 +669,11 @@ UNBROADCAST = (
     Check("广播 · 补出的前导维度", _broadcast_run,
           lambda: [broadcast_case("mul", (2, 3), (3,), 130), broadcast_case("sub", (), (2, 3), 131),
                    broadcast_case("add", (4,), (2, 3, 4), 132, F64)],
-          hint="广播在前面补出的维度：grad 比输入多出的前导维度要整维求和去掉（sum(dim=前几个维度)）。"),
+          hint="广播在前面补出的维度：grad 比输入多出的前导维度要整维求和去掉（sum(dim=前几个维度)）。", key="unbroadcast.leading-dims"),
     Check("广播 · 长度为 1 的维度", _broadcast_run,
           lambda: [broadcast_case("mul", (4, 1), (1, 4), 133), broadcast_case("add", (3, 1), (3, 4), 134, F64),
                    broadcast_case("add", (2, 1, 3), (4, 1), 135), broadcast_case("mul", (1,), (5,), 136)],
-          hint="输入中原来长度为 1、被广播拉长的维度：对这些维度求和并保留（sum(dim=..., keepdim=True)），得到输入的形状。"),
+          hint="输入中原来长度为 1、被广播拉长的维度：对这些维度求和并保留（sum(dim=..., keepdim=True)），得到输入的形状。", key="unbroadcast.size-one-dims"),
 )
 
 
@@ -725,14 +741,14 @@ DETACH = (
     Check("detach", _detach_run,
           lambda: [Case("u = (x·x).detach(); z = u·x", {"x": _arr([0, 1, 2, 3]), "g": _arr([1, 1, 1, 1])}),
                    Case("同上，x 形状 (2, 3)，gradient 随机", {"x": _rand(160, (2, 3)), "g": _rand(161, (2, 3))})],
-          hint="detach 返回一个值相同、不需要梯度（requires_grad=False）、没有 grad_fn 的新张量：梯度不会流过它。"),
+          hint="detach 返回一个值相同、不需要梯度（requires_grad=False）、没有 grad_fn 的新张量：梯度不会流过它。", key="detach.detach"),
     Check("detach · 共享存储", _detach_storage_run,
           lambda: [Case("u = (x·x).detach(); u.zero_() 之后的 y", {"x": _rand(164, (3,)), "g": _rand(165, (3,))})],
-          hint="detach 的结果与原张量共享同一块数据（不要复制：Tensor(self.data)），改动一个另一个也会变。"),
+          hint="detach 的结果与原张量共享同一块数据（不要复制：Tensor(self.data)），改动一个另一个也会变。", key="detach.shared-storage"),
     Check("no_grad", _no_grad_run, lambda: [Case("with no_grad(): w = x·2", {"x": _rand(162, (3,))})],
-          hint="进入 no_grad 时先记下原来的梯度模式，再关掉它；退出时（包括出现异常时）恢复原来的模式。"),
+          hint="进入 no_grad 时先记下原来的梯度模式，再关掉它；退出时（包括出现异常时）恢复原来的模式。", key="detach.no-grad"),
     Check("no_grad · 嵌套", _nested_run, lambda: [nested_case(p) for p in ("nn", "en", "ne", "nen")],
-          hint="退出 no_grad 时恢复进入前的模式，而不是一律设为 True：嵌套的 no_grad 退出内层后仍然是关闭的。"),
+          hint="退出 no_grad 时恢复进入前的模式，而不是一律设为 True：嵌套的 no_grad 退出内层后仍然是关闭的。", key="detach.no-grad-nested"),
 )
 
 
@@ -773,18 +789,18 @@ def _control_flow_run(lib, a, g):
 NORM = (
     Check("范数", _norm_run,
           lambda: [norm_case("‖x‖，x 形状 (4,)", (4,)), norm_case("‖x‖，x 形状 (2, 3)，float64", (2, 3), dtype=F64, seed=171)],
-          hint="‖x‖ = sqrt(sum(x·x))（别忘了开方）：用 minigrad 已有的运算组合出来，梯度就自动有了（x / ‖x‖）。"),
+          hint="‖x‖ = sqrt(sum(x·x))（别忘了开方）：用 minigrad 已有的运算组合出来，梯度就自动有了（x / ‖x‖）。", key="norm.all"),
     Check("范数 · dim 与 keepdim", _norm_run,
           lambda: [norm_case("按行 ‖x‖（dim=1），x 形状 (3, 4)", (3, 4), dim=1, seed=172),
                    norm_case("dim=0, keepdim=True，x 形状 (2, 3)", (2, 3), dim=0, keepdim=True, seed=173),
                    norm_case("dim=-1，x 形状 (2, 2, 3)，float64", (2, 2, 3), dim=-1, dtype=F64, seed=174)],
-          hint="按 dim 求范数：sum(dim=dim, keepdim=keepdim) 之后再开方，dim 和 keepdim 都要传下去。"),
+          hint="按 dim 求范数：sum(dim=dim, keepdim=keepdim) 之后再开方，dim 和 keepdim 都要传下去。", key="norm.dim"),
     Check("控制流 f(a)", _control_flow_run,
           lambda: [Case("标量 a = 0.37", {"a": _arr(0.37), "g": _arr(1.0)}),
                    Case("标量 a = −1.2（走 else 分支）", {"a": _arr(-1.2), "g": _arr(1.0)}),
                    Case("向量 a，形状 (3,)", {"a": _rand(174, (3,)), "g": _rand(175, (3,))}),
                    Case("矩阵 a，形状 (2, 2)", {"a": _rand(176, (2, 2)), "g": _rand(177, (2, 2))})],
-          hint="while 与 if 需要 b.norm() < 1000 和 b.sum() > 0 的结果能当作 Python 的布尔值使用。"),
+          hint="while 与 if 需要 b.norm() < 1000 和 b.sum() > 0 的结果能当作 Python 的布尔值使用。", key="norm.control-flow"),
 )
 
 
@@ -822,11 +838,11 @@ HIGHER_ORDER = (
     Check("create_graph 求二阶导数", _higher_order_run,
           lambda: [higher_order_case("y = x² sin x，x 形状 (5,)", "x² sin x", (5,)),
                    higher_order_case("y = x² sin x，float64，形状 (2, 2)", "x² sin x", (2, 2), F64, 181)],
-          hint="create_graph=True 时，反向规则运行期间要保持梯度模式开启，这样得到的梯度本身也有计算图。"),
+          hint="create_graph=True 时，反向规则运行期间要保持梯度模式开启，这样得到的梯度本身也有计算图。", key="higher-order.second-derivative"),
     Check("autograd.grad 不改动 .grad", _grad_two_inputs_run,
           lambda: [Case("out = a·b − ln a，对 [a, b] 求梯度", {"a": _rand(182, (3,), positive=True), "b": _rand(183, (3,)),
                                                         "order": "ab"}),
                    Case("同上，对 [b, a] 求梯度（顺序颠倒）", {"a": _rand(184, (3,), positive=True), "b": _rand(185, (3,)),
                                                       "order": "ba"})],
-          hint="autograd.grad 按 inputs 的顺序返回梯度，而不是把它们累加到 .grad 中。"),
+          hint="autograd.grad 按 inputs 的顺序返回梯度，而不是把它们累加到 .grad 中。", key="higher-order.grad-keeps-grad"),
 )

@@ -12,6 +12,7 @@ from .base import Case, Check
 
 ### BEGIN HIDDEN TESTS
 from . import engine_checks as E
+from .inputs import F32, F64, rand
 
 HIDDEN_PER_PUBLIC_CASE = 2
 PER_CHECK = 4                 # cases each generator draws
@@ -29,7 +30,7 @@ def redraw(array: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def redraw_case(case: Case, rng: np.random.Generator, index: int) -> Case:
     args = {k: redraw(v, rng) if isinstance(v, np.ndarray) and k != "program" else v for k, v in case.args.items()}
-    return Case(f"隐藏用例 {index}（输入形状同「{case.label}」，数值在评分时重新抽取）", args)
+    return Case(f"隐藏用例 {index}（输入形状同「{case.label}」，数值在评分时重新抽取）", args, like=case.label)
 
 
 def _label(case: Case, index: int) -> Case:
@@ -41,7 +42,7 @@ def _shape(rng, max_dims=3, max_len=4) -> tuple:
 
 
 def _dtype(rng):
-    return E.F64 if rng.random() < 0.5 else E.F32
+    return F64 if rng.random() < 0.5 else F32
 
 
 def _seed(rng) -> int:
@@ -56,20 +57,20 @@ def _numdiff(rng):
     if fn == "logistic_l4":      # the map's own domain (0, 1): outside it l4 explodes and the exact gradient
         x = rng.uniform(0.05, 0.95, size=shape)   # is beyond what a correct central difference can match
     else:
-        x = E._rand(rng, shape, E.F64)
+        x = rand(rng, shape, F64)
     return E.numdiff_case(f"{fn}，形状 {shape}", fn, x.astype(_dtype(rng)), float(rng.choice([1e-5, 1e-6])))
 
 
 def _gradcheck_right(rng):
     fn, shape = str(rng.choice(["square", "cube", "weights"])), (int(rng.integers(1, 5)),)
     scale = 10.0 ** float(rng.uniform(-1, 2.5))
-    return E.gradcheck_case(f"正确的 {fn}，形状 {shape}，|x| 约 {scale:.3g}", fn, E._rand(rng, shape, E.F64) * scale,
-                            w=E._rand(rng, shape, E.F64))
+    return E.gradcheck_case(f"正确的 {fn}，形状 {shape}，|x| 约 {scale:.3g}", fn, rand(rng, shape, F64) * scale,
+                            w=rand(rng, shape, F64))
 
 
 def _gradcheck_wrong(rng):
     fn, n = str(rng.choice(["square", "cube", "weights"])), int(rng.integers(2, 5))
-    x, w = E._rand(rng, (n,), E.F64, positive=True), E._rand(rng, (n,), E.F64)
+    x, w = rand(rng, (n,), F64, positive=True), rand(rng, (n,), F64)
     bump, scale, kind = np.zeros(n), 1.0, str(rng.choice(["比例不对", "一个元素不对", "权重顺序颠倒", "符号相反"]))
     if kind == "比例不对":
         scale = float(rng.choice([rng.uniform(0.2, 0.9), rng.uniform(1.1, 3.0)]))
@@ -107,13 +108,13 @@ def _random_program(rng, nodes=None) -> list:
 
 def _graph(rng):
     program = _random_program(rng)
-    return E.graph_case(f"随机图，{len(program)} 个运算", program, E._rand(rng, _shape(rng, 2, 3), _dtype(rng)) * 0.6,
+    return E.graph_case(f"随机图，{len(program)} 个运算", program, rand(rng, _shape(rng, 2, 3), _dtype(rng)) * 0.6,
                         seed=_seed(rng))
 
 
 def _calls(rng):
     program = _random_program(rng, int(rng.integers(6, 12)))
-    x = (1 + rng.uniform(-1e-3, 1e-3, size=(2,))).astype(E.F64)
+    x = (1 + rng.uniform(-1e-3, 1e-3, size=(2,))).astype(F64)
     return E.graph_case(f"随机图，{len(program)} 个运算，数一数 backward 的调用次数", program, x, seed=_seed(rng))
 
 
@@ -121,11 +122,11 @@ def _jacobian(rng):
     kind, dtype = str(rng.choice(["elementwise", "matmul", "two inputs"])), _dtype(rng)
     n, m = int(rng.integers(1, 6)), int(rng.integers(1, 6))
     if kind == "matmul":
-        return E.jacobian_case(f"sin(Wx)，W 为 {m}×{n}", kind, E._rand(rng, (n,), dtype), E._rand(rng, (m, n), dtype))
+        return E.jacobian_case(f"sin(Wx)，W 为 {m}×{n}", kind, rand(rng, (n,), dtype), rand(rng, (m, n), dtype))
     argnums = int(rng.integers(0, 2)) if kind == "two inputs" else 0
     name = {"elementwise": "sin(x)·x", "two inputs": "f(x, u) = sin(x)·u + x²"}[kind]
-    return E.jacobian_case(f"{name}，x ∈ R^{n}，argnums={argnums}", kind, E._rand(rng, (n,), dtype),
-                           E._rand(rng, (n,), dtype), argnums)
+    return E.jacobian_case(f"{name}，x ∈ R^{n}，argnums={argnums}", kind, rand(rng, (n,), dtype),
+                           rand(rng, (n,), dtype), argnums)
 
 
 def _dot(rng):
@@ -164,13 +165,13 @@ def _broadcast(leading):
 
 def _vector_jacobian(rng):
     shape, dtype = _shape(rng) or (2,), _dtype(rng)
-    return Case(f"y = x·x，x 形状 {shape} {dtype.__name__}", {"x": E._rand(rng, shape, dtype), "g": E._rand(rng, shape, dtype)})
+    return Case(f"y = x·x，x 形状 {shape} {dtype.__name__}", {"x": rand(rng, shape, dtype), "g": rand(rng, shape, dtype)})
 
 
 def _nonscalar(rng):
     shape, dtype = _shape(rng, 3, 3) or (2,), _dtype(rng)
     shape = shape if np.prod(shape) > 1 else (2,) + shape
-    return Case(f"非标量 y，x 形状 {shape}", {"x": E._rand(rng, shape, dtype), "g": E._rand(rng, shape + (2,), dtype)})
+    return Case(f"非标量 y，x 形状 {shape}", {"x": rand(rng, shape, dtype), "g": rand(rng, shape + (2,), dtype)})
 
 
 def _nested(rng):
@@ -204,31 +205,38 @@ def _f_points(rng):
     return Case(f"x = {x:.4g}", {"x": np.array(x)})
 
 
+# {check key: generator}; keys are Check.key, stable when a check's Chinese name changes
 GENERATORS = {
-    "中心差分": _numdiff, "中心差分 · 不改动传入的 x": _numdiff, "中心差分 · 结果的类型": _numdiff,
-    "梯度检验 · 正确的规则": _gradcheck_right, "梯度检验 · 错误的规则": _gradcheck_wrong,
-    **{f"切线规则 · {op}": _elementwise(op, True) for op in E.OPS},
-    **{f"伴随规则 · {op}": _elementwise(op, False) for op in E.OPS},
-    "切线规则 · 组合": _elementwise("graph", True), "伴随规则 · 组合": _elementwise("graph", False),
-    "伴随规则 · create_graph": _vjp_graph,
-    "每个节点只运行一次": _calls, "共享节点": _graph, "重复调用 backward": _graph,
-    "雅可比矩阵 · jacfwd": _jacobian, "雅可比矩阵 · jacrev": _jacobian,
-    "点积规则": _dot, "求和规则 · sum()": _sum_all, "求和规则 · sum(dim)": _sum_dim,
-    "广播 · 补出的前导维度": _broadcast(True), "广播 · 长度为 1 的维度": _broadcast(False),
-    "backward(gradient) 是向量-雅可比积": _vector_jacobian, "非标量输出必须给 gradient": _nonscalar,
-    "no_grad · 嵌套": _nested, "范数": _norm_all, "范数 · dim 与 keepdim": _norm_dim,
-    "create_graph 求二阶导数": _second_order,
-    "用自动微分求 sin 的导数": _sin_points, "sin 的导数 · 确实用了自动微分": _sin_points,
-    "f(x) = log(x²)·sin x + 1/x": _f_points, "f(x) 的导数 · 确实用了前向与反向模式": _f_points,
+    "numdiff": _numdiff, "numdiff.input-unchanged": _numdiff, "numdiff.result-type": _numdiff,
+    "gradcheck.right-rule": _gradcheck_right, "gradcheck.wrong-rule": _gradcheck_wrong,
+    **{f"jvp.{op}": _elementwise(op, True) for op in (*E.OPS, "graph")},
+    **{f"vjp.{op}": _elementwise(op, False) for op in (*E.OPS, "graph")},
+    "vjp.create-graph": _vjp_graph,
+    "backward.once-per-node": _calls, "backward.shared-node": _graph, "backward.repeat": _graph,
+    "jacobian.jacfwd": _jacobian, "jacobian.jacrev": _jacobian,
+    "dot-sum.dot": _dot, "dot-sum.sum": _sum_all, "dot-sum.sum-dim": _sum_dim,
+    "unbroadcast.leading-dims": _broadcast(True), "unbroadcast.size-one-dims": _broadcast(False),
+    "backward-gradient.vjp": _vector_jacobian, "backward-gradient.nonscalar-error": _nonscalar,
+    "backward-gradient.gradient-kinds": _vector_jacobian,
+    "detach.no-grad-nested": _nested, "norm.all": _norm_all, "norm.dim": _norm_dim,
+    "higher-order.second-derivative": _second_order,
+    "sin-derivative.value": _sin_points, "sin-derivative.uses-autodiff": _sin_points,
+    "f-eval.value": _f_points, "f-eval.uses-both-modes": _f_points,
 }
+# checks whose hidden cases are their public cases with fresh values (what they test is the structure
+# the public cases already fix: a deep chain, detach's storage, ...); every other check needs a generator
+REDRAWN = {"backward.deep-chain", "backward.leaf-accumulation", "backward.retain-graph", "dot-sum.dot-create-graph",
+           "backward-gradient.scalar", "detach.detach", "detach.shared-storage", "detach.no-grad",
+           "norm.control-flow", "higher-order.grad-keeps-grad"}
 
 
-FEWER = {"中心差分 · 不改动传入的 x": 2, "中心差分 · 结果的类型": 2}   # cheap checks of one property each
+FEWER = {"numdiff.input-unchanged": 2, "numdiff.result-type": 2}   # cheap checks of one property each
 
 
 def cases_for(check: Check, rng: np.random.Generator) -> list[Case]:
-    draw = GENERATORS.get(check.name)
+    """The hidden cases of `check`, drawn from `rng`: its generator's, or its public cases redrawn."""
+    draw = GENERATORS.get(check.key)
     if draw is not None:
-        return [_label(draw(rng), i + 1) for i in range(FEWER.get(check.name, PER_CHECK))]
+        return [_label(draw(rng), i + 1) for i in range(FEWER.get(check.key, PER_CHECK))]
     return [redraw_case(case, rng, i + 1) for case in check.cases() for i in range(HIDDEN_PER_PUBLIC_CASE)]
 ### END HIDDEN TESTS

@@ -1,7 +1,7 @@
 """Checks of the notebook exercises: the probe receives the function the student's cell defines.
 
 Both exercises ask for autodiff, so besides the values a check counts, while the answer runs, the
-reverse passes (`backprop`) and forward-mode tangent pushes (`_push_tangent`) of every minigrad the
+reverse passes (`backprop`) and forward-mode tangent pushes (`push_tangent`) of every minigrad the
 answer can reach: a closed form such as np.cos(x) gives the right numbers but runs neither."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 from .base import Case, Check
 
 # the engine functions that do the work of each mode (minigrad.autograd/func and minigrad.graph)
-MODES = {"reverse": "backprop", "forward": "_push_tangent"}
+MODES = {"reverse": "backprop", "forward": "push_tangent"}
 
 
 def _names_of(function) -> list:
@@ -99,9 +99,9 @@ def _sin_cases():
 SIN_DERIVATIVE = (
     Check("用自动微分求 sin 的导数", _sin_derivative_run, _sin_cases, ref=_sin_derivative_ref, answer=True,
           hint="把 x 变成 requires_grad=True 的张量（保持 x 的数据类型），算 sin(x).sum()，再 backward()："
-               "x.grad.numpy() 就是 cos x，返回与 x 同形状、同数据类型的 numpy 数组。"),
+               "x.grad.numpy() 就是 cos x，返回与 x 同形状、同数据类型的 numpy 数组。", key="sin-derivative.value"),
     Check("sin 的导数 · 确实用了自动微分", _sin_autodiff_run, _sin_cases, ref=_sin_autodiff_ref, answer=True,
-          hint="不能直接写出 cos x（np.cos 或 minigrad.cos）：要让 minigrad 反向传播（backward()）算出导数。"),
+          hint="不能直接写出 cos x（np.cos 或 minigrad.cos）：要让 minigrad 反向传播（backward()）算出导数。", key="sin-derivative.uses-autodiff"),
 )
 
 
@@ -138,7 +138,7 @@ def _f_cases():
 F_EVAL = (
     Check("f(x) = log(x²)·sin x + 1/x", _f_eval_run, _f_cases, ref=_f_eval_ref, answer=True, tolerance=(1e-9, 1e-11),
           hint="用 float64（dtype=torch.float64）计算，返回三个 Python 浮点数（.item()）；log(x²) 对负的 x 也有定义。"
-               "前向模式：func.jvp(f, (x,), (切线 1,))；反向模式：f(x).backward() 之后读 x.grad。"),
+               "前向模式：func.jvp(f, (x,), (切线 1,))；反向模式：f(x).backward() 之后读 x.grad。", key="f-eval.value"),
     Check("f(x) 的导数 · 确实用了前向与反向模式", _f_modes_run, _f_cases, ref=_f_modes_ref, answer=True,
-          hint="导数不能手算：前向模式要用 func.jvp 算出切线，反向模式要用 backward() 之后读 x.grad。"),
+          hint="导数不能手算：前向模式要用 func.jvp 算出切线，反向模式要用 backward() 之后读 x.grad。", key="f-eval.uses-both-modes"),
 )

@@ -1,10 +1,18 @@
 """The autograder: `python -m coursekit grade SUBMISSION... --out DIR` and `python -m coursekit gradescope OUT.zip`.
 
-submission.py unpacks safely, sandbox.py starts and ends the confined child (child.py is what runs
-inside it, bubblewrap.py builds its sandbox), grader.py orchestrates and compares against PyTorch,
-outcome.py holds what was found, results.py writes (and signs) Gradescope's results.json, feedback.py
-the Chinese feedback.md, progress.py the progress line, gradescope.py builds the Gradescope bundle,
-cli.py registers the two verbs.
+One module per job:
+- submission.py unpacks a folder or zip safely; notebooks.py reads its notebooks' exercise cells (a
+  notebook that cannot be read costs only its own exercises);
+- plan.py lists the cases to run (PlanItem), runner.py drives the child of one submission and compares
+  its answers with PyTorch; sandbox.py starts and ends the confined child (child.py runs inside it,
+  bubblewrap.py builds its sandbox);
+- grader.py grades one submission and a batch, pool.py runs a batch in worker processes and stops it on
+  SIGINT/SIGTERM, outfolder.py trusts earlier results only when their digest verifies;
+- outcome.py holds what was found (with each exercise's first failure as data), results.py writes and
+  signs Gradescope's results.json, feedback.py the Chinese feedback.md;
+- tables.py writes grades.csv and gradebook.csv from one score table (spreadsheet-safe cells),
+  report.py the class report (report.html from templates/report.html.j2), progress.py the tqdm bar;
+- gradescope.py builds the Gradescope bundle, cli.py registers the two verbs.
 
 How student code is confined, from the outside in:
 - the boundary is bubblewrap (sandbox.Isolation.BWRAP, the default): new user, PID, mount, network, IPC

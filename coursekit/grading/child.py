@@ -10,7 +10,7 @@ Line protocol (one JSON object per line):
     parent -> stdin:      {"exercise": id, "source": cell source or null, "cases": [{"check": i, "args": {...}}]}
     child  -> result fd:  {"type": "ready", "error": null | message}
                           {"type": "case", "index": k, "status": "ok" | "not_implemented" | "error",
-                           "outputs": {key: array}, "message": text}
+                           "outputs": {key: array}, "message": text, "node": engine function or ""}
                           {"type": "done"}
 Arrays travel as {"dtype": "<f4", "shape": [...], "data": base64 of the raw bytes}; the parent decodes
 them with `decode_outputs`, which validates everything and never unpickles.
@@ -25,7 +25,7 @@ import sys
 ARRAY_KINDS = "biuf"               # bool, int, unsigned, float: nothing else crosses
 MAX_STRING = 4000                  # characters of a message the parent keeps
 FORBIDDEN_MODULES = ("torch", "functorch", "torchgen", "torchvision", "torchaudio", "jax", "tensorflow",
-                     "autograd", "sympy", "scipy", "coursekit.grading", "coursekit.checks.hidden_cases")
+                     "autograd", "sympy", "scipy", "coursekit.grading", "coursekit.checks.hidden")
 BLOCKED_EVENTS = {
     "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
     "pty.spawn", "os.kill", "os.killpg", "signal.pthread_kill", "resource.setrlimit", "resource.prlimit",
@@ -204,6 +204,16 @@ def _describe(error: BaseException) -> str:
         return f"{type(error).__name__}"
 
 
+def _node(error: BaseException) -> str:
+    """The engine function where the student should look ("Mul.jvp"), or "" (the parent stores it as data)."""
+    try:
+        from coursekit.blame import locate
+        spot = locate(error).spot
+        return str(spot.function)[:120] if spot else ""
+    except Exception:
+        return ""
+
+
 def _import_failed(error: BaseException) -> str:
     """The students' own verdict for an engine that does not import (file, line, code, what Python says)."""
     try:
@@ -242,11 +252,11 @@ def run_exercise(request: dict, minigrad, channel: Channel) -> None:
             reply = {"status": "ok", "outputs": {k: encode_array(v) for k, v in outputs.items()}}
         except NotImplementedError as error:
             reply = {"status": "not_implemented", "message": _short(str(error)),
-                     "unfinished": unfinished_exercise(error)}
+                     "unfinished": unfinished_exercise(error), "node": _node(error)}
         except BaseException as error:   # noqa: B036 - the student's code raised: report and go on
             if isinstance(error, KeyboardInterrupt):
                 raise
-            reply = {"status": "error", "message": _short(_describe(error))}
+            reply = {"status": "error", "message": _short(_describe(error)), "node": _node(error)}
         channel.send({"type": "case", "index": index, **reply})
 
 

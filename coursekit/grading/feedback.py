@@ -1,7 +1,6 @@
 """feedback.md: per exercise, points, what failed on which input, and how to reproduce it (Chinese)."""
 from __future__ import annotations
 
-from ..checking import NOT_IMPLEMENTED
 from .outcome import NOT_RUN, RULE, ExerciseOutcome, Graded
 
 MAX_FAILURES_SHOWN = 3
@@ -18,11 +17,10 @@ def reproduce_line(outcome: ExerciseOutcome) -> str:
 
 def _failure_lines(outcome: ExerciseOutcome) -> list[str]:
     failures = [f for f in outcome.failures if f[0].message != NOT_RUN]
-    if failures and all(r.status == NOT_IMPLEMENTED for r, _, _ in failures):
-        first = failures[0][0]
-        other = first.exercise if first.exercise not in (None, "?", outcome.exercise.id) else None
-        if other:
-            return [f"- 未完成：检查用到了练习 {other}，它还没有完成（{first.message}）"]
+    stub = outcome.unfinished
+    if stub is not None:
+        if outcome.waiting_on:
+            return [f"- 未完成：检查用到了练习 {outcome.waiting_on}，它还没有完成（{stub.message}）"]
         return [f"- 未完成：请在 {outcome.exercise.where} 中完成标有「练习 {outcome.exercise.id}」的部分。"]
     lines = []
     for result, hidden, inputs in failures[:MAX_FAILURES_SHOWN]:

@@ -30,6 +30,7 @@ VENV = "/autograder/venv"
 REQUIREMENTS = """\
 numpy>=1.26,<3
 nbformat>=5.9,<6
+tqdm>=4.66
 filelock
 typing-extensions>=4.10.0
 setuptools>=77.0.3

@@ -1,13 +1,46 @@
-"""What grading found, per exercise and per submission (rendered by results.py and feedback.py)."""
+"""What grading found, per exercise and per submission, as data (results.py, feedback.py and report.py
+render it: results.json carries each exercise's first failure, which the class report counts)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
-from ..checking import CaseResult
+from ..checking import NOT_IMPLEMENTED, CaseResult
 
 RULE = ("评分规则：每道练习只有在全部公开用例和全部隐藏用例（评分时随机生成的新输入）上都与 PyTorch 一致时"
         "才得到该题的全部分数，否则得 0 分。")
 NOT_RUN = "未运行"                 # the message of cases a time-out or crash kept from running
+MAX_ERROR = 300                   # characters of an error kept in a first failure
+
+CASE, PROBLEM, UNFINISHED = "case", "problem", "unfinished"
+
+
+@dataclass(frozen=True)
+class FirstFailure:
+    """The first thing that failed in one exercise, as results.json's test `extra_data` stores it."""
+    kind: str                 # CASE (a case gave a wrong answer or raised), PROBLEM (time-out, crash, no
+                              # notebook...: the whole exercise stopped), UNFINISHED (a stub was reached)
+    error: str                # what went wrong, one line: the case's message, or the problem
+    check: str = ""           # CASE: the check's name
+    case: str = ""            # CASE: the case's label; a hidden case: the public case it was redrawn from
+    hidden: bool = False      # CASE: a hidden case (inputs drawn at grading time)
+    node: str = ""            # the engine function that raised ("Mul.jvp"), when known
+    exercise: str = ""        # UNFINISHED: the exercise whose unfinished code the checks reached
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data) -> "FirstFailure | None":
+        """From results.json (a dict of strings); None for anything else."""
+        if not isinstance(data, dict) or data.get("kind") not in (CASE, PROBLEM, UNFINISHED):
+            return None
+        text = {k: str(data.get(k) or "") for k in ("kind", "error", "check", "case", "node", "exercise")}
+        return cls(**text, hidden=data.get("hidden") is True)
+
+
+def _line(text: str) -> str:
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first if len(first) <= MAX_ERROR else first[:MAX_ERROR - 1] + "…"
 
 
 @dataclass
@@ -18,6 +51,7 @@ class ExerciseOutcome:
     inputs: list[str] = field(default_factory=list)   # a short description of each case's arguments
     problem: str = ""                             # what stopped the whole exercise (time limit, crash, torch...)
     notes: list[str] = field(default_factory=list)
+    twins: list[str] = field(default_factory=list)    # per case: the public case a hidden one was redrawn from
 
     @property
     def passed(self) -> bool:
@@ -30,6 +64,34 @@ class ExerciseOutcome:
     @property
     def failures(self) -> list[tuple[CaseResult, bool, str]]:
         return [(r, h, i) for r, h, i in zip(self.results, self.hidden, self.inputs) if not r.ok]
+
+    @property
+    def unfinished(self) -> CaseResult | None:
+        """The first failure when every case that ran stopped at unfinished code (a stub), else None."""
+        ran = [r for r, _, _ in self.failures if r.message != NOT_RUN]
+        return ran[0] if ran and all(r.status == NOT_IMPLEMENTED for r in ran) else None
+
+    @property
+    def waiting_on(self) -> str:
+        """When unfinished: another exercise whose unfinished code the checks reached, else ""."""
+        stub = self.unfinished
+        return stub.exercise if stub and stub.exercise not in (None, "?", self.exercise.id) else ""
+
+    @property
+    def first_failure(self) -> FirstFailure | None:
+        if self.passed:
+            return None
+        if self.problem:
+            return FirstFailure(PROBLEM, _line(self.problem))
+        stub = self.unfinished
+        if stub is not None:
+            return FirstFailure(UNFINISHED, _line(stub.message), exercise=self.waiting_on, node=stub.function)
+        twins = self.twins or [""] * len(self.results)
+        for result, hidden, twin in zip(self.results, self.hidden, twins):
+            if not result.ok and result.message != NOT_RUN:
+                return FirstFailure(CASE, _line(result.message), result.check, twin or result.case, hidden,
+                                    result.function)
+        return FirstFailure(PROBLEM, "没有运行任何用例")
 
 
 @dataclass

@@ -1,64 +1,60 @@
-"""The progress line of a batch on stderr: done/total, rate, ETA and the running mean score.
+"""The progress bar of a batch on stderr (tqdm): done/total, elapsed, ETA, rate and the running mean score.
 
-On a terminal one line is redrawn every second from the start (so a slow first submission still shows
-time passing); otherwise (a log file, CI) one plain line per finished submission.
+On a terminal the bar is redrawn in place, every second from the start (so a slow first submission still
+shows time passing). Elsewhere (a log file, CI) each redraw is a plain line, at most one every
+LOG_INTERVAL seconds plus the last one, so a long batch does not flood the log.
 """
 from __future__ import annotations
 
+import shutil
 import sys
 import threading
-import time
+
+from tqdm import tqdm
+
+LOG_INTERVAL = 30.0
 
 
-def _clock(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+class _Lines:
+    """A stream that is not a terminal: tqdm's carriage-return redraws become separate lines."""
+
+    def __init__(self, stream):
+        self.stream, self.last = stream, ""
+
+    def write(self, text: str) -> None:
+        text = text.replace("\r", "").strip()
+        if text and text != self.last:          # closing redraws the last state once more
+            self.stream.write(text + "\n")
+            self.last = text
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 class Progress:
-    def __init__(self, total: int, max_score: int, stream=None, width: int = 24):
-        self.total, self.max_score, self.width = total, max_score, width
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
-        self.done, self.scores, self.last = 0, [], ""
-        self.started = time.monotonic()
-        self.lock = threading.Lock()
+    def __init__(self, total: int, max_score: int, stream=None):
+        stream = stream or sys.stderr
+        self.tty = stream.isatty()
+        self.max_score, self.scores = max_score, []
+        size = shutil.get_terminal_size()      # (80, 24) where a terminal does not tell its size: tqdm
+        self.bar = tqdm(total=total, file=stream if self.tty else _Lines(stream), unit="sub",   # draws nothing then
+                        ncols=size.columns, nrows=size.lines, mininterval=0.5 if self.tty else LOG_INTERVAL,
+                        smoothing=0.1, ascii=not self.tty, postfix="mean -")
         self.finished = threading.Event()
-        self._draw()
         if self.tty:
             threading.Thread(target=self._tick, daemon=True).start()
 
-    def line(self) -> str:
-        elapsed = time.monotonic() - self.started
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        eta = _clock((self.total - self.done) / rate) if rate > 0 else "?"
-        mean = f"{sum(self.scores) / len(self.scores):.1f}/{self.max_score}" if self.scores else "-"
-        filled = self.width * self.done // max(self.total, 1)
-        return (f"[{'#' * filled}{'-' * (self.width - filled)}] {self.done}/{self.total}  {rate * 60:.1f}/min  "
-                f"elapsed {_clock(elapsed)}  ETA {eta}  mean {mean}  {self.last[:30]}")
-
-    def _draw(self) -> None:
-        with self.lock:
-            if self.tty:
-                self.stream.write("\r\033[K" + self.line())
-            else:
-                self.stream.write(self.line() + "\n")
-            self.stream.flush()
-
     def _tick(self) -> None:
         while not self.finished.wait(1.0):
-            self._draw()
+            self.bar.refresh()
 
     def update(self, name: str, score: float | None) -> None:
-        self.done += 1
-        self.last = name
         if score is not None:
             self.scores.append(score)
-        self._draw()
+        mean = f"{sum(self.scores) / len(self.scores):.1f}/{self.max_score}" if self.scores else "-"
+        self.bar.set_postfix_str(f"mean {mean}  {name[:30]}", refresh=False)
+        self.bar.update(1)
 
     def close(self) -> None:
         self.finished.set()
-        if self.tty:
-            with self.lock:
-                self.stream.write("\n")
-                self.stream.flush()
+        self.bar.close()

@@ -1,16 +1,15 @@
 """What the instructor reads after a batch: the class report (report.html, report.md) and gradebook.csv.
 
-The report shows the score histogram, each exercise's pass rate, each exercise's most frequent
-first-failing case (read from the `output` of results.json's tests, written by feedback.py), and the
-submissions that could not be graded, with why. gradebook.csv is what an LMS imports: one row per
-student, one column per exercise, the total (grades.csv stays the grader's own record, with hashes).
+The report shows the score histogram, each exercise's pass rate, each exercise's most frequent first
+failure (read as data from results.json: each test's `extra_data.first_failure`, see outcome.FirstFailure),
+and the submissions that could not be graded, with why. report.html is rendered by Jinja2 from
+coursekit/templates/report.html.j2 (autoescaped: a submission's name or message is never markup), with
+the figures embedded; report.md links them beside it. gradebook.csv: tables.py.
 Maintainers' English; the exercise titles and the students' failure messages are the course's Chinese.
 """
 from __future__ import annotations
 
 import base64
-import csv
-import html
 import io
 import math
 import re
@@ -18,62 +17,43 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+from markupsafe import Markup, escape
+
 from .. import exercises as registry
+from .outcome import CASE, PROBLEM, UNFINISHED, FirstFailure
 from .results import write_atomic
+from .tables import ScoreRow, gradebook_csv, score_table
 
 FIGURES = ("report-scores.png", "report-pass-rates.png")          # beside report.md, which links them
 RESERVED = ("report.html", "report.md", "gradebook.csv", *FIGURES)  # no submission may take these names
-
-_CASE = re.compile(r"^- (公开用例|隐藏用例)「(?P<case>.*)」未通过：$")
-_HIDDEN = re.compile(r"隐藏用例 \d+（输入形状同「(?P<like>.*)」，数值在评分时重新抽取）")
-UNFINISHED = "- 未完成"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_TEXT = 160
 
 
 # ---------------------------------------------------------------- reading results.json
-
-CASE, PROBLEM, UNFINISHED_KIND = "case", "problem", "unfinished"
-
-
-@dataclass(frozen=True)
-class FirstFailure:
-    kind: str              # CASE (a case gave a wrong answer), PROBLEM (time-out, crash...), UNFINISHED_KIND
-    key: str               # what is counted: "check · case", or the problem that stopped the exercise
-    detail: str = ""       # the first line of a case's message (an example)
-
-    @property
-    def unfinished(self) -> bool:
-        return self.kind == UNFINISHED_KIND
-
 
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
 
 
-def first_failure(output: str) -> FirstFailure | None:
-    """The first thing that failed in one exercise's feedback (feedback.exercise_section), or None."""
-    lines = output.splitlines()
-    for number, line in enumerate(lines):
-        if not line.startswith("- "):
-            continue
-        if line.startswith(UNFINISHED):
-            return FirstFailure(UNFINISHED_KIND, "not finished", _short(line[2:]))
-        match = _CASE.match(line)
-        if not match:                              # a problem that stopped the whole exercise
-            return FirstFailure(PROBLEM, _short(line[2:]))
-        case = match["case"]
-        hidden = _HIDDEN.search(case)
-        if hidden:                                 # hidden inputs are redrawn: count them by their public twin
-            case = case[:hidden.start()] + f"「{hidden['like']}」 (hidden inputs)"
-        detail = next((rest.strip() for rest in lines[number + 1:]
-                       if rest.strip() and not rest.strip().startswith("- 输入")), "")
-        return FirstFailure(CASE, _short(case), _short(detail))
-    return None
+def failure_key(first: FirstFailure) -> str:
+    """What is counted: "check · case" (hidden cases by the public case they were redrawn from), or the
+    problem that stopped the exercise, or "not finished"."""
+    if first.kind == CASE:
+        return _short(f"{first.check} · {first.case}" + (" (hidden inputs)" if first.hidden else ""))
+    return "not finished" if first.kind == UNFINISHED else _short(first.error)
 
 
-def _exercise_id(test: dict) -> str:
-    return str(test.get("name", "")).split(" ", 1)[0]
+def first_failures(results: dict) -> dict[str, FirstFailure | None]:
+    """Exercise id -> its first failure (None: passed), for every test of a results.json."""
+    found = {}
+    for test in results.get("tests", []):
+        extra = test.get("extra_data") or {}
+        if isinstance(extra, dict) and isinstance(extra.get("exercise"), str):
+            found[extra["exercise"]] = FirstFailure.from_json(extra.get("first_failure"))
+    return found
 
 
 @dataclass
@@ -93,12 +73,11 @@ def whole_submission_problem(results: dict) -> str | None:
 
     That is: no exercise passed and every exercise stopped on the same problem, not on a case. With one
     exercise graded, its own problem (a time-out...) cannot be told from the submission's, so None."""
-    firsts = [first_failure(t.get("output", "")) if t.get("status") != "passed" else None
-              for t in results.get("tests", [])]
+    firsts = list(first_failures(results).values())
     if len(firsts) < 2 or any(f is None or f.kind != PROBLEM for f in firsts):
         return None
-    keys = {f.key for f in firsts}
-    return keys.pop() if len(keys) == 1 else None
+    problems = {f.error for f in firsts}
+    return _short(problems.pop()) if len(problems) == 1 else None
 
 
 def collect(rows: list[tuple[str, dict]], failed: dict[str, str], ids: list[str]) -> ClassResults:
@@ -147,21 +126,19 @@ class ExerciseStats:
 
 
 def exercise_stats(batch: ClassResults) -> list[ExerciseStats]:
+    per_submission = [first_failures(results) for _, results in batch.graded]
     stats = []
     for exercise in batch.exercises:
-        tests = [next((t for t in r.get("tests", []) if _exercise_id(t) == exercise.id), None)
-                 for _, r in batch.graded]
-        tests = [t for t in tests if t is not None]
-        passed = sum(t.get("status") == "passed" for t in tests)
-        firsts = [first_failure(t.get("output", "")) for t in tests if t.get("status") != "passed"]
-        attempts = [f for f in firsts if f is not None and not f.unfinished]
-        counts = Counter(f.key for f in attempts)
+        graded = [found for found in per_submission if exercise.id in found]
+        firsts = [found[exercise.id] for found in graded if found[exercise.id] is not None]
+        attempts = [f for f in firsts if f.kind != UNFINISHED]
+        counts = Counter(failure_key(f) for f in attempts)
         top = None
         if counts:
             key, count = counts.most_common(1)[0]
-            top = (next(f for f in attempts if f.key == key), count)
-        stats.append(ExerciseStats(exercise, passed, len(tests), sum(f is not None and f.unfinished for f in firsts),
-                                   top, len(attempts)))
+            top = (next(f for f in attempts if failure_key(f) == key), count)
+        stats.append(ExerciseStats(exercise, len(graded) - len(firsts), len(graded),
+                                   sum(f.kind == UNFINISHED for f in firsts), top, len(attempts)))
     return stats
 
 
@@ -223,8 +200,9 @@ def sections(batch: ClassResults, stats: list[ExerciseStats], out: Path) -> list
     rates = [[s.exercise.id, s.exercise.title, str(s.exercise.points), f"{s.passed}/{s.graded}",
               f"{100 * s.rate:.0f}%" if s.graded else "—"] for s in stats]
     mistakes = [[s.exercise.id, s.exercise.title, str(s.graded - s.passed), str(s.unfinished),
-                 f"{s.top[0].key} ({s.top[1]} of {s.attempted_failures})" if s.top else "— (none finished)",
-                 s.top[0].detail if s.top else ""] for s in stats if s.passed < s.graded]
+                 f"{failure_key(s.top[0])} ({s.top[1]} of {s.attempted_failures})" if s.top else "— (none finished)",
+                 _short(s.top[0].error) if s.top and s.top[0].kind == CASE else "",
+                 s.top[0].node if s.top else ""] for s in stats if s.passed < s.graded]
     return [
         Section("Summary", summary),
         Section("Score distribution", figure=FIGURES[0], table=(["score", "submissions"], bins)),
@@ -234,7 +212,7 @@ def sections(batch: ClassResults, stats: list[ExerciseStats], out: Path) -> list
                 ["Per exercise, among the submissions that attempted it and failed, the first thing that failed "
                  "most often (hidden cases are counted with the public case whose shapes they share)."],
                 table=(["exercise", "title", "failed", "not finished", "most frequent first failure (count of attempts)",
-                        "example message"], mistakes)),
+                        "example message", "engine function"], mistakes)),
         Section("Submissions that could not be graded",
                 [] if batch.ungraded else ["None: every submission was graded."],
                 table=(["submission", "why"], [[n, why] for n, why in batch.ungraded]) if batch.ungraded else None),
@@ -242,7 +220,8 @@ def sections(batch: ClassResults, stats: list[ExerciseStats], out: Path) -> list
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A table cell of report.md: no column breaks, no line breaks, no HTML a Markdown viewer would render."""
+    return re.sub(r"([|<>`\\])", r"\\\1", text).replace("\n", " ")
 
 
 def to_markdown(title: str, parts: list[Section]) -> str:
@@ -258,59 +237,30 @@ def to_markdown(title: str, parts: list[Section]) -> str:
     return "\n".join(lines)
 
 
-STYLE = """body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;
-vertical-align:top}th{background:#f3f3f3}img{max-width:100%}code{background:#f3f3f3}"""
-
-
-def _inline_code(text: str) -> str:
-    return re.sub(r"`([^`]*)`", r"<code>\1</code>", text)
+def _inline_code(text: str) -> Markup:
+    """Our own sentences mark paths with backticks: escaped first, then `...` becomes <code>...</code>."""
+    return Markup(re.sub(r"`([^`]*)`", r"<code>\1</code>", str(escape(text))))
 
 
 def to_html(title: str, parts: list[Section], pngs: dict[str, bytes]) -> str:
-    e = html.escape
-    body = [f"<h1>{e(title)}</h1>"]
-    for part in parts:
-        body.append(f"<h2>{e(part.title)}</h2>")
-        body += [f"<p>{_inline_code(e(t))}</p>" for t in part.text]
-        if part.figure:
-            data = base64.b64encode(pngs[part.figure]).decode("ascii")
-            body.append(f'<img alt="{e(part.title)}" src="data:image/png;base64,{data}">')
-        if part.table:
-            head, rows = part.table
-            body.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>")
-            body += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows]
-            body.append("</table>")
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
-            f"<style>{STYLE}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")
-
-
-# ---------------------------------------------------------------- gradebook.csv
-
-def gradebook_csv(rows: list[tuple[str, dict]], failed: dict[str, str], ids: list[str]) -> str:
-    """One row per student (the submission's name), one column per exercise (points), the total.
-    A submission the grader failed on has empty cells, so an LMS import leaves its grades alone."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", *ids, "total"])
-    for name, results in rows:
-        scores = results.get("extra_data", {}).get("exercises", {})
-        writer.writerow([name, *[scores.get(i, 0) for i in ids], results.get("score", 0)])
-    for name in failed:
-        writer.writerow([name, *[""] * len(ids), ""])
-    return buffer.getvalue()
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                                     undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    environment.filters["inline_code"] = _inline_code
+    images = {name: base64.b64encode(data).decode("ascii") for name, data in pngs.items()}
+    return environment.get_template("report.html.j2").render(title=title, sections=parts, images=images)
 
 
 # ---------------------------------------------------------------- the one call after a batch
 
-def write_reports(out: Path, rows: list[tuple[str, dict]], failed: dict[str, str], ids: list[str]) -> None:
+def write_reports(out: Path, rows: list[tuple[str, dict]], failed: dict[str, str], ids: list[str],
+                  table: list[ScoreRow] | None = None) -> None:
     """Write gradebook.csv, report.md (+ its report-*.png) and report.html into `out`.
 
     rows: (submission, results.json) of every graded submission, as for grades.csv; failed: the
-    submissions the grader itself failed on, with the error; ids: the exercises graded."""
+    submissions the grader itself failed on, with the error; ids: the exercises graded; table: the
+    batch's score table (tables.score_table), when the caller already made it for grades.csv."""
     out = Path(out)
-    # with a byte-order mark: Excel reads UTF-8 (Chinese names) only with one; LMS imports accept it
-    write_atomic(out / "gradebook.csv", "\ufeff" + gradebook_csv(rows, failed, ids))
+    write_atomic(out / "gradebook.csv", gradebook_csv(table or score_table(rows, failed), ids))
     batch = collect(rows, failed, ids)
     stats = exercise_stats(batch)
     pngs = figures(batch, stats)

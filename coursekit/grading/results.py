@@ -2,7 +2,8 @@
 
 See https://gradescope-autograders.readthedocs.io/en/latest/specs/ : each test has name, score,
 max_score, status ("passed"/"failed"), output and visibility. `extra_data` (stored by Gradescope, not
-shown) carries the submission hash that lets a rerun skip what is already graded, and `digest`: an
+shown) carries the submission hash that lets a rerun skip what is already graded, each test's `extra_data`
+its exercise id and first failure (outcome.FirstFailure), and `digest`: an
 HMAC-SHA256 of the results and of feedback.md under the output folder's key (KEY_FILE, mode 0600, never
 mounted in a sandbox). A rerun keeps only results whose digest verifies; anything else is regraded.
 """
@@ -17,16 +18,24 @@ import tempfile
 from pathlib import Path
 
 from .feedback import exercise_section, summary_section
-from .outcome import Graded
+from .outcome import ExerciseOutcome, Graded
 
-FORMAT = 2        # bump when results.json changes meaning: older results are then regraded
+FORMAT = 3        # bump when results.json changes meaning: older results are then regraded
 KEY_FILE = ".grading-key"
 
 
+def test_entry(outcome: ExerciseOutcome) -> dict:
+    """One exercise as a Gradescope test; its `extra_data` holds the exercise id and the first failure as data
+    (what the class report counts), its `output` the same feedback as feedback.md."""
+    first = outcome.first_failure
+    return {"name": f"{outcome.exercise.id} {outcome.exercise.title}", "score": outcome.score,
+            "max_score": outcome.exercise.points, "status": "passed" if outcome.passed else "failed",
+            "output": exercise_section(outcome), "output_format": "md", "visibility": "visible",
+            "extra_data": {"exercise": outcome.exercise.id, "first_failure": first.to_json() if first else None}}
+
+
 def to_results(graded: Graded) -> dict:
-    tests = [{"name": f"{o.exercise.id} {o.exercise.title}", "score": o.score, "max_score": o.exercise.points,
-              "status": "passed" if o.passed else "failed", "output": exercise_section(o),
-              "output_format": "md", "visibility": "visible"} for o in graded.outcomes]
+    tests = [test_entry(o) for o in graded.outcomes]
     return {"score": graded.score, "execution_time": round(graded.seconds, 1),
             "output": summary_section(graded), "output_format": "md", "visibility": "visible",
             "stdout_visibility": "hidden", "tests": tests,

@@ -21,14 +21,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..manifest import CHILD_MODULES
 from ..markers import remove_hidden
 from . import bubblewrap
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
 COURSEKIT = Path(__file__).resolve().parent.parent
-CHILD_MODULES = ("checks/__init__.py", "checks/base.py", "checks/engine_checks.py", "checks/notebook_checks.py",
-                 "checks/hidden.py", "compare.py", "exercises.py", "checking.py", "answers.py",
-                 "blame.py", "tracebacks.py")
 CHILD_INIT = '''"""coursekit inside a grading child: the checks only (no grader, no solutions, no hidden cases)."""
 
 

@@ -31,6 +31,7 @@ class Submission:
     root: Path                                   # the unpacked copy: minigrad/, chapters/
     hash: str = ""
     notes: list[str] = field(default_factory=list)   # Chinese lines for the feedback
+    skipped: dict[str, str] = field(default_factory=dict)   # kept path ("chapters/x.ipynb") left out: why
     unreadable: str = ""                          # why the upload itself could not be read (not a zip...)
 
     @property
@@ -72,18 +73,23 @@ def _safe_parts(name: str) -> tuple[str, ...] | None:
 
 
 class _Budget:
-    def __init__(self, notes: list[str]):
-        self.left, self.notes = MAX_TOTAL_BYTES, notes
+    """The bytes a submission may still keep; what it refuses is noted, and remembered by path."""
 
-    def take(self, what: str, size: int) -> bool:
+    def __init__(self, notes: list[str], skipped: dict[str, str]):
+        self.left, self.notes, self.skipped = MAX_TOTAL_BYTES, notes, skipped
+
+    def take(self, what: str, size: int, parts: tuple[str, ...]) -> bool:
         if size > MAX_FILE_BYTES:
-            self.notes.append(f"已跳过 {what}：文件超过 {MAX_FILE_BYTES // 1_000_000} MB 上限")
-            return False
+            return self.refuse(what, parts, f"文件超过 {MAX_FILE_BYTES // 1_000_000} MB 上限")
         if size > self.left:
-            self.notes.append(f"已跳过 {what}：提交的总大小超过 {MAX_TOTAL_BYTES // 1_000_000} MB 上限")
-            return False
+            return self.refuse(what, parts, f"提交的总大小超过 {MAX_TOTAL_BYTES // 1_000_000} MB 上限")
         self.left -= size
         return True
+
+    def refuse(self, what: str, parts: tuple[str, ...], why: str, verb: str = "已跳过") -> bool:
+        self.notes.append(f"{verb} {what}：{why}")
+        self.skipped["/".join(parts)] = why
+        return False
 
 
 def _write(dest: Path, parts: tuple[str, ...], data: bytes) -> None:
@@ -99,7 +105,7 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> b
     return None if len(data) > cap else data
 
 
-def unpack_zip(path: Path, dest: Path, notes: list[str]) -> None:
+def unpack_zip(path: Path, dest: Path, notes: list[str], skipped: dict[str, str]) -> None:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
@@ -118,50 +124,69 @@ def unpack_zip(path: Path, dest: Path, notes: list[str]) -> None:
             elif not info.is_dir() and parts:
                 members.append((parts, info))
         top = _top([p for p, _ in members])
-        budget = _Budget(notes)
+        budget = _Budget(notes, skipped)
         for parts, info in members:
-            if parts[:len(top)] != top or not _kept(parts[len(top):]):
+            kept = parts[len(top):]
+            if parts[:len(top)] != top or not _kept(kept):
                 continue
-            if not budget.take(info.filename, info.file_size):
+            if not budget.take(info.filename, info.file_size, kept):
                 continue
             try:
                 data = _read_capped(archive, info, min(MAX_FILE_BYTES, budget.left + info.file_size))
             except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError) as error:
-                notes.append(f"已跳过压缩包条目 {info.filename!r}：无法解压（{type(error).__name__}）")
+                budget.refuse(f"压缩包条目 {info.filename!r}", kept, f"无法解压（{type(error).__name__}）")
                 continue
             if data is None:
-                notes.append(f"已拒绝压缩包条目 {info.filename!r}：解压后超过大小上限（疑似压缩炸弹）")
+                budget.refuse(f"压缩包条目 {info.filename!r}", kept, "解压后超过大小上限（疑似压缩炸弹）", "已拒绝")
                 continue
-            _write(dest, parts[len(top):], data)
+            _write(dest, kept, data)
 
 
-def copy_folder(path: Path, dest: Path, notes: list[str]) -> None:
+def _utf8(name: str) -> bool:
+    """Whether a file name read from disk is UTF-8 (Python keeps other bytes as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(path: Path) -> str:
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def copy_folder(path: Path, dest: Path, notes: list[str], skipped: dict[str, str]) -> None:
     files, seen = [], 0
     for folder, dirs, names in os.walk(path, followlinks=False):
         here = Path(folder)
         for name in list(dirs):
-            if (here / name).is_symlink():
-                notes.append(f"已跳过符号链接 {(here / name).relative_to(path)}")
+            if (here / name).is_symlink() or not _utf8(name):
+                what = "符号链接" if (here / name).is_symlink() else "文件名不是 UTF-8 的文件夹"
+                notes.append(f"已跳过{what} {_shown((here / name).relative_to(path))}")
                 dirs.remove(name)
         for name in names:
             seen += 1
             if seen > MAX_ENTRIES:
                 raise SubmissionError(f"提交文件夹中的文件超过 {MAX_ENTRIES} 个")
+            if not _utf8(name):
+                notes.append(f"已跳过 {_shown((here / name).relative_to(path))}：文件名不是 UTF-8")
+                continue
             files.append((here / name).relative_to(path).parts)
         dirs[:] = [d for d in dirs if d not in JUNK]
     top = _top(files)
-    budget = _Budget(notes)
+    budget = _Budget(notes, skipped)
     for parts in sorted(files):
-        if parts[:len(top)] != top or not _kept(parts[len(top):]):
+        kept = parts[len(top):]
+        if parts[:len(top)] != top or not _kept(kept):
             continue
         source = path.joinpath(*parts)
         info = os.lstat(source)
         if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
-            notes.append(f"已跳过 {'/'.join(parts)}：符号链接或特殊文件")
+            budget.refuse("/".join(parts), kept, "符号链接或特殊文件")
             continue
-        if budget.take("/".join(parts), info.st_size):
+        if budget.take("/".join(parts), info.st_size, kept):
             with open(source, "rb") as stream:
-                _write(dest, parts[len(top):], stream.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES])
+                _write(dest, kept, stream.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES])
 
 
 def content_hash(root: Path) -> str:
@@ -189,11 +214,11 @@ def unpack(path: Path, dest: Path, name: str | None = None) -> Submission:
         if path.is_dir() and not path.is_symlink():
             inner = _single_zip(path) if not any((path / d).is_dir() for d in ("minigrad", "chapters")) else None
             if inner:
-                unpack_zip(inner, sub.root, sub.notes)
+                unpack_zip(inner, sub.root, sub.notes, sub.skipped)
             else:
-                copy_folder(path, sub.root, sub.notes)
+                copy_folder(path, sub.root, sub.notes, sub.skipped)
         elif path.is_file() and path.suffix.lower() == ".zip":
-            unpack_zip(path, sub.root, sub.notes)
+            unpack_zip(path, sub.root, sub.notes, sub.skipped)
         else:
             raise SubmissionError(f"{path.name} 既不是文件夹也不是 .zip 文件")
     except SubmissionError as error:

@@ -89,8 +89,9 @@ def first_wrong_node(exercise, check, case, lib, recorded: Recording, answer=Non
 
 
 def explain(report, lib, recorded: Recording, answer=None, timeout=None) -> None:
-    """coursekit.blame.explain: the first wrong node, else the first prerequisite that fails."""
-    from ..blame import _check_and_case, requirements
+    """coursekit.diagnosis.explain: the first wrong node, else the first prerequisite that fails."""
+    from ..diagnosis import _check_and_case
+    from ..exercises import requirements
     from ..checking import FAILED
     exercise, problem = report.exercise, report.first_problem
     if problem is None or problem.status in (NOT_IMPLEMENTED, TIMEOUT):

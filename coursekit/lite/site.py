@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 
 from .. import __version__
+from ..manifest import LITE_RUNTIME as RUNTIME
 from ..release import _check_out
 from ..release.course import Course, CourseInputError, files_under, notebook_bytes
 from ..release.repository import build_repository
@@ -32,7 +33,6 @@ from . import pyodide_dist, wheel
 from .recording import RECORDING, VERSION_FILE, checks_digest, course_version, record
 
 LITE = Path(__file__).resolve().parent
-RUNTIME = ("__init__.py", "browser.py", "kernel.py", "recording.py", "steps.py")
 DRIVE = ("chapters/", "minigrad/", "text/", "README.md", "pyproject.toml")
 KERNEL = "@jupyterlite/pyodide-kernel-extension:kernel"
 LITE_NOTE = ("> **浏览器版**：这里没有 PyTorch，用 `torch` 的单元格不能运行（它们下面保留着安装版运行的结果）；"

@@ -1,7 +1,7 @@
 """The standalone student repository: the student version plus what students need to run it.
 
-Only what the lists below name is copied: anything new in the maintainers' repository stays out of the
-student repository until it is added here on purpose.
+Only what coursekit/manifest.py names is copied: anything new in the maintainers' repository stays out of the
+student repository until it is added there on purpose.
 """
 from __future__ import annotations
 
@@ -10,27 +10,11 @@ import tomllib
 from pathlib import Path
 from string import Template
 
+from ..manifest import STUDENT_EXTRAS, STUDENT_MODULES, STUDENT_TESTS
 from ..markers import MarkerError, find_regions, remove_hidden
 from ..submit import upload_destination
 from .build import build_student_files
 from .course import Course, CourseInputError, files_under, read_text
-
-# coursekit modules students need (a trailing "/" keeps a whole folder)
-STUDENT_PACKAGE = (
-    "coursekit/__init__.py", "coursekit/__main__.py", "coursekit/cli.py",
-    "coursekit/engine.py", "coursekit/live.py", "coursekit/exercises.py", "coursekit/answers.py",
-    "coursekit/checking.py", "coursekit/selfcheck.py", "coursekit/compare.py",
-    "coursekit/blame.py", "coursekit/diagnosis.py", "coursekit/tracebacks.py",
-    "coursekit/checks/__init__.py", "coursekit/checks/base.py",
-    "coursekit/checks/engine_checks.py", "coursekit/checks/notebook_checks.py",
-    "coursekit/submit.py", "coursekit/pytest_verdicts.py", "coursekit/lessons/",
-)
-# the student-facing tests, {path in the student repository: path in the course}: `pytest` in the student
-# repository runs them; the student's tests/ is flat (the course sorts its tests into subfolders)
-STUDENT_TESTS = {"tests/conftest.py": "tests/conftest.py", "tests/test_exercises.py": "tests/course/test_exercises.py",
-                 "tests/nbval_sanitize.cfg": "tests/nbval_sanitize.cfg"}
-# everything else copied as it is
-STUDENT_EXTRAS = ("text/", "environment.yml", ".gitignore")
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -109,7 +93,7 @@ def readme(course: Course) -> bytes:
 def build_repository(course: Course) -> dict[str, bytes]:
     """Every file of the standalone student repository, {relative path: bytes}, sorted."""
     files = build_student_files(course)
-    for relative, path in _expand(course, STUDENT_PACKAGE):
+    for relative, path in _expand(course, [f"coursekit/{name}" for name in STUDENT_MODULES]):
         files[relative] = _package_file(relative, path)
     for relative, source in STUDENT_TESTS.items():
         files[relative] = course.require(source).read_bytes()

@@ -1,6 +1,14 @@
 """广播与它的梯度。一个运算把形状为 (3, 1) 的输入广播成 (2, 3, 4) 时，传到输出的梯度形状是 (2, 3, 4)；
-输入的梯度就是把它求和回 (3, 1)。引擎（function.call_backward）在规则给出的梯度形状与输入不同时
-调用 unbroadcast，所以各运算的反向规则都不用考虑广播。"""
+输入的梯度就是把它求和回 (3, 1)。引擎（graph.call_backward）在规则给出的梯度形状与输入不同时
+调用 unbroadcast，所以各运算的反向规则都不用考虑广播。
+
+阅读地图
+  练习 2.1.2-unbroadcast   unbroadcast
+  可以用的工具
+    grad.ndim、grad.shape            维数与形状
+    grad.sum(dim=(0, 1))             沿几个维度求和（去掉这些维度）
+    grad.sum(dim=..., keepdim=True)  求和但保留为长度 1
+"""
 from __future__ import annotations
 
 

@@ -1,5 +1,18 @@
-"""torch.func's transforms: jvp (forward mode), vjp (reverse mode), and the Jacobians they build:
-jacfwd column by column from jvp, jacrev row by row from vjp."""
+"""torch.func 的变换：jvp（前向模式）、vjp（反向模式），以及由它们构成的雅可比矩阵：
+jacfwd 用 jvp 一列一列地求，jacrev 用 vjp 一行一行地求。
+
+阅读地图
+  练习 2.1-jacobian   jacfwd、jacrev 中的 jacobian_of（args 是全部参数，argnum 是求导的那一个）
+  可以用的工具
+    jvp(func, args, tangents)   返回 (输出, 输出的切线)；tangents 为每个参数给一个切线
+    vjp(func, *args)            返回 (输出, vjp_fn)；vjp_fn(v) 为每个参数返回一个梯度（元组）
+    _basis(x, j)                与 x 形状相同的第 j 个单位张量（按展平后的下标）
+    _zeros(x)                   与 x 形状相同的全零张量（不求导的参数的切线）
+    stack(tensors, dim)         把同形状的张量叠成一个
+    t.reshape(-1)、t.numel()    展平、元素个数
+  结果的形状是 out.shape + x.shape（先 reshape 成二维再 stack，最后 reshape）
+  可以跳过：_per_argnum（argnums 是元组时逐个求）
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -7,8 +20,13 @@ import numpy as np
 from .autograd import backprop
 from .graph import vertex
 from .grad_mode import STATE, set_grad_enabled
-from .torch_compat.ops import stack
 from .tensor import Tensor
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """把形状相同的张量沿新的维度 dim 叠成一个张量（torch.stack；运算本身在 torch_compat 中）。"""
+    from .torch_compat.ops import stack as stack_op
+    return stack_op(tensors, dim)
 
 
 def _tuple(x) -> tuple:
@@ -52,7 +70,7 @@ def jvp(func, primals, tangents, *, strict: bool = False, has_aux: bool = False)
 def vjp(func, *primals, has_aux: bool = False):
     """返回 (func(*primals), vjp_fn)，其中 vjp_fn(v) = vᵀJ，对每个 primal 给出元组中的一项（反向模式）。"""
     leaves = [Tensor(p._data, requires_grad=True) for p in primals]
-    nodes = [vertex(x) for x in leaves]         # kept alive here, so unused inputs get zeros
+    nodes = [vertex(x) for x in leaves]         # 在这里保持存活：没有用到的输入得到 0
     with set_grad_enabled(True):
         out = func(*leaves)
     aux = None
@@ -94,7 +112,7 @@ def _zeros(x: Tensor) -> Tensor:
 
 
 def _per_argnum(jacobian_of, argnums):
-    """One Jacobian for an int `argnums`, a tuple of them for a tuple (torch.func's convention)."""
+    """argnums 是整数时给出一个雅可比矩阵，是元组时给出一个元组（torch.func 的约定）。"""
     def jacobian(*args):
         if isinstance(argnums, int):
             return jacobian_of(args, argnums)

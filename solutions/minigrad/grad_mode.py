@@ -1,5 +1,14 @@
-"""Grad mode: whether ops record the graph. `no_grad`, `enable_grad`, `set_grad_enabled` work as
-context managers and as decorators, like torch's."""
+"""梯度模式：运算是否记录计算图。no_grad、enable_grad、set_grad_enabled 与 torch 的一样，
+既可以写成 `with no_grad():`，也可以当作函数的装饰器。
+
+阅读地图
+  练习 2.1.3-detach（这里的部分）  no_grad.__enter__、no_grad.__exit__
+  可以用的工具
+    STATE.enabled        当前是否记录计算图（graph.apply 读它）
+    _set_enabled(mode)   打开或关闭记录
+  可以参考：enable_grad（做的事与 no_grad 相反）
+  可以跳过：_GradModeContext、_NoArgContext（让它们也能当装饰器）、forward_ad_disabled
+"""
 from __future__ import annotations
 
 import functools
@@ -9,8 +18,8 @@ class _State:
     __slots__ = ("enabled", "forward_ad")
 
     def __init__(self):
-        self.enabled = True        # record ops for reverse mode
-        self.forward_ad = True     # propagate tangents (forward mode); off while a jvp rule runs
+        self.enabled = True        # 记录运算（反向模式需要）
+        self.forward_ad = True     # 推送切线（前向模式）；切线规则运行时关闭
 
 
 STATE = _State()
@@ -25,7 +34,7 @@ def _set_enabled(mode: bool) -> None:
 
 
 class _GradModeContext:
-    """Base of the grad-mode switches: a context manager that also decorates functions."""
+    """梯度模式开关的基类：既是上下文管理器，也能装饰函数。"""
 
     def __call__(self, func):
         @functools.wraps(func)
@@ -42,7 +51,7 @@ class _NoArgContext(_GradModeContext):
     def __new__(cls, orig_func=None):
         if orig_func is None:
             return super().__new__(cls)
-        return cls()(orig_func)                # used as `@no_grad` without parentheses
+        return cls()(orig_func)                # 不带括号的 `@no_grad`
 
 
 class no_grad(_NoArgContext):
@@ -66,7 +75,7 @@ class no_grad(_NoArgContext):
 
 
 class enable_grad(_NoArgContext):
-    """Turns recording back on (e.g. inside no_grad)."""
+    """重新打开记录（例如在 no_grad 之中）。"""
 
     def __enter__(self):
         self.prev = STATE.enabled
@@ -78,7 +87,7 @@ class enable_grad(_NoArgContext):
 
 
 class set_grad_enabled(_GradModeContext):
-    """`set_grad_enabled(mode)`: sets the mode now (as a function) or for a `with` block."""
+    """`set_grad_enabled(mode)`：当作函数调用时立刻设置，用在 with 中时只在块内有效。"""
 
     def __init__(self, mode: bool):
         self.mode = bool(mode)
@@ -96,12 +105,12 @@ class set_grad_enabled(_GradModeContext):
         return False
 
     def __call__(self, func):
-        _set_enabled(self.prev)             # used as a decorator: do not change the mode now
+        _set_enabled(self.prev)             # 当作装饰器：现在不改变模式
         return super().__call__(func)
 
 
 class forward_ad_disabled:
-    """While a jvp rule runs, its own ops must not propagate tangents."""
+    """切线规则运行时，它自己的运算不再推送切线。"""
 
     def __enter__(self):
         self.prev = STATE.forward_ad

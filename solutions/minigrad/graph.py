@@ -1,24 +1,28 @@
-"""The graph. Every op that needs gradients records a Node (the output's `grad_fn`): which rule to
-run, the nodes its inputs came from, and what it saved for backward. A leaf that requires grad
-enters the graph through its AccumulateGrad node. Nodes point to nodes, never to the tensors they
-produced, so an intermediate result stays alive only while a node keeps it in `saved` (released by
-backward unless retain_graph=True).
+"""计算图的词汇：节点 Node、叶子的节点 AccumulateGrad、vertex、运算 Op、记录运算的 apply、
+自定义运算 Function，以及运行一个节点反向规则的 call_backward。
 
-Built-in ops (`Op`, in ops/) compute on numpy arrays; custom ops (`Function`, the API of
-torch.autograd.Function) compute on tensors. Both record the same Node, so there is one graph and
-one backward traversal (autograd.py)."""
+每个需要梯度的运算都记录一个 Node（输出张量的 grad_fn）：要运行哪条规则、输入来自哪些节点、
+为反向保存了什么。需要梯度的叶子通过它的 AccumulateGrad 节点进入计算图。节点只指向节点，
+不指向它产生的张量，所以一个中间结果只在某个节点把它存进 `saved` 时才一直存在
+（反向传播之后由 release 释放，除非 retain_graph=True）。
+
+遍历计算图（拓扑排序、梯度累加）在 autograd.py 中。扩展点（做练习时可以跳过）：EXT 是 torch_compat
+填写的表；TRACE 是追踪钩子：不是 None 时，call_backward 每运行一个节点就调用 TRACE(node, grad,
+returned, grads)（节点、到达它的梯度、规则原样返回的结果、交给各输入的梯度）；规则返回的梯度
+个数或形状不对时，call_backward 抛出 RuleGradientError。
+"""
 from __future__ import annotations
 
+import itertools
 import weakref
 
 import numpy as np
 
 from .broadcast import unbroadcast
-from .torch_compat.dtypes import NP_FLOAT64, fix_dtype
 from .grad_mode import STATE, forward_ad_disabled, set_grad_enabled
 from .tensor import Tensor
-from .torch_compat.hooks import node_gradient
-from .torch_compat.version import CHANGES, check_saved, next_seq as _next_seq, storage_of, version, versions
+
+next_seq = itertools.count().__next__          # 计算图的时钟：节点按创建的先后编号
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
          "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -26,67 +30,70 @@ FREED = ("Trying to backward through the graph a second time (or directly access
          "graph a second time or if you need to access saved tensors after calling backward.")
 
 
-class Node:
-    """A `grad_fn`: one recorded op, a vertex of the graph. It is also the `ctx` its rules receive.
+class Extensions:
+    """torch_compat 在导入时填写的扩展点（值为 None 时什么也不多做；各项的含义见
+    torch_compat/extensions.py）：dtype 规则、被保存张量的版本号、视图、钩子与 retain_grad、
+    叶子梯度的缓冲区。做练习时可以跳过。"""
+    __slots__ = ("leaf_vertex", "forward_result", "on_record", "alias", "on_unpack", "output_gradient",
+                 "leaf_gradient", "leaf_hooks", "owns_buffer", "begin", "end", "begin_grad", "end_grad")
 
-    inputs    the nodes the op's inputs come from (their grad_fn, or a leaf's AccumulateGrad; None
-              where no gradient is needed: constants, Python scalars). Nodes point to nodes, not to
-              tensors, so an intermediate result lives only as long as something saved it.
-    saved     what backward needs (ctx.saved_tensors); None once freed after backward
-    meta      (shape, dtype) of the op's output: what the gradient arriving here must look like
-    seq       creation order (graph drawings list ops in the order the program ran them)
-    retained  a weak reference to the output tensor after `retain_grad()`
-    versions  the versions of the saved tensors when saved (unset: all 0); see version.py
+    def __init__(self):
+        for name in self.__slots__:
+            setattr(self, name, None)
+
+
+EXT = Extensions()
+TRACE = None                                   # 追踪钩子：TRACE(node, grad, returned, grads)
+
+
+class RuleGradientError(RuntimeError):
+    """反向规则返回的梯度不能用：个数不对，或（unbroadcast 之后）形状仍与输入不同。
+    str(error) 是 torch 的英文报错；node、index（第几个输入，个数不对时为 None）、
+    got（规则返回的梯度个数，或规则返回的形状、unbroadcast 之前）、expected（输入的个数或形状）。"""
+
+    def __init__(self, message: str, node, index, got, expected):
+        super().__init__(message)
+        self.node, self.index, self.got, self.expected = node, index, got, expected
+
+
+class Node:
+    """一个 grad_fn：记录下来的一次运算，计算图的一个顶点；它也是反向规则收到的 ctx。
+
+    inputs    运算的输入来自的节点（输入的 grad_fn，或叶子的 AccumulateGrad；不需要梯度的输入
+              ——常数、Python 数——是 None）
+    saved     反向规则要用的张量（ctx.saved_tensors）；反向传播后释放为 None
+    meta      输出的 (shape, dtype)：到达这里的梯度应有的样子
+    seq       创建的先后（画图时按程序运行的顺序排列）
+    retained  retain_grad() 之后，指向输出张量的弱引用
     """
-    __slots__ = ("inputs", "saved", "meta", "seq", "versions", "__dict__", "__weakref__")
-    rule = None                                   # the Op or Function class whose rules this node runs
+    __slots__ = ("inputs", "saved", "meta", "seq", "__dict__", "__weakref__")
+    rule = None                                # 这个节点运行哪个 Op 或 Function 的规则
     retained = None
-    tensor_hooks = None                           # hooks registered on the output (tensor_methods.py)
+    tensor_hooks = None                        # 输出上注册的钩子（torch_compat）
 
     def name(self) -> str:
         return type(self).__name__
 
-    @property
-    def needs_input_grad(self) -> tuple:
-        return tuple([x is not None for x in self.inputs])
-
     def save_for_backward(self, *tensors) -> None:
+        """Function.forward 中保存反向要用的张量。"""
         self.saved = tensors
-        if any([isinstance(t, Tensor) and (t._storage is not None or t._view is not None) for t in tensors]):
-            self.versions = versions(tensors)
-
-    save_for_forward = save_for_backward
-
-    def mark_non_differentiable(self, *tensors) -> None:
-        pass
-
-    def set_materialize_grads(self, value: bool) -> None:
-        pass
+        if EXT.on_record is not None:
+            EXT.on_record(self, tensors)
 
     @property
     def saved_tensors(self) -> tuple:
+        """前向时保存的张量；已经释放过就报错（第二次反向传播需要 retain_graph=True）。"""
         saved = self.saved
         if saved is None:
             raise RuntimeError(FREED)
-        try:
-            seq = self.seq
-        except AttributeError:                    # not recorded (forward mode only): nothing to check
-            return saved
-        if CHANGES.last > seq:                    # something changed in place since: torch's version check
-            check_saved(self)
+        if EXT.on_unpack is not None:
+            EXT.on_unpack(self)
         return saved
 
     def release(self) -> None:
-        """Free what forward saved (after a backward without retain_graph)."""
+        """释放前向时保存的中间值（反向传播之后，除非 retain_graph=True）。"""
         if self.saved:
             self.saved = None
-
-    @property
-    def next_functions(self) -> tuple:
-        return tuple([(x, 0) for x in self.inputs])
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} object at {id(self):#x}>"
 
 
 class _NoRule:
@@ -96,12 +103,12 @@ class _NoRule:
 
 
 class AccumulateGrad(Node):
-    """The vertex of a leaf that requires grad: the gradient arriving here goes into `variable.grad`."""
+    """需要梯度的叶子的节点：到达这里的梯度累加进 `variable.grad`。"""
     __slots__ = ("variable",)
     rule = _NoRule
 
     def __init__(self, variable: Tensor):
-        self.variable, self.inputs, self.saved, self.seq = variable, [], (), _next_seq()
+        self.variable, self.inputs, self.saved, self.seq = variable, [], (), next_seq()
 
     @property
     def meta(self) -> tuple:
@@ -109,51 +116,38 @@ class AccumulateGrad(Node):
 
 
 def vertex(t: Tensor) -> Node:
-    """The node a tensor's gradient flows into: its grad_fn, or a leaf's AccumulateGrad (one per leaf,
-    kept alive by the graph nodes that use it)."""
+    """张量的梯度流入的节点：它的 grad_fn；叶子则是它的 AccumulateGrad（每个叶子只有一个，
+    由用到它的节点保持存活）。"""
     if t.grad_fn is not None:
         return t.grad_fn
-    view = t._view
-    if view is not None and not view.grad_mode and view.base.requires_grad and version(t) != view.version:
-        raise RuntimeError(NO_GRAD_VIEW_CHANGED)
+    if EXT.leaf_vertex is not None:
+        return EXT.leaf_vertex(t)
+    return accumulator(t)
+
+
+def accumulator(t: Tensor) -> AccumulateGrad:
+    """叶子 t 的 AccumulateGrad（第一次用到时创建，之后一直是同一个）。"""
     node = t._accumulator() if t._accumulator is not None else None
     if node is None:
-        node = (AccumulateGrad if view is None or not view.base.requires_grad else NoGradViewSink)(t)
+        node = AccumulateGrad(t)
         t._accumulator = weakref.ref(node)
     return node
 
 
-NO_GRAD_VIEW_CHANGED = (
-    "A view was created in no_grad mode and its base or another view of its base has been modified inplace "
-    "with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can "
-    "clarify your code by moving both the view and the inplace either both inside the no_grad block (if you "
-    "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
-
-
-class NoGradViewSink(AccumulateGrad):
-    """The vertex of a view made under no_grad of a tensor that requires grad: it requires grad too,
-    but, as in torch, its gradient goes nowhere (not into its .grad, not into its base's)."""
-    __slots__ = ()
-
-
 def node_class(name: str, rule) -> type:
-    """The Node subclass of an op, named like torch's (`MulBackward0`)."""
+    """运算的 Node 子类，名字与 torch 的相同（`MulBackward0`）。"""
     return type(name, (Node,), {"__slots__": (), "rule": rule, "__module__": __name__})
 
 
-# ---------------------------------------------------------------- built-in ops
+# ---------------------------------------------------------------- 内置运算
 
 class Op:
-    """A built-in op: `forward(ctx, *arrays, **options)` on numpy arrays (and Python scalars),
-    `backward(ctx, grad)` in minigrad ops (so create_graph gives higher derivatives), `jvp(ctx,
-    *tangents)` the tangent rule. `saves` says what ctx.saved_tensors holds: the inputs, the output, or
-    both (the inputs, then the output)."""
+    """内置运算：`forward(ctx, *arrays, **options)` 在 numpy 数组上计算；`backward(ctx, grad)` 用
+    minigrad 的运算写（这样 create_graph 时还能再求导），对每个输入返回一个梯度；`jvp(ctx, *tangents)`
+    是切线规则。`saves` 说明 ctx.saved_tensors 保存什么："inputs"（输入）、"output"（输出）、
+    "inputs+output"（先输入后输出）或 ""（什么也不存）。"""
     name = "Backward0"
-    saves = ""                                    # "", "inputs", "output" or "inputs+output"
-    promotes = True                               # output dtype follows torch's promotion of the inputs
-    view = False                                  # the output shares the input's storage (torch: a view op)
-    torch_saves = None                            # needs_input_grad -> which saved tensors torch keeps
-                                                  # (and checks for in-place changes); None: all of them
+    saves = ""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -176,209 +170,62 @@ class Op:
         return apply(cls, *inputs, **options)
 
 
-SAVES_INPUTS = frozenset(["inputs", "inputs+output"])
-
-
-def _has_float64(arrays) -> bool:
-    return any(type(a) is np.ndarray and a.dtype is NP_FLOAT64 and a.ndim for a in arrays)
-
-
 def apply(op, *inputs, **options) -> Tensor:
-    """Run `op` forward; record a Node when grad mode is on and an input requires grad; push tangents."""
+    """运行 op 的前向计算，得到输出张量 out。梯度模式打开且有输入需要梯度时，记录一个节点
+    （out.grad_fn）；有输入带切线时（前向模式），用切线规则算出 out 的切线。"""
     ctx = op.Node()
-    arrays, kept, record, dual, shared = [], [], False, False, False
-    for x in inputs:
-        if isinstance(x, Tensor):
-            arrays.append(x._data)
-            if x._storage is not None or x._view is not None:
-                shared = True
-            if x.requires_grad:
-                record = True
-                kept.append(x.grad_fn if x.grad_fn is not None else vertex(x))
-            else:
-                kept.append(None)
-            if x.tangent is not None:
-                dual = True
-        else:
-            arrays.append(x)
-            kept.append(None)
+    arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
     data = op.forward(ctx, *arrays, **options)
     if type(data) is not np.ndarray:
         data = np.asarray(data)
-    if data.dtype is NP_FLOAT64 and op.promotes and not _has_float64(arrays):   # numpy widened, torch would not
-        data = fix_dtype(data, *arrays)
-    out = _new(Tensor)
-    out._data, out.requires_grad, out._grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
-        data, False, None, None, None, False, None
-    out._storage = out._view = None
-    if op.view and (data is arrays[0] or data.base is not None and data.base is _owner(arrays[0])):
-        _track_view(out, inputs[0], op, options)
+    if EXT.forward_result is not None:
+        data = EXT.forward_result(op, arrays, data)
+    out = Tensor(data)
     saves = op.saves
     ctx.saved = inputs if saves == "inputs" else (out,) if saves == "output" else (*inputs, out) if saves else ()
-    if record and STATE.enabled:                # record the op: out = op(inputs), for backward
-        if shared and saves in SAVES_INPUTS:    # note the versions of saved tensors that have a counter
-            ctx.versions = versions(ctx.saved)
-        ctx.inputs = kept
-        ctx.meta = data.shape, data.dtype
-        ctx.seq = _next_seq()
-        out.grad_fn = ctx
-        out.requires_grad = True
-    if dual and STATE.forward_ad:               # forward mode: push the tangents through the op
-        out.tangent = _push_tangent(op, ctx, inputs, out)
+    if record(ctx, inputs, out) and EXT.on_record is not None:
+        EXT.on_record(ctx, ctx.saved)
+    if STATE.forward_ad and any([isinstance(x, Tensor) and x.tangent is not None for x in inputs]):
+        out.tangent = push_tangent(op, ctx, inputs, out)
     return out
 
 
-# The two most common cases, spelled out for speed (same steps as apply): one tensor input, and two
-# inputs of which at least one is a tensor, without options.
-
-def apply1(op, a: Tensor) -> Tensor:
-    ctx = op.Node()
-    data = op.forward(ctx, a._data)
-    if type(data) is not np.ndarray:
-        data = np.asarray(data)
-    if data.dtype is NP_FLOAT64 and a._data.dtype is not NP_FLOAT64 and op.promotes:
-        data = fix_dtype(data, a._data)
-    out = _new(Tensor)
-    out._data, out.requires_grad, out._grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
-        data, False, None, None, None, False, None
-    out._storage = out._view = None
-    saves = op.saves
-    ctx.saved = (a,) if saves == "inputs" else (out,) if saves == "output" else (a, out) if saves else ()
-    if a.requires_grad and STATE.enabled:
-        if (a._storage is not None or a._view is not None) and saves in SAVES_INPUTS:
-            ctx.versions = versions(ctx.saved)
-        ctx.inputs = [a.grad_fn if a.grad_fn is not None else vertex(a)]
-        ctx.meta = data.shape, data.dtype
-        ctx.seq = _next_seq()
-        out.grad_fn = ctx
-        out.requires_grad = True
-    if a.tangent is not None and STATE.forward_ad:
-        out.tangent = _push_tangent(op, ctx, (a,), out)
-    return out
+def record(ctx: Node, inputs, out: Tensor) -> bool:
+    """梯度模式打开且有输入需要梯度时，把节点 ctx 记录为 out 的 grad_fn（out = 运算(inputs)），
+    供反向传播使用；返回是否记录了。"""
+    needs = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
+    if not STATE.enabled or True not in needs:
+        return False
+    ctx.inputs = [vertex(x) if need else None for x, need in zip(inputs, needs)]
+    ctx.meta = out._data.shape, out._data.dtype
+    ctx.seq = next_seq()
+    out.grad_fn, out.requires_grad = ctx, True
+    return True
 
 
-def apply2(op, a, b) -> Tensor:
-    ctx = op.Node()
-    a_is, b_is = isinstance(a, Tensor), isinstance(b, Tensor)
-    ad = a._data if a_is else a
-    bd = b._data if b_is else b
-    data = op.forward(ctx, ad, bd)
-    if type(data) is not np.ndarray:
-        data = np.asarray(data)
-    if data.dtype is NP_FLOAT64 and op.promotes and not _has_float64((ad, bd)):
-        data = fix_dtype(data, ad, bd)
-    out = _new(Tensor)
-    out._data, out.requires_grad, out._grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
-        data, False, None, None, None, False, None
-    out._storage = out._view = None
-    saves = op.saves
-    ctx.saved = (a, b) if saves == "inputs" else (out,) if saves == "output" else (a, b, out) if saves else ()
-    a_needs = a_is and a.requires_grad
-    b_needs = b_is and b.requires_grad
-    if (a_needs or b_needs) and STATE.enabled:
-        if saves in SAVES_INPUTS and ((a_is and (a._storage is not None or a._view is not None))
-                                      or (b_is and (b._storage is not None or b._view is not None))):
-            ctx.versions = versions(ctx.saved)
-        ctx.inputs = [(a.grad_fn or vertex(a)) if a_needs else None, (b.grad_fn or vertex(b)) if b_needs else None]
-        ctx.meta = data.shape, data.dtype
-        ctx.seq = _next_seq()
-        out.grad_fn = ctx
-        out.requires_grad = True
-    if ((a_is and a.tangent is not None) or (b_is and b.tangent is not None)) and STATE.forward_ad:
-        out.tangent = _push_tangent(op, ctx, (a, b), out)
-    return out
-
-
-_new = object.__new__
-
-
-class ViewInfo:
-    """What a view remembers: its base (never itself a view), the view ops that lead from the base to
-    it, whether grad mode was on when it was made (torch forbids some in-place changes otherwise) and,
-    if not, the storage's version then."""
-    __slots__ = ("base", "steps", "grad_mode", "version")
-
-
-def _owner(array: np.ndarray) -> np.ndarray:
-    """The array that owns the memory (numpy points every view's .base at it)."""
-    return array if array.base is None else array.base
-
-
-def _track_view(out: Tensor, src: Tensor, op, options: dict) -> None:
-    """out = op(src) shares src's storage: same version counter, and out remembers how it was cut.
-    Views made in grad mode are also listed in the storage, to get a new grad_fn after an in-place
-    change; the others (e.g. in backward) find the base's storage when they need it (version.storage_of)."""
-    view, grad_mode = src._view, STATE.enabled
-    base, steps = (view.base, view.steps) if view is not None else (src, ())
-    info = out._view = _new(ViewInfo)
-    info.base, info.steps, info.grad_mode = base, steps + ((op, options),), grad_mode
-    if grad_mode:
-        storage = out._storage = base._storage or storage_of(base)
-        storage.add_view(weakref.ref(out))
-    else:                                       # torch: such a view requires grad if its source does
-        out._storage, out.requires_grad = base._storage, src.requires_grad
-        info.version = 0 if base._storage is None else base._storage.version
-
-
-def _push_tangent(rule, ctx, inputs, out) -> Tensor:
-    """Forward mode: the output's tangent from the inputs' tangents (zero where an input has none)."""
-    tangents = []
-    for x in inputs:
-        if not isinstance(x, Tensor):
-            tangents.append(0.0)
-        elif x.tangent is None:
-            tangents.append(Tensor(np.zeros_like(x._data)))
-        else:
-            tangents.append(x.tangent)
-    with forward_ad_disabled():
+def push_tangent(rule, ctx, inputs, out) -> Tensor:
+    """前向模式：由输入的切线算出输出的切线（没有切线的输入当作 0）。"""
+    tangents = [0.0 if not isinstance(x, Tensor) else x.tangent if x.tangent is not None
+                else Tensor(np.zeros_like(x._data)) for x in inputs]
+    with forward_ad_disabled():                # 切线规则自己的运算不再推送切线
         tangent = rule.jvp(ctx, *tangents)
     if not isinstance(tangent, Tensor):
-        tangent = Tensor(np.broadcast_to(np.asarray(tangent, dtype=out._data.dtype), out._data.shape).copy())
-    if tangent._data.shape != out._data.shape:
-        tangent = Tensor(np.broadcast_to(tangent._data, out._data.shape).copy())
-    if tangent._data.dtype != out._data.dtype:
-        tangent = Tensor(tangent._data.astype(out._data.dtype))
+        tangent = Tensor(np.array(tangent, dtype=out._data.dtype))
+    if tangent._data.shape != out._data.shape or tangent._data.dtype != out._data.dtype:
+        tangent = Tensor(np.broadcast_to(tangent._data, out._data.shape).astype(out._data.dtype))
     return tangent
 
 
-# ---------------------------------------------------------------- custom ops (torch.autograd.Function)
+# ---------------------------------------------------------------- 自定义运算（torch.autograd.Function）
 
 class Function:
-    """torch.autograd.Function:
-
-        class Square(Function):
-            @staticmethod
-            def forward(ctx, x):
-                ctx.save_for_backward(x)
-                return x * x
-
-            @staticmethod
-            def backward(ctx, grad):
-                (x,) = ctx.saved_tensors
-                return grad * 2 * x
-
-        y = Square.apply(x)
-
-    forward runs with grad mode off; backward returns one gradient per forward argument (None for
-    arguments that need none); an optional `jvp(ctx, *tangents)` gives forward mode."""
+    """torch.autograd.Function：子类写出 forward(ctx, ...)（在关闭梯度模式时运行）和
+    backward(ctx, *grads)（对 forward 的每个参数返回一个梯度，不需要梯度的参数返回 None），
+    可选的 jvp(ctx, *tangents) 给出前向模式。用法：`y = Square.apply(x)`。"""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls.Node = node_class(cls.__name__ + "Backward", cls)
-
-    @staticmethod
-    def forward(ctx, *args, **kwargs):
-        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
-
-    @staticmethod
-    def backward(ctx, *grads):
-        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
-                                  "autograd.Function to use it with backward mode AD.")
-
-    @staticmethod
-    def jvp(ctx, *tangents):
-        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use "
-                                  "it with forward mode AD.")
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -389,35 +236,31 @@ class Function:
         if not isinstance(result, Tensor):
             raise TypeError(f"{cls.__name__}.forward must return a Tensor (tuples of outputs are not supported)")
         out = Tensor(result._data)
-        needs = [isinstance(x, Tensor) and x.requires_grad for x in args]
-        if STATE.enabled and any(needs):
-            ctx.inputs = [vertex(x) if n else None for x, n in zip(args, needs)]
-            ctx.meta = out._data.shape, out._data.dtype
-            ctx.seq = _next_seq()
-            out.grad_fn, out.requires_grad = ctx, True
+        record(ctx, args, out)
         if STATE.forward_ad and any(isinstance(x, Tensor) and x.tangent is not None for x in args):
-            out.tangent = _push_tangent(cls, ctx, args, out)
+            out.tangent = push_tangent(cls, ctx, args, out)
         return out
 
 
-# ---------------------------------------------------------------- running a node's backward rule
+# ---------------------------------------------------------------- 运行一个节点的反向规则
 
 def call_backward(node: Node, grad: Tensor) -> list:
-    """Run `node`'s backward rule on the gradient of its output: one gradient per entry of
-    node.inputs, each with that input's shape (the engine applies `unbroadcast` where a rule's result
-    was broadcast) and dtype."""
+    """对节点输出的梯度 grad 运行 node 的反向规则，为 node.inputs 的每一项返回一个梯度：形状与那个
+    输入相同（规则的结果被广播过时，引擎用 unbroadcast 求和回去），dtype 也相同；不需要梯度的输入
+    得到 None。规则返回的个数或形状不对时抛出 RuleGradientError。"""
     inputs = node.inputs
     if not inputs:
+        if TRACE is not None:
+            TRACE(node, grad, (), [])
         return []
-    if node.tensor_hooks or node.retained is not None:   # hooks on the node's output, retain_grad (hooks.py)
-        grad = node_gradient(node, grad)
+    if node.retained is not None or node.tensor_hooks:     # 输出做过 retain_grad() 或 register_hook()
+        grad = EXT.output_gradient(node, grad)
     grads = node.rule.backward(node, grad)
     if type(grads) is not tuple:
         grads = tuple(grads) if isinstance(grads, list) else (grads,)
-    if len(grads) != len(inputs):
-        if len(grads) < len(inputs) or any(g is not None for g in grads[len(inputs):]):
-            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                               f"(expected {len(inputs)}, got {len(grads)})")
+    if len(grads) != len(inputs) and (len(grads) < len(inputs) or any([g is not None for g in grads[len(inputs):]])):
+        raise RuleGradientError(f"function {node.name()} returned an incorrect number of gradients "
+                                f"(expected {len(inputs)}, got {len(grads)})", node, None, len(grads), len(inputs))
     result = []
     for x, g in zip(inputs, grads):
         if x is None or g is None:
@@ -426,41 +269,30 @@ def call_backward(node: Node, grad: Tensor) -> list:
         if type(g) is not Tensor and not isinstance(g, Tensor):
             g = Tensor(np.asarray(g, dtype=x.meta[1]))
         shape, dtype = x.meta
-        gd = g._data
-        if gd.shape != shape or gd.dtype != dtype:
-            g = _conform(node, g, shape, dtype)
-        elif type(x) is AccumulateGrad and gd.base is None and gd is not grad._data \
-                and gd is not x.variable._data and not g.requires_grad and _handed_once(gd, grads):
-            FRESH[id(g)] = weakref.ref(g)     # a new array: the leaf may keep it as .grad without a copy
+        if g._data.shape != shape or g._data.dtype != dtype:
+            g = _conform(node, len(result), g, shape, dtype)
+        elif type(x) is AccumulateGrad and EXT.leaf_gradient is not None:
+            EXT.leaf_gradient(x, g, grad, grads)
         result.append(g)
+    if TRACE is not None:
+        TRACE(node, grad, grads, result)
     return result
 
 
-def _conform(node: Node, g: Tensor, shape: tuple, dtype) -> Tensor:
-    """g summed back to `shape` (where the op broadcast its input) and cast to `dtype`."""
+def _conform(node: Node, i: int, g: Tensor, shape: tuple, dtype) -> Tensor:
+    """g 求和回输入的形状 shape（只在 g 是输入广播后的形状时），再转成输入的 dtype。"""
     if g._data.shape != shape:
-        g = unbroadcast(g, shape)
+        returned = tuple(g._data.shape)
+        try:
+            if np.broadcast_shapes(shape, returned) == returned:   # 输入被广播成了 returned：求和回去
+                g = unbroadcast(g, shape)
+        except ValueError:                     # 两个形状不能广播：规则错了
+            pass
         if g._data.shape != shape:
-            raise RuntimeError(f"Function {node.name()} returned an invalid gradient: got shape "
-                               f"{list(g._data.shape)} but expected shape compatible with {list(shape)}")
+            raise RuleGradientError(f"Function {node.name()} returned an invalid gradient: got shape "
+                                    f"{list(g._data.shape)} but expected shape compatible with {list(shape)}",
+                                    node, i, returned, tuple(shape))
     if g._data.dtype != dtype:
         g = g.to(dtype)
     return g
 
-
-def _handed_once(data: np.ndarray, grads: tuple) -> bool:
-    count = 0
-    for g in grads:
-        if isinstance(g, Tensor) and g._data is data:
-            count += 1
-    return count == 1
-
-
-# Leaf gradients known to own their array (made by a rule, not a view, not shared): `.grad` keeps them
-# as they are; any other gradient is copied first, since `.grad` is later updated in place.
-FRESH: dict = {}
-
-
-def owns_buffer(g: Tensor) -> bool:
-    ref = FRESH.pop(id(g), None)
-    return ref is not None and ref() is g

@@ -1,4 +1,26 @@
-"""练习用到的基本运算。"""
+"""练习用到的基本运算：Add、Sub、Mul、Log、Sin、Dot、Sum、SumDim。
+
+每个运算是 graph.Op 的子类，有三个静态方法：
+    forward(ctx, *arrays)   在 numpy 数组上算出结果（已经写好）
+    backward(ctx, grad)     反向规则（向量-雅可比积）：grad 是输出的梯度，对每个输入返回一个梯度，
+                            用 minigrad 的运算来写（这样 create_graph 时还能再求导）
+    jvp(ctx, *tangents)     切线规则（前向模式）：由输入的切线返回输出的切线
+ctx.saved_tensors 是 forward 时保存的张量：saves = "inputs" 保存输入。广播不用管：梯度的形状
+与输入不同时，引擎（graph.call_backward）会调用 unbroadcast 求和回输入的形状。
+
+阅读地图
+  练习 2.1-jvp        Add.jvp、Sub.jvp、Mul.jvp、Log.jvp、Sin.jvp
+  练习 2.1-vjp        Add.backward、Sub.backward、Mul.backward、Log.backward、Sin.backward
+  练习 2.1.1-dot-sum  Dot.backward、Sum.backward、SumDim.backward
+  可以用的工具
+    ctx.saved_tensors       forward 时保存的输入（Mul、Log、Sin、Dot）
+    a.cos()、-g、g / a       张量的运算（torch_compat 装到 Tensor 上的方法）
+    g.expand(shape)         把 g 沿长度为 1 的维度（或新的前置维度）复制成 shape
+    g.reshape(shape)        同样的元素，换一个形状
+    ctx.shape、ctx.dims、ctx.keepdim   Sum/SumDim 的 forward 记下的输入形状、求和的维度（已排序、非负）
+    _keep_shape(shape, dims)   shape 中 dims 那几维换成 1（keepdim=True 时和的形状）
+  可以跳过：wrap_dim、_dims、_float（维度与 dtype 的细节），各运算的 forward
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +30,7 @@ from .tensor import Tensor
 
 
 def wrap_dim(dim: int, ndim: int) -> int:
-    """dim counted from 0 (negative: from the end), or torch's IndexError when out of range (a 0-dim
-    tensor takes 0 and -1)."""
+    """把维度 dim 换成从 0 数起的下标（负数从末尾数起）；越界时抛出 torch 的 IndexError。"""
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
@@ -17,18 +38,18 @@ def wrap_dim(dim: int, ndim: int) -> int:
 
 
 def _dims(dim, ndim: int) -> tuple:
+    """dim（一个维度或一组维度）换成排好序的非负下标。"""
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     return tuple(sorted([wrap_dim(d, ndim) for d in dims]))
 
 
 def _keep_shape(shape: tuple, dims: tuple) -> tuple:
-    """`shape` with the reduced dims set to 1 (what keepdim=True gives)."""
+    """shape 中 dims 那几维换成 1（keepdim=True 时求和结果的形状）。"""
     return tuple([1 if i in dims else n for i, n in enumerate(shape)])
 
 
 def _float(a: np.ndarray) -> np.ndarray:
-    """exp, log, sin, ... of a bool or integer tensor are float32, as in torch (numpy would give
-    float16 for bool and int8, float64 for int64)."""
+    """整数或布尔张量的 log、sin 与 torch 一样是 float32。"""
     return a if a.dtype.kind == "f" else a.astype(np.float32)
 
 
@@ -81,7 +102,6 @@ class Sub(Op):
 class Mul(Op):
     """c = a · b"""
     name, saves = "MulBackward0", "inputs"
-    torch_saves = staticmethod(lambda needs: (needs[1], needs[0]))   # b for a's gradient, a for b's
 
     @staticmethod
     def forward(ctx, a, b):
@@ -157,7 +177,6 @@ class Sin(Op):
 class Dot(Op):
     """c = a · b = Σᵢ aᵢ bᵢ（两个向量的点积，结果是标量）。练习 2.1.1-dot-sum 写在 backward 中。"""
     name, saves = "DotBackward0", "inputs"
-    torch_saves = staticmethod(lambda needs: (needs[1], needs[0]))   # b for a's gradient, a for b's
 
     @staticmethod
     def forward(ctx, a, b):
@@ -188,7 +207,7 @@ def dot(a, b) -> Tensor:
 
 
 class Sum(Op):
-    """c = Σ a (all elements)"""
+    """c = Σ a（全部元素的和，结果是标量）"""
     name = "SumBackward0"
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""Issue 9's done-when test: every chapter that uses the engine (01-08, 10) runs in ONE kernel, starting
+"""A student works through the chapters in order: every chapter that uses the engine (01-08, 10) runs in ONE kernel, starting
 on the engine with only the earlier chapters' exercises solved. Before each check cell of its own
 exercises, the solution regions (taken from solutions/minigrad) are written into the engine files, the
 check must have failed before and passes after (its stored ✅ verdict), and every later cell prints its

@@ -36,7 +36,8 @@ def test_fresh_student_repository_pytest_prints_verdicts_not_tracebacks(tmp_path
 @pytest.mark.slow
 def test_a_broken_notebook_and_an_endless_loop_are_named_even_from_a_subfolder(tmp_path):
     """A notebook that is not JSON is named (pytest would stop at collection with a traceback); a cell that
-    never returns is stopped by nbval's cell timeout and told as such; `cd chapters && pytest` works."""
+    never returns is stopped by nbval's cell timeout and told as such; `cd chapters && pytest` works. The
+    cell timeout leaves room for a loaded machine: the check cell imports torch before its own 1 s limit."""
     import nbformat
     out = tmp_path / "student"
     release(make_toy_course(tmp_path / "course"), out, echo=lambda *_: None)
@@ -46,7 +47,7 @@ def test_a_broken_notebook_and_an_endless_loop_are_named_even_from_a_subfolder(t
     nbformat.write(nbformat.v4.new_notebook(cells=[loop]), out / "chapters" / "03_loop.ipynb")
     env = {k: v for k, v in os.environ.items() if k not in ("MINIGRAD_ROOT", "PYTEST_ADDOPTS")}
     env.update(PYTHONPATH=str(out), COURSEKIT_TIMEOUT="1")
-    done = subprocess.run([sys.executable, "-m", "pytest", "--color=no", "--nbval-cell-timeout=5"],
+    done = subprocess.run([sys.executable, "-m", "pytest", "--color=no", "--nbval-cell-timeout=20"],
                           cwd=out / "chapters", env=env, capture_output=True, text=True, timeout=300)
     output = done.stdout + done.stderr
     assert done.returncode == 1 and "Traceback" not in output and "FileNotFoundError" not in output, output

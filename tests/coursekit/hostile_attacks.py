@@ -1,4 +1,4 @@
-"""Hostile submissions' code against the grader's OS sandbox, one per attack class of issue 11 (shared by
+"""Hostile submissions' code against the grader's OS sandbox, one per way of cheating or harming (shared by
 tests/coursekit/test_grading_hostile.py, as root, and tests/coursekit/test_grading_nonroot.py, as an ordinary user).
 
 Most attacks first get rid of the audit hook (the second layer), so that what is tested is the OS

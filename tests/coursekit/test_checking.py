@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from coursekit import exercises
-from coursekit.checking import NOT_IMPLEMENTED, run_exercise
+from coursekit.checking import NOT_IMPLEMENTED, exercise_cases, run_exercise
+from coursekit.checks import hidden
 from coursekit.compare import compare, to_plain
 from coursekit.selfcheck import verdict
 
@@ -14,8 +15,20 @@ TORCH_HAS_NO_TWIN = {"2.1-numdiff"}      # minigrad.numdiff has no torch counter
 @pytest.mark.parametrize("exercise", [e for e in exercises.all_exercises()
                                       if not e.answer and e.id not in TORCH_HAS_NO_TWIN], ids=lambda e: e.id)
 def test_probe_run_with_torch_on_both_sides_agrees(exercise):
-    report = run_exercise(exercise, torch, torch, rng=np.random.default_rng(0))
+    rng = np.random.default_rng(0)
+    cases = [*exercise_cases(exercise), *((c, k) for c in exercise.checks for k in hidden.cases_for(c, rng))]
+    report = run_exercise(exercise, torch, torch, cases=cases)
     assert report.passed, verdict(report)
+
+
+def test_every_check_has_a_stable_key_and_its_hidden_cases_are_chosen():
+    """Hidden-case generators are found by Check.key: a check without a key, a key twice, a check that is
+    neither given a generator nor listed as redrawn, or a generator for a key no check has, all fail here."""
+    keys = [check.key for e in exercises.all_exercises() for check in e.checks]
+    assert all(keys) and len(keys) == len(set(keys)), "every check needs its own key"
+    assert not hidden.GENERATORS.keys() & hidden.REDRAWN
+    assert set(keys) - hidden.GENERATORS.keys() - hidden.REDRAWN == set(), "give these a generator in hidden.py"
+    assert (hidden.GENERATORS.keys() | hidden.REDRAWN) - set(keys) == set(), "no check has these keys"
 
 
 def test_every_exercise_has_checks_cases_and_points():

@@ -7,6 +7,8 @@ partly stubbed solutions (partial) and solutions with an attack in one exercise,
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -24,7 +26,7 @@ import numpy as np
 import pytest
 
 from coursekit import exercises
-from coursekit.grading import grader, report
+from coursekit.grading import grader, outfolder, report
 from coursekit.grading.child import decode_array, decode_value, encode_array, encode_value
 from coursekit.grading.results import read_results
 from coursekit.grading.sandbox import CHILD_MODULES, Limits, loaded_torch, working_copy
@@ -256,6 +258,83 @@ def test_malformed_notebook_fails_only_its_exercise(tmp_path):
     assert "没有 grade_id" in exercise_output(tmp_path / "out", "missing", "2.1-ex-sin-derivative")
 
 
+TRUSTED = Limits(exercise_seconds=6, submission_seconds=40, startup_seconds=20, isolation="trusted")
+
+
+@pytest.mark.filterwarnings("ignore:--trusted-code")
+def test_a_notebook_that_cannot_be_read_costs_only_its_own_exercises(tmp_path):
+    """Too deep for the parser, too large, cells of the wrong shape: the engine exercise keeps its points,
+    the notebook's exercise says why in Chinese, and nothing asks for a rerun (the submission is at fault)."""
+    where = exercises.get("2.1-ex-sin-derivative").where
+    deep = small_engine(tmp_path / "deep")
+    (deep / where).parent.mkdir(parents=True)
+    (deep / where).write_text('{"cells": ' + "[" * 200_000 + "]" * 200_000 + "}")
+    large = small_engine(tmp_path / "large")
+    exercise_notebook(large / where, "2.1-ex-sin-derivative", SIN_CELL, extra_cells=["#" * (MAX_FILE_BYTES + 10)])
+    shaped = small_engine(tmp_path / "shaped")
+    exercise_notebook(shaped / where, "2.1-ex-sin-derivative", SIN_CELL)
+    notebook = json.loads((shaped / where).read_text())
+    notebook["cells"][0]["source"] = 5
+    (shaped / where).write_text(json.dumps(notebook))
+    graded = grader.grade([deep, large, shaped], tmp_path / "out", limits=TRUSTED, quiet=True, exercise_ids=SMALL)
+    assert scores(graded) == {"deep": 10, "large": 10, "shaped": 10}
+    expected = {"deep": "JSON 的嵌套层数太深", "large": "没有读取这个笔记本（文件超过 2 MB 上限）",
+                "shaped": "练习 2.1-ex-sin-derivative 的单元格格式不对（TypeError）"}
+    for name, phrase in expected.items():
+        said = exercise_output(tmp_path / "out", name, "2.1-ex-sin-derivative")
+        assert f"{where}" in said and phrase in said, said
+        assert "✅ 练习 2.1-numdiff" in feedback(tmp_path / "out", name)
+    console = grader.summary(graded, tmp_path / "out")
+    assert "NOT GRADED" not in console and "rerun" not in console, console
+
+
+FORMULAS = ['=HYPERLINK("http:x","click")', "+1+1", "-2+3", "@SUM(1+1)"]
+
+
+@pytest.mark.filterwarnings("ignore:--trusted-code")
+def test_submission_names_and_messages_never_run_in_a_spreadsheet_or_a_page(tmp_path):
+    subs = [small_engine(tmp_path / "subs" / name) for name in FORMULAS]
+    (tmp_path / "subs" / "<b>no engine").mkdir()                        # listed with why in the report
+    scripted = small_engine(tmp_path / "subs" / "scripted", init_attack="raise ImportError('<script>x</script>')\n")
+    graded = grader.grade([*subs, tmp_path / "subs" / "<b>no engine", scripted], tmp_path / "out",
+                          limits=TRUSTED, quiet=True, exercise_ids=SMALL)
+    assert [s for _, r, _ in graded for s in [r["score"]]] == [10, 10, 10, 10, 0, 0]
+    grades = list(csv.reader(io.StringIO((tmp_path / "out" / "grades.csv").read_text(encoding="utf-8"))))
+    book = list(csv.reader(io.StringIO((tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8-sig"))))
+    assert len(grades) == len(book) == 7
+    assert [r[0] for r in grades[1:5]] == [r[0] for r in book[1:5]] == ["'" + name for name in FORMULAS]
+    for row in grades + book:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<b>no engine" not in page and "&lt;b&gt;no engine" in page
+    assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "<b>" not in markdown and "<script>" not in markdown
+
+
+@pytest.mark.filterwarnings("ignore:--trusted-code")
+def test_names_that_are_not_utf8_or_hold_control_characters_are_graded(tmp_path):
+    """Bytes a folder name may hold: not UTF-8 (a Latin-1 upload), an escape sequence for the terminal."""
+    base = os.fsencode(tmp_path / "subs")
+    latin = Path(os.fsdecode(os.path.join(base, b"caf\xe9")))
+    escape = Path(os.fsdecode(os.path.join(base, b"\x1b[2Jwiped")))
+    for folder in (latin, escape):
+        small_engine(folder)
+    with open(os.path.join(os.fsencode(latin / "minigrad"), b"\xff.py"), "w") as file:
+        file.write("x = 1\n")
+    graded = grader.grade([latin, escape], tmp_path / "out", limits=TRUSTED, quiet=True, exercise_ids=["2.1-numdiff"])
+    assert scores(graded) == {"caf\\xe9": 10, "?[2Jwiped": 10}
+    assert "minigrad/\\xff.py：文件名不是 UTF-8" in feedback(tmp_path / "out", "caf\\xe9")
+    assert "\x1b" not in grader.summary(graded, tmp_path / "out")
+
+
+def test_spreadsheet_cells_follow_the_owasp_rule():
+    from coursekit.grading.tables import spreadsheet_cell
+    for text in ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"]:
+        assert spreadsheet_cell(text) == "'" + text
+    assert spreadsheet_cell("alice") == "alice" and spreadsheet_cell("a=1") == "a=1" and spreadsheet_cell(-3) == -3
+
+
 def hostile_zip(path: Path, engine: Path) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in sorted(engine.rglob("*.py")):
@@ -377,27 +456,40 @@ def test_result_files_forged_during_a_run_are_put_back(tmp_path):
     out = tmp_path / "out"
     (out / "alice").mkdir(parents=True)
     (out / "alice" / "results.json").write_text('{"score": 3}')
-    expected = grader.snapshot(out, ["alice", "bob"])
+    expected = outfolder.snapshot(out, ["alice", "bob"])
     (out / "alice" / "results.json").write_text('{"score": 100}')          # what an escaped child might do
     (out / "bob").mkdir()
     (out / "bob" / "results.json").symlink_to(out / "alice" / "results.json")
     (out / "alice" / "feedback.md").write_text("全部通过")
-    grader.settle(expected)
+    outfolder.settle(expected)
     assert (out / "alice" / "results.json").read_text() == '{"score": 3}'
     assert not (out / "alice" / "feedback.md").exists() and not (out / "bob" / "results.json").exists()
 
 
-def test_progress_line_shows_done_rate_eta_and_running_mean():
+def test_progress_bar_shows_done_rate_eta_and_running_mean():
     import io
     from coursekit.grading.progress import Progress
-    stream = io.StringIO()                      # not a terminal: one plain line per event, from the start
+    stream = io.StringIO()                      # not a terminal: plain lines, no carriage returns
     bar = Progress(4, 130, stream=stream)
     bar.update("alice", 130)
     bar.update("bob", 0)
     bar.close()
+    assert "\r" not in stream.getvalue()
     first, *_, last = stream.getvalue().splitlines()
-    assert " 0/4 " in first and "ETA ?" in first and "mean -" in first
-    assert " 2/4 " in last and "/min" in last and "ETA 0:" in last and "mean 65.0/130" in last and "bob" in last
+    assert " 0/4 " in first and "<?" in first and "mean -" in first        # no ETA before the first one
+    assert " 2/4 " in last and "sub/s" in last and "<00:00" in last and "mean 65.0/130" in last and "bob" in last
+
+
+def test_progress_bar_in_a_log_does_not_flood_it():
+    import io
+    from coursekit.grading.progress import Progress
+    stream = io.StringIO()
+    bar = Progress(500, 10, stream=stream)
+    for n in range(500):
+        bar.update(f"s{n}", 10)
+    bar.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) <= 3 and " 500/500 " in lines[-1] and "mean 10.0/10" in lines[-1], lines
 
 
 def run_cli(*args, env_extra=None, **kwargs):

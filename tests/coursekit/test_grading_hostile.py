@@ -1,4 +1,6 @@
-"""Hostile submissions against the bubblewrap sandbox: one per attack class of issue 11.
+"""Hostile submissions against the bubblewrap sandbox, one per way a student who wants points would try: read
+the grader's memory or the instructor's solutions, kill the grader or classmates, forge or rewrite results,
+leave processes behind, fill the scratch disk, escape through modules the audit hook does not see.
 
 The attacks are in tests/coursekit/hostile_attacks.py (most of them get rid of the audit hook first, so that what
 is tested is the OS boundary). All attacks and

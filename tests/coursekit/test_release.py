@@ -1,4 +1,4 @@
-"""The release build: the student version is what the issue promises, byte for byte the same every time,
+"""The release build: the student version has stubs for solutions and no hidden tests, byte for byte the same every time,
 and `solutions/` is never touched. Built on a small toy course written to a tmp folder."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from coursekit.markers import ANSWER_PROMPT, BEGIN_SOLUTION, MarkerError
 from coursekit.release import Course, CourseInputError, build_repository, build_student_files, release
-from coursekit.release.repository import STUDENT_TESTS
+from coursekit.manifest import STUDENT_TESTS
 
 from helpers import ROOT
 from toy_course import make_toy_course

@@ -1,7 +1,7 @@
 """The class report and the gradebook of a batch, on a small fake class built with the grader's own writers.
 
-Each submission's results.json comes from results.to_results (whose test outputs feedback.py writes), so
-a change of the feedback's wording that the report can no longer read fails here.
+Each submission's results.json comes from results.to_results; the report reads each exercise's first
+failure from the data there (test `extra_data`), never from the feedback's Chinese text.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 from coursekit import exercises
 from coursekit.checking import ERROR, FAILED, NOT_IMPLEMENTED, PASSED, CaseResult
 from coursekit.grading import report
-from coursekit.grading.outcome import ExerciseOutcome, Graded
+from coursekit.grading.outcome import CASE, PROBLEM, UNFINISHED, ExerciseOutcome, FirstFailure, Graded
 from coursekit.grading.results import to_results
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,12 +29,13 @@ NO_ENGINE = "提交中没有 minigrad/：无法运行检查"
 
 
 def outcome(exercise_id: str, *cases: tuple[str, str, bool], problem: str = "", message: str = "") -> ExerciseOutcome:
-    """An exercise's outcome from (case label, status, hidden) triples."""
+    """An exercise's outcome from (case label, status, hidden) triples (HIDDEN_TWIN was redrawn from JVP_CASE)."""
     exercise = exercises.get(exercise_id)
     check = exercise.checks[0].name
     results = [CaseResult(check, label, status, "" if status == PASSED else message or "最大误差 0.5（容差 1e-06）",
                           exercise_id if status == NOT_IMPLEMENTED else None) for label, status, _ in cases]
-    return ExerciseOutcome(exercise, results, [h for _, _, h in cases], ["x=[1., 2., 3.]"] * len(cases), problem)
+    return ExerciseOutcome(exercise, results, [h for _, _, h in cases], ["x=[1., 2., 3.]"] * len(cases), problem,
+                           twins=[JVP_CASE if label == HIDDEN_TWIN else "" for label, _, _ in cases])
 
 
 def passed(exercise_id: str) -> ExerciseOutcome:
@@ -74,15 +75,27 @@ def table_rows(markdown: str, section: str) -> list[list[str]]:
             if line.startswith("| ") and not line.startswith("|---")][1:]
 
 
-def test_first_failure_is_read_back_from_the_feedback():
+def test_first_failure_is_data_in_results_json():
     results = to_results(Graded("x", "h", [wrong_jvp(HIDDEN_TWIN, True)]))
-    first = report.first_failure(results["tests"][0]["output"])
-    assert first.kind == report.CASE
-    assert first.key == f"{JVP_CHECK} · 「{JVP_CASE}」 (hidden inputs)"
-    assert first.detail == "切线的值不对：最大误差 0.5"
+    extra = results["tests"][0]["extra_data"]
+    assert extra["exercise"] == "2.1-jvp"
+    first = FirstFailure.from_json(extra["first_failure"])
+    assert first == FirstFailure(CASE, "切线的值不对：最大误差 0.5", JVP_CHECK, JVP_CASE, hidden=True)
+    assert report.failure_key(first) == f"{JVP_CHECK} · {JVP_CASE} (hidden inputs)"
     unfinished = to_results(Graded("x", "h", [outcome("2.1-jvp", ("add", NOT_IMPLEMENTED, False))]))
-    assert report.first_failure(unfinished["tests"][0]["output"]).unfinished
-    assert report.first_failure(to_results(Graded("x", "h", [passed("2.1-jvp")]))["tests"][0]["output"]) is None
+    assert unfinished["tests"][0]["extra_data"]["first_failure"]["kind"] == UNFINISHED
+    stopped = to_results(Graded("x", "h", [outcome("2.1-jvp", ("add", FAILED, False), problem=NO_ENGINE)]))
+    assert stopped["tests"][0]["extra_data"]["first_failure"] == FirstFailure(PROBLEM, NO_ENGINE).to_json()
+    assert to_results(Graded("x", "h", [passed("2.1-jvp")]))["tests"][0]["extra_data"]["first_failure"] is None
+
+
+def test_the_report_never_reads_the_feedback_text(batch, tmp_path):
+    out, rows = batch
+    silent = [(name, {**results, "output": "", "tests": [{**t, "output": ""} for t in results["tests"]]})
+              for name, results in rows]
+    report.write_reports(tmp_path, silent, {"gus": "OSError: disk full"}, IDS)
+    assert ((tmp_path / "report.md").read_text(encoding="utf-8").split("## Score")[1] ==
+            (out / "report.md").read_text(encoding="utf-8").split("## Score")[1])
 
 
 def test_histogram_counts_the_graded_scores(batch):

@@ -11,8 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from strategies import FLOAT_DTYPES, arrays, broadcastable_shapes, cotangent, seeds, shapes, to_tensor
-from helpers import assert_both_same
-from tolerances import as_array
+from helpers import as_array, assert_both_same
 
 
 # --- accumulation ------------------------------------------------------------------------------

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import both, outcome
-from tolerances import assert_same
+from helpers import assert_same, both, outcome
 
 
 @pytest.mark.parametrize("fn", [

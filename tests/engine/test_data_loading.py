@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from tolerances import assert_same
+from helpers import assert_same
 
 
 def dataset(t, n=10):

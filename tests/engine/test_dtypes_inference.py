@@ -9,7 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from strategies import dtype_name
-from tolerances import assert_same
+from helpers import assert_same
 
 
 def name(dtype) -> str:

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tolerances import as_array, assert_same
+from helpers import as_array, assert_same
 
 
 def grads(lib, fn, *values, dtype="float32"):

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from strategies import FLOAT_DTYPES, arrays, broadcastable_shapes, cotangent, seeds, shapes, to_tensor
-from tolerances import assert_same
+from helpers import assert_same
 
 # Functions with a non-zero second derivative; domains as explained in strategies.py.
 FUNCTIONS = {

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from strategies import FLOAT_DTYPES, arrays, cotangent, seeds, shapes, to_tensor
-from tolerances import as_array, assert_same
+from helpers import as_array, assert_same
 
 
 def run_both(mg, probe):

@@ -1,7 +1,7 @@
 """Numerical differentiation: central differences against exact gradients, and gradcheck against
 torch.autograd.gradcheck on correct and deliberately wrong backward rules.
 
-Tolerance here (not tests/tolerances.py): a central difference with step h has truncation error
+Tolerance here (not tests/helpers.py): a central difference with step h has truncation error
 ~h²|f'''|/6 and round-off ~eps|f|/h; with h = 1e-5 in float64 both are ~1e-10 for the smooth,
 O(1)-sized functions below, so |numeric - exact| <= 1e-6 + 1e-5 |exact| holds with a wide margin
 and still fails for any wrong formula (a one-sided difference is off by ~h|f''| = 1e-5 · O(1)).

@@ -2,7 +2,7 @@
 
 One differential runner (`assert_op_matches_torch`) builds the same inputs in both libraries, runs
 the op, seeds backward with the same random cotangent and compares values, dtypes and gradients
-under the tolerance policy of tests/tolerances.py (grad_fn names have their own test, below). Hypothesis draws shapes (0-d, size-1 dims, broadcasting), dtypes
+under the tolerance policy of tests/helpers.py (grad_fn names have their own test, below). Hypothesis draws shapes (0-d, size-1 dims, broadcasting), dtypes
 and values; each op's value domain is explained in tests/strategies.py.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from strategies import (FLOAT_DTYPES, arrays, broadcastable_shapes, cotangent, dtype_name,
                         grad_fn_name, seeds, shapes, to_tensor)
-from tolerances import as_array, assert_same
+from helpers import as_array, assert_same
 
 
 def run_op(lib, op, inputs, seed, backward=True):

@@ -16,6 +16,12 @@ MISTAKES = [
             "gradient needed for a non-scalar output\")\n            if not", hint="scalar outputs"),
     Mistake("ValueError instead of RuntimeError", "raise RuntimeError(\"grad can be implicitly",
             "raise ValueError(\"grad can be implicitly", hint="RuntimeError"),
+    Mistake("no shape check: a gradient of the wrong shape is used", """            if gradient.shape != self.shape:
+                raise RuntimeError(""", """            if False:
+                raise RuntimeError(""", hint="形状不一致也要报错"),
+    Mistake("a list or numpy gradient is not converted", """            if not isinstance(gradient, Tensor):
+                gradient = Tensor(""", """            if False:
+                gradient = Tensor(""", hint="转换成与输出 dtype 相同的张量"),
     Mistake("gradient used twice: v·v instead of v", "            if not isinstance(gradient, Tensor):",
             "            gradient = gradient * gradient\n            if not isinstance(gradient, Tensor):",
             hint="上游梯度"),

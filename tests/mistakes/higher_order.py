@@ -10,6 +10,6 @@ MISTAKES = [
     Mistake("writes the gradients into .grad too", "            found[node] = g\n",
             "            found[node] = g\n            node.variable.grad = g\n", hint="而不是把它们累加到 .grad 中"),
     Mistake("returns the gradients in traversal order, not in the order of inputs",
-            "result = [found.get(node) for node in targets]", "result = list(found.values())",
+            "return [found.get(node) for node in targets]", "return list(found.values())",
             hint="按 inputs 的顺序返回梯度"),
 ]

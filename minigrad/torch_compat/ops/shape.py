@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from ...graph import Op
+from ..extensions import ViewOp
 from ...tensor import Tensor
 from ._common import wrap_dim
 from .reductions import _dims
 
 
-class View(Op):
+class View(ViewOp):
     """c = a with another shape (same elements, same order)"""
     name = "ViewBackward0"
-    view = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -34,10 +34,9 @@ def reshape(a, shape) -> Tensor:
     return View.apply(a, shape=shape)
 
 
-class Transpose(Op):
+class Transpose(ViewOp):
     """c = a with dims dim0 and dim1 swapped"""
     name = "TransposeBackward0"
-    view = True
 
     @staticmethod
     def forward(ctx, a, dim0, dim1):
@@ -53,10 +52,9 @@ class Transpose(Op):
         return da.transpose(ctx.dim0, ctx.dim1)
 
 
-class T(Op):
+class T(ViewOp):
     """c = aᵀ for a of at most 2 dims (Tensor.t(); for 0 and 1 dims, a itself)"""
     name, method = "TBackward0", "t"
-    view = True
 
     @staticmethod
     def forward(ctx, a):
@@ -73,10 +71,9 @@ class T(Op):
         return da.t()
 
 
-class Permute(Op):
+class Permute(ViewOp):
     """c = a with its dims reordered"""
     name = "PermuteBackward0"
-    view = True
 
     @staticmethod
     def forward(ctx, a, dims):
@@ -92,10 +89,9 @@ class Permute(Op):
         return da.permute(*ctx.dims)
 
 
-class Unsqueeze(Op):
+class Unsqueeze(ViewOp):
     """c = a with a new dim of length 1 at `dim`"""
     name = "UnsqueezeBackward0"
-    view = True
 
     @staticmethod
     def forward(ctx, a, dim):
@@ -111,10 +107,9 @@ class Unsqueeze(Op):
         return da.unsqueeze(ctx.dim)
 
 
-class Squeeze(Op):
+class Squeeze(ViewOp):
     """c = a without dims of length 1 (all, or only `dim`)"""
     name = "SqueezeBackward0"
-    view = True
 
     @staticmethod
     def forward(ctx, a, dim=None):
@@ -151,10 +146,9 @@ def squeeze(a, dim=None) -> Tensor:
     return op.apply(a, dim=dim)
 
 
-class Expand(Op):
+class Expand(ViewOp):
     """c = a broadcast to `shape` (no copy)"""
     name = "ExpandBackward0"
-    view = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -201,9 +195,9 @@ def _index_name(index) -> str:
     return "AliasBackward0"
 
 
-class Index(Op):
-    """c = a[index] (basic and advanced indexing)"""
-    name = "IndexBackward0"
+class Index(ViewOp):
+    """c = a[index] (basic and advanced indexing; the subclasses below are views)"""
+    name, view = "IndexBackward0", False
 
     @staticmethod
     def forward(ctx, a, index):

@@ -14,7 +14,7 @@ import weakref
 
 import numpy as np
 
-from ..graph import Node, Op, call_backward, vertex, _next_seq
+from ..graph import Node, Op, call_backward, vertex, next_seq as _next_seq
 from ..grad_mode import STATE, set_grad_enabled
 from ..tensor import Tensor
 from .version import TYPE_NAMES, bump, versions

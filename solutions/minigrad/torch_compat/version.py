@@ -8,9 +8,7 @@ place after the node was recorded (`CHANGES.last > node.seq`), so the hot path p
 """
 from __future__ import annotations
 
-import itertools
-
-next_seq = itertools.count().__next__                   # the graph's clock: node creation, in-place changes
+from ..graph import next_seq                          # the graph's clock: node creation, in-place changes
 HINT = ("Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False).")
 TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
