@@ -70,14 +70,14 @@ def run_exercise(exercise, lib, recorded: Recording, answer=None, timeout: float
 
 def first_wrong_node(exercise, check, case, lib, recorded: Recording, answer=None):
     """coursekit.diagnosis.first_wrong_node, with PyTorch's backward calls read from the recording."""
-    from ..diagnosis import _minigrad_pass, _passes, compare_passes
+    from ..diagnosis import _minigrad_pass, _passes, _traced, compare_passes
     theirs = recorded.passes(exercise.id, check.name, case.label)
     if not theirs or not hasattr(lib, "graph"):
         return None
     try:
         probe = check.run.__code__.co_filename
         with _passes(lib.autograd, lambda roots: _minigrad_pass(lib, roots), probe) as mine, \
-                StepBudget(default_timeout()).spend():
+                _traced(lib.graph, mine), StepBudget(default_timeout()).spend():
             check.attempt(lib, case.args, answer)
     except (Exception, CheckTimedOut):                 # noqa: BLE001 - then there is nothing to compare
         return None
