@@ -70,14 +70,14 @@ def run_recorded_exercise(exercise, lib, recorded: Recording, answer=None, timeo
 
 def first_wrong_node(exercise, check, case, lib, recorded: Recording, answer=None):
     """coursekit.diagnosis.first_wrong_node, with PyTorch's backward calls read from the recording."""
-    from ..diagnosis import _minigrad_pass, _passes, compare_passes
+    from ..diagnosis import _minigrad_pass, _passes, _traced, compare_passes
     theirs = recorded.passes(exercise.id, check.name, case.label)
     if not theirs or not hasattr(lib, "graph"):
         return None
     try:
         probe = check.run.__code__.co_filename
         with _passes(lib.autograd, lambda roots: _minigrad_pass(lib, roots), probe) as mine, \
-                StepBudget(default_timeout()).spend():
+                _traced(lib.graph, mine), StepBudget(default_timeout()).spend():
             check.attempt(lib, case.args, answer)
     except (Exception, CheckTimedOut):                 # noqa: BLE001 - then there is nothing to compare
         return None
@@ -132,12 +132,19 @@ def recorded_verdicts():
     """coursekit.verdicts with PyTorch's side read from the recording: its `check`, table and submit then
     judge in the browser exactly as installed (the kernel enters this for good, see coursekit.lite.kernel)."""
     from .. import verdicts
-    saved = verdicts.run, verdicts.diagnosed_report
-    verdicts.run, verdicts.diagnosed_report = run, diagnosed_report
+    saved = use_recording()
     try:
         yield
     finally:
         verdicts.run, verdicts.diagnosed_report = saved
+
+
+def use_recording() -> tuple:
+    """Point coursekit.verdicts at the recording; return what it used before."""
+    from .. import verdicts
+    saved = verdicts.run, verdicts.diagnosed_report
+    verdicts.run, verdicts.diagnosed_report = run, diagnosed_report
+    return saved
 
 
 def _notes(said: str) -> str:
@@ -164,8 +171,8 @@ def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
 
 # ---------------------------------------------------------------- the terminal's commands, as a magic
 
-NOTEBOOKS_AT_GRADING = ("（笔记本练习 {ids} 在浏览器版里只能在笔记本中用 check(...) 检查；"
-                        "python -m coursekit check 的表格需要安装版读取笔记本，评分时照常检查。）")
+NOTEBOOKS_AT_GRADING = ("（笔记本练习 {ids} 不在下面的表格里：浏览器版读不了笔记本文件的格式，请在笔记本中用 "
+                        "check(...) 检查它们；评分时照常检查。）")
 ZIP_WRITTEN = ("已写好 {name}：{count} 个文件（minigrad/ 下的 .py 文件和 chapters/ 下的笔记本）。它在左边的文件面板里"
                "（课程的最上层文件夹）：右键点它，选 Download 下载到电脑，再上传到：{where}")
 
@@ -177,7 +184,7 @@ def _engine_ids() -> list[str]:
 def check_table(ids=None, root=None) -> int:
     """`python -m coursekit check` in the browser: the table of the engine exercises."""
     from ..verdicts import check_command
-    chosen = list(ids or _engine_ids())
+    chosen = list(ids or [e.id for e in exercises.all_exercises()])
     notebook = [i for i in chosen if i not in _engine_ids()]
     if notebook:
         print(NOTEBOOKS_AT_GRADING.format(ids="、".join(notebook)))

@@ -39,7 +39,7 @@ def prepare(ipython=None) -> None:
     if not any(isinstance(finder, NotInBrowser) for finder in sys.meta_path):
         sys.meta_path.append(NotInBrowser())
     sys.dont_write_bytecode = True     # no __pycache__ folders in the student's file panel (and fewer writes)
-    browser.recorded_verdicts().__enter__()          # for good: the table and submit judge the same way
+    browser.use_recording()            # for good: the table and submit judge as check(...) does
     if ipython is not None:
         ipython.register_magic_function(coursekit_magic, "line", "coursekit")
 
