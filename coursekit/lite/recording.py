@@ -62,17 +62,20 @@ def _maybe(store: dict, prefix: str, value):
 
 def _torch_passes(check, case, torch, store: dict) -> list[dict]:
     """The backward calls of the probe on PyTorch, node by node (as diagnosis.first_wrong_node catches them)."""
-    from ..diagnosis import _passes, _torch_pass
+    from ..diagnosis import _passes, _structure, _torch_pass
     if check.ref is not None:
         return []
     with _passes(torch.autograd, _torch_pass, check.run.__code__.co_filename) as passes:
         check.reference(torch, case.args)
     return [{"create_graph": p.create_graph,
              "nodes": [{"name": name,
+                        "inputs": list(sources),      # where each input comes from: a place, "leaf", "?" or None
                         "incoming": _maybe(store, "g", p.incoming.get(node)),
                         "outgoing": None if node not in p.outgoing else
                         [_maybe(store, "g", g) for g in p.outgoing[node]]}
-                       for name, _, node in p.nodes]} for p in passes]
+                       for (name, _, node), (_, sources) in
+                       zip(p.nodes, _structure(p.nodes, lambda n: [c for c, _ in n.next_functions]))]}
+            for p in passes]
 
 
 def record(course_root: Path, shipped_checks: str, exercises=None) -> bytes:
@@ -109,6 +112,23 @@ NOT_RECORDED = ("⚠️ 记录里没有练习 {exercise} 的用例「{check} · 
                 "请告诉老师重新生成网站（python -m coursekit lite）。")
 
 
+class RecordedNode:
+    """A node of PyTorch's recorded graph: its name and, like torch's nodes, `next_functions`."""
+
+    def __init__(self, name: str):
+        self._name, self.next_functions = name, ()
+
+    def name(self) -> str:
+        return self._name
+
+
+def _source(nodes: list, source):
+    """The placeholder an input comes from: a recorded node, a leaf, or an unknown node."""
+    if source is None or isinstance(source, int):
+        return None if source is None else nodes[source]
+    return RecordedNode("AccumulateGrad" if source == "leaf" else "?")
+
+
 class Recording:
     """The recorded PyTorch side: `expected(...)` and `passes(...)` for one public case."""
 
@@ -135,16 +155,19 @@ class Recording:
         return {name: self.arrays[key] for name, key in self._case(exercise_id, check, case)["expected"].items()}
 
     def passes(self, exercise_id: str, check: str, case: str) -> list:
-        """The recorded backward calls as coursekit.diagnosis.Pass objects (numbered placeholder nodes)."""
+        """The recorded backward calls as coursekit.diagnosis.Pass objects (placeholder nodes wired as
+        PyTorch's graph was, so diagnosis pairs nodes only with their true twins)."""
         from ..diagnosis import Pass
         found = []
         for recorded in self._case(exercise_id, check, case)["passes"]:
             one = Pass(create_graph=recorded["create_graph"])
-            for number, node in enumerate(recorded["nodes"]):
-                one.nodes.append((node["name"], None, number))
-                one.incoming[number] = self._array(node["incoming"])
+            nodes = [RecordedNode(node["name"]) for node in recorded["nodes"]]
+            for placeholder, node in zip(nodes, recorded["nodes"]):
+                placeholder.next_functions = tuple((_source(nodes, s), 0) for s in node.get("inputs", ()))
+                one.nodes.append((node["name"], None, placeholder))
+                one.incoming[placeholder] = self._array(node["incoming"])
                 if node["outgoing"] is not None:
-                    one.outgoing[number] = [self._array(k) for k in node["outgoing"]]
+                    one.outgoing[placeholder] = [self._array(k) for k in node["outgoing"]]
             found.append(one)
         return found
 
