@@ -45,7 +45,7 @@ def first_check(exercise_id: str, root: Path) -> tuple[float, float]:
 
 
 def warm(exercise_id: str, root: Path, repeats: int) -> tuple[float, float]:
-    from coursekit.selfcheck import run
+    from coursekit.verdicts import run
     walls, cpus = [], []
     for _ in range(repeats):
         cpu, started = time.process_time(), time.perf_counter()

@@ -27,5 +27,5 @@ def check(exercise_id: str, answer=None, timeout: float | None = None):
     if sys.platform == "emscripten":         # the browser edition: against PyTorch's recorded answers
         from .lite.browser import check as _check
     else:
-        from .selfcheck import check as _check
+        from .verdicts import check as _check
     return _check(exercise_id, answer, timeout)

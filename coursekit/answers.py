@@ -10,7 +10,7 @@ from __future__ import annotations
 import linecache
 from pathlib import Path
 
-from .checking import describe_error
+from .runner import describe_error
 
 MAGIC_PREFIXES = ("%", "!", "get_ipython().")   # IPython-only lines (as typed, or as IPython transformed them)
 

@@ -7,7 +7,7 @@
   fault (e.g. a Sum rule whose result is not expanded reaches unbroadcast).
 - A wrong value: coursekit.diagnosis (the first wrong node, else the first prerequisite that fails).
 
-It sits below coursekit.checking, which names the spot of every error it reports.
+It sits below coursekit.runner, which names the spot of every error it reports.
 """
 from __future__ import annotations
 

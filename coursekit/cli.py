@@ -28,7 +28,7 @@ def _course_root() -> Path:
 
 
 def _check(args) -> int:
-    from .selfcheck import check_command
+    from .verdicts import check_command
     return check_command(args.ids, args.timeout)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import exercises
-from .checking import FAILED, NOT_IMPLEMENTED, TIMEOUT, CheckTimedOut, default_timeout, exercise_cases, run_exercise, time_limit
+from .runner import FAILED, NOT_IMPLEMENTED, TIMEOUT, CheckTimedOut, default_timeout, exercise_cases, run_exercise, time_limit
 from .compare import tolerance_for
 from .tracebacks import exercise_at
 

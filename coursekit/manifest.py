@@ -9,14 +9,14 @@ placed, and that what a list ships imports only what the same list ships.
 # coursekit/ (the sandbox writes the child's own __init__.py: no check(), no notebook extension)
 CHILD_MODULES = (
     "checks/__init__.py", "checks/base.py", "checks/inputs.py", "checks/engine_checks.py",
-    "checks/notebook_checks.py", "exercises.py", "compare.py", "tracebacks.py", "blame.py", "checking.py",
+    "checks/notebook_checks.py", "exercises.py", "compare.py", "tracebacks.py", "blame.py", "runner.py",
     "answers.py",
 )
 
 # coursekit modules of the student repository (a trailing "/" keeps a whole folder): the checks, as the
 # child has them, and the front ends students use (check() in a notebook, the CLI, pytest, submit)
 STUDENT_MODULES = CHILD_MODULES + (
-    "__init__.py", "__main__.py", "engine.py", "live.py", "diagnosis.py", "selfcheck.py", "cli.py",
+    "__init__.py", "__main__.py", "engine.py", "live.py", "diagnosis.py", "verdicts.py", "cli.py",
     "pytest_verdicts.py", "submit.py", "lessons/",
 )
 
@@ -38,7 +38,8 @@ STUDENT_EXTRAS = ("text/", "environment.yml", ".gitignore")
 INSTRUCTOR_ONLY = (
     "solutions/", "coursekit/grading/", "coursekit/release/", "coursekit/templates/", "coursekit/validate.py",
     "coursekit/answerkey.py", "coursekit/mirror.py", "coursekit/markers.py", "coursekit/mistakes.py",
-    "coursekit/notebook_runs.py", "coursekit/manifest.py", "coursekit/checks/hidden.py", "coursekit/lite/site.py",
+    "coursekit/notebook_runs.py", "coursekit/manifest.py", "coursekit/checks/hidden.py",
+    "coursekit/checks/contracts.py", "coursekit/mutants.py", "coursekit/lite/site.py",
     "coursekit/lite/pyodide_dist.py", "coursekit/lite/wheel.py", "tests/engine/",
     "tests/coursekit/", "tests/course/", "tests/mistakes/",
 )

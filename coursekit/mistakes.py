@@ -11,7 +11,7 @@ fresh import of the copied engine (coursekit.engine.fresh_engine), and counts th
 
     caught      the exercise does not pass, and its verdict does not call it unfinished;
     attributed  caught, and the verdict names the entry's exercise (练习 <id>) and its file (its `where`);
-    hinted      caught, and the entry's hint appears in the verdict (coursekit.selfcheck.verdict).
+    hinted      caught, and the entry's hint appears in the verdict (coursekit.verdicts.verdict).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
-from . import answers, exercises, selfcheck
+from . import answers, exercises, verdicts
 from .engine import fresh_engine
 from .markers import solution_regions
 
@@ -133,7 +133,7 @@ def wrong_cell(solutions: Path, mistake: Mistake, exercise) -> str:
     return _unique_edit({exercise.where: answer_cell(solutions, exercise)}, mistake)[exercise.where]
 
 
-def define_answer(source: str, exercise, root: Path):
+def defined_answer(source: str, exercise, root: Path):
     """The function the answer cell defines, run as the grader runs it, on the engine in `root`."""
     with fresh_engine(root) as minigrad:
         return answers.define_answer(exercise, source, minigrad)
@@ -141,7 +141,7 @@ def define_answer(source: str, exercise, root: Path):
 
 # ---------------------------------------------------------------- judging an entry
 
-def judge(mistake: Mistake, report, text: str) -> Outcome:
+def outcome_of(mistake: Mistake, report, text: str) -> Outcome:
     caught = not report.passed and not any(word in text for word in UNFINISHED)
     attributed = (caught and report.exercise.id == mistake.exercise and f"练习 {mistake.exercise}" in text
                   and report.exercise.where in text)       # and the file (or ops/ folder) of its code
@@ -153,13 +153,13 @@ def try_mistake(solutions: Path, mistake: Mistake) -> Outcome:
     """Apply one entry to a copy of the solutions and run its exercise's self-check in this process."""
     exercise = exercises.get(mistake.exercise)
     if exercise.answer:
-        answer = define_answer(wrong_cell(solutions, mistake, exercise), exercise, solutions)
-        report = selfcheck.run(exercise.id, answer, root=solutions)
-        return judge(mistake, report, selfcheck.verdict(report))
+        answer = defined_answer(wrong_cell(solutions, mistake, exercise), exercise, solutions)
+        report = verdicts.run(exercise.id, answer, root=solutions)
+        return outcome_of(mistake, report, verdicts.verdict(report))
     with tempfile.TemporaryDirectory(prefix="coursekit-mistake-") as folder:
         root = wrong_engine(solutions, mistake, Path(folder))
-        report = selfcheck.run(exercise.id, root=root)
-        return judge(mistake, report, selfcheck.verdict(report))
+        report = verdicts.run(exercise.id, root=root)
+        return outcome_of(mistake, report, verdicts.verdict(report))
 
 
 def _worker_init() -> None:

@@ -266,7 +266,7 @@ def differential(solutions: Path, mutant: Mutant, seeds: int = 20) -> str:
     import torch
 
     from . import exercises
-    from .checking import exercise_cases, run_exercise
+    from .runner import exercise_cases, run_exercise
     from .checks import hidden
     from .engine import fresh_engine
     from .mistakes import define_answer

@@ -32,7 +32,7 @@ from .engine import ENV_VAR, engine_root
 from .release.build import build_minigrad, write_files
 from .release.course import Course, read_notebook
 from .release.notebook_steps import checked_ids, is_solution_cell, nbgrader
-from .selfcheck import NotPassed, check
+from .verdicts import NotPassed, check
 
 Cell = tuple[str, int]          # (notebook path relative to the course root, nbval's code-cell number)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import answers, exercises
 from .engine import EngineNotFound, engine_root, fresh_engine
-from .selfcheck import check_command, torch_warnings
+from .verdicts import check_command, torch_warnings
 
 SUBMITTED = (("minigrad", ".py"), ("chapters", ".ipynb"))      # (top folder, file suffix) the grader keeps
 SKIPPED_PARTS = ("__MACOSX", ".git", "__pycache__", ".ipynb_checkpoints")

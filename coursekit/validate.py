@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .checking import run_exercise
+from .runner import run_exercise
 from .engine import fresh_engine
 from .manifest import INSTRUCTOR_ONLY
 from .markers import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, MarkerError, check_python_regions, find_regions

@@ -23,7 +23,7 @@ def main() -> int:
     import torch
 
     from coursekit import exercises
-    from coursekit.checking import run_case
+    from coursekit.runner import run_case
     from coursekit.checks.hidden import cases_for
     from coursekit.engine import fresh_engine
     chosen = [exercises.get(i) for i in args.ids] or [e for e in exercises.all_exercises() if not e.answer]

@@ -5,7 +5,8 @@
 For each engine exercise of the registry (`Exercise.where`, `Exercise.functions`): the files and the
 functions named there, their lines, and the share of comment and docstring lines that are Chinese
 (a line counts as Chinese when it holds a CJK character or CJK punctuation; a line with neither and
-fewer than two English words, such as a formula `c = a + b`, is language-neutral and not counted). DIR is the folder holding minigrad/
+fewer than two English words, such as a formula `c = a + b`, is language-neutral and not counted; the
+region markers `### BEGIN SOLUTION` are not text). `--root .` measures the student release. DIR is the folder holding minigrad/
 (default: solutions/ of this repository), so the same script measures another checkout."""
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from coursekit import exercises  # noqa: E402
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 WORD = re.compile(r"[A-Za-z]{3,}")
+MARKER = re.compile(r"### (BEGIN|END) (SOLUTION|HIDDEN TESTS)")     # region markers: not read as text
 
 
 def text_lines(source: str, node: ast.AST | None = None) -> list[str]:
@@ -30,7 +32,7 @@ def text_lines(source: str, node: ast.AST | None = None) -> list[str]:
     lo, hi = (node.lineno, node.end_lineno) if node is not None else (1, 10 ** 9)
     lines = []
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        if token.type == tokenize.COMMENT and lo <= token.start[0] <= hi:
+        if token.type == tokenize.COMMENT and lo <= token.start[0] <= hi and not MARKER.match(token.string):
             lines.append(token.string)
     tree = node if node is not None else ast.parse(source)
     for item in ast.walk(tree):

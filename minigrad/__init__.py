@@ -1,22 +1,27 @@
 """minigrad: a small automatic differentiation engine on numpy, with PyTorch's names and semantics,
-so that `import minigrad as torch` runs the course's code unchanged."""
-from .torch_compat import dtypes
-from .torch_compat.dtypes import bool_ as bool  # noqa: A001  (torch.bool)
-from .torch_compat.dtypes import dtype, float16, float32, float64, int8, int16, int32, int64, uint8
+so that `import minigrad as torch` runs the course's code unchanged.
+
+The lesson (what students read) is in the modules next to this file; torch_compat/ adds what makes
+minigrad behave exactly like PyTorch, plugged in once here by torch_compat.install."""
 from .tensor import Tensor
 from . import torch_compat
 torch_compat.install(__name__)
-from .torch_compat.tensor_core import Size
-from .torch_compat.printing import set_printoptions
-from .torch_compat.creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, ones, ones_like,
-                       tensor, zeros, zeros_like)
-from .torch_compat import random
-from .torch_compat.random import (Generator, default_generator, initial_seed, manual_seed, normal, rand, rand_like, randint,
-                     randn, randn_like, randperm)
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .torch_compat.ops import cat, clamp, dot, floor_divide, matmul, maximum, mm, mv, norm, pow, remainder, stack, where
-from . import autograd, func, numdiff, viz
-from .torch_compat import distributions, nn, optim, utils
+from .torch_compat import dtypes  # noqa: E402
+from .torch_compat.dtypes import bool_ as bool  # noqa: A001,E402  (torch.bool)
+from .torch_compat.dtypes import (dtype, float16, float32, float64, int8, int16, int32, int64,  # noqa: E402
+                                  uint8)
+from .torch_compat.tensor_core import Size  # noqa: E402
+from .torch_compat.printing import set_printoptions  # noqa: E402
+from .torch_compat.creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like,  # noqa: E402
+                                    linspace, ones, ones_like, tensor, zeros, zeros_like)
+from .torch_compat import random  # noqa: E402
+from .torch_compat.random import (Generator, default_generator, initial_seed, manual_seed, normal, rand,  # noqa: E402
+                                  rand_like, randint, randn, randn_like, randperm)
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
+from .torch_compat.ops import (cat, clamp, dot, floor_divide, matmul, maximum, mm, mv, norm, pow,  # noqa: E402
+                               remainder, stack, where)
+from . import autograd, func, graph, numdiff, viz  # noqa: E402
+from .torch_compat import distributions, nn, optim, utils  # noqa: E402
 
 float = float32      # noqa: A001  (torch.float)
 double = float64

@@ -32,7 +32,7 @@ def pytest_configure(config):
     try:
         import minigrad  # noqa: F401
     except Exception as error:       # a syntax error in minigrad/: one Chinese verdict, not a traceback per test
-        from coursekit.selfcheck import import_verdict
+        from coursekit.verdicts import import_verdict
         pytest.exit(import_verdict(error), returncode=pytest.ExitCode.USAGE_ERROR)
 
 

@@ -29,7 +29,7 @@ class Check:
     answer: bool = False
     hint: str = ""                   # Chinese, shown when the check fails
     tolerance: tuple[float, float] | None = None   # (rtol, atol) instead of coursekit.compare's policy
-    key: str = ""                    # e.g. "vjp.mul"; every registered check has one (tests/coursekit/test_checking.py)
+    key: str = ""                    # e.g. "vjp.mul"; every registered check has one (tests/coursekit/test_runner.py)
 
     def reference(self, torch, args: dict, answer=None) -> dict:
         if self.ref is not None:

@@ -195,7 +195,7 @@ def _short(text: str) -> str:
 
 
 def _describe(error: BaseException) -> str:
-    from coursekit.checking import describe_error
+    from coursekit.runner import describe_error
     if isinstance(error, SystemExit):
         return f"学生代码调用了 sys.exit({error.code!r})"
     try:
@@ -223,23 +223,19 @@ def _import_failed(error: BaseException) -> str:
         return f"import minigrad 失败：{_describe(error)}"
 
 
-def load_answer(exercise, source: str, minigrad):
-    """Execute the exercise cell alone, in a fresh namespace; return the function it defines. The same code
-    and the same sentences as the students' `check` and `coursekit submit` (a name taken from another cell
-    is named once, not reported as a NameError in every case)."""
+def run_request(request: dict, minigrad, channel: Channel) -> None:
+    """Run the cases of one exercise the parent asked for and send each outcome. A notebook exercise's cell
+    runs alone, in a fresh namespace, through the same code and sentences as the students' `check` and
+    `coursekit submit` (coursekit.answers.define_or_explain)."""
     from coursekit.answers import define_or_explain
-    return define_or_explain(exercise, source, minigrad)
-
-
-def run_exercise(request: dict, minigrad, channel: Channel) -> None:
     from coursekit import exercises
-    from coursekit.checking import unfinished_exercise
+    from coursekit.runner import unfinished_exercise
     from coursekit.compare import to_plain
     exercise = exercises.get(request["exercise"])
     answer = None
     if exercise.answer:
         try:
-            answer = load_answer(exercise, request.get("source") or "", minigrad)
+            answer = define_or_explain(exercise, request.get("source") or "", minigrad)
         except BaseException as error:   # noqa: B036 - a cell may even raise SystemExit
             from coursekit.answers import AnswerCellFailed
             explained = str(error) if isinstance(error, AnswerCellFailed) else f"执行练习单元格失败：{_describe(error)}"
@@ -273,7 +269,7 @@ def main() -> None:
     os.chdir(config["tmp"])                     # writable: files a student writes go to the scratch
     channel = Channel(config["result_fd"])
     import numpy                                   # noqa: F401 - imported before the hook
-    import coursekit.answers, coursekit.checking, coursekit.compare, coursekit.exercises   # noqa: E401,F401
+    import coursekit.answers, coursekit.runner, coursekit.compare, coursekit.exercises   # noqa: E401,F401
     import coursekit.blame, coursekit.tracebacks   # noqa: E401,F401 - verdicts locate the student's line
     coursekit.exercises.all_exercises()
     refused: list[str] = []
@@ -286,7 +282,7 @@ def main() -> None:
         channel.send({"type": "ready", "error": _short(_import_failed(error))})
         return
     for line in sys.stdin:
-        run_exercise(json.loads(line), minigrad, channel)
+        run_request(json.loads(line), minigrad, channel)
         channel.send({"type": "done", "refused": refused[-20:]})
 
 

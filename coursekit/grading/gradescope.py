@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 COURSEKIT = Path(__file__).resolve().parent.parent
-BUNDLED = ("__init__.py", "answers.py", "checking.py", "compare.py", "exercises.py", "markers.py",
+BUNDLED = ("__init__.py", "answers.py", "runner.py", "compare.py", "exercises.py", "markers.py",
            "blame.py", "tracebacks.py", "checks", "grading")
 
 TORCH_VERSION = "2.13.0"          # the course's pin (pyproject.toml); its CPU build is installed below

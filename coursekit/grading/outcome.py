@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from ..checking import NOT_IMPLEMENTED, CaseResult
+from ..runner import NOT_IMPLEMENTED, CaseResult
 
 RULE = ("评分规则：每道练习只有在全部公开用例和全部隐藏用例（评分时随机生成的新输入）上都与 PyTorch 一致时"
         "才得到该题的全部分数，否则得 0 分。")

@@ -2,7 +2,7 @@
 exercise's cases, validate every answer, compare it with PyTorch here, replace the child after a failure.
 
 PyTorch computes the reference in this (trusted) process; the child sends back plain arrays only,
-which are validated (keys, dtypes, shapes, sizes) before `coursekit.checking.judge` compares them.
+which are validated (keys, dtypes, shapes, sizes) before `coursekit.runner.compare_case` compares them.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..checking import ERROR, FAILED, NOT_IMPLEMENTED, CaseResult, judge
+from ..runner import ERROR, FAILED, NOT_IMPLEMENTED, CaseResult, compare_case
 from ..compare import MAX_ELEMENTS
 from .child import decode_array
 from .outcome import NOT_RUN, ExerciseOutcome
@@ -76,7 +76,7 @@ def case_result(item: PlanItem, message: dict, torch) -> CaseResult:
         expected = check.reference(torch, item.case.args)
     except Exception as error:      # noqa: BLE001 - a bug in the reference must not stop grading
         return CaseResult(check.name, label, ERROR, f"评分程序计算参考答案时出错：{error!r}")
-    return judge(check, item.case, expected, actual)
+    return compare_case(check, item.case, expected, actual)
 
 
 # ---------------------------------------------------------------- one submission's child

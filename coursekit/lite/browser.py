@@ -1,7 +1,7 @@
 """`check(id)` in the browser edition: the student's engine against PyTorch's recorded answers.
 
-The same verdict as the installed edition (coursekit.selfcheck.verdict, from the same CaseResults,
-judged by coursekit.checking.judge, blamed by coursekit.blame and coursekit.diagnosis), with two
+The same verdict as the installed edition (coursekit.verdicts.verdict, from the same CaseResults,
+judged by coursekit.runner.compare_case, blamed by coursekit.blame and coursekit.diagnosis), with two
 differences: PyTorch's side comes from the recording made when the site was built
 (coursekit.lite.recording), and the time limit is a line-counting trace function (coursekit.lite.steps),
 since Pyodide has no signals or threads. Only the public cases are recorded: the verdict says that the
@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import answers, exercises
-from ..checking import (NOT_IMPLEMENTED, TIMEOUT, CheckTimedOut, ExerciseReport, _allowed, _failed_run,
-                        _grad_mode_on, default_timeout, exercise_cases, judge)
+from ..runner import (NOT_IMPLEMENTED, TIMEOUT, CheckTimedOut, ExerciseReport, _allowed, _failed_run,
+                        _grad_mode_on, default_timeout, exercise_cases, compare_case)
 from ..compare import to_plain
 from .recording import RECORDING, VERSION_FILE, Recording, RecordingError
 from .steps import StepBudget
@@ -54,11 +54,11 @@ def run_case(exercise, check, case, lib, recorded: Recording, answer, allowed, b
             actual = to_plain(check.attempt(lib, case.args, answer))
     except (Exception, CheckTimedOut) as error:       # the student's code raised: report it, keep checking
         return _failed_run(check, case, error, allowed)
-    return judge(check, case, expected, _native_ints(actual, expected))
+    return compare_case(check, case, expected, _native_ints(actual, expected))
 
 
-def run_exercise(exercise, lib, recorded: Recording, answer=None, timeout: float | None = None) -> ExerciseReport:
-    """coursekit.checking.run_exercise, with PyTorch's side read from the recording."""
+def run_recorded_exercise(exercise, lib, recorded: Recording, answer=None, timeout: float | None = None) -> ExerciseReport:
+    """coursekit.runner.run_exercise, with PyTorch's side read from the recording."""
     report, allowed = ExerciseReport(exercise), _allowed(exercise)
     budget = StepBudget(default_timeout() if timeout is None else timeout)
     for check, case in exercise_cases(exercise):
@@ -70,14 +70,14 @@ def run_exercise(exercise, lib, recorded: Recording, answer=None, timeout: float
 
 def first_wrong_node(exercise, check, case, lib, recorded: Recording, answer=None):
     """coursekit.diagnosis.first_wrong_node, with PyTorch's backward calls read from the recording."""
-    from ..diagnosis import _minigrad_pass, _passes, compare_passes
+    from ..diagnosis import _minigrad_pass, _passes, _traced, compare_passes
     theirs = recorded.passes(exercise.id, check.name, case.label)
     if not theirs or not hasattr(lib, "graph"):
         return None
     try:
         probe = check.run.__code__.co_filename
         with _passes(lib.autograd, lambda roots: _minigrad_pass(lib, roots), probe) as mine, \
-                StepBudget(default_timeout()).spend():
+                _traced(lib.graph, mine), StepBudget(default_timeout()).spend():
             check.attempt(lib, case.args, answer)
     except (Exception, CheckTimedOut):                 # noqa: BLE001 - then there is nothing to compare
         return None
@@ -92,7 +92,7 @@ def explain(report, lib, recorded: Recording, answer=None, timeout=None) -> None
     """coursekit.diagnosis.explain: the first wrong node, else the first prerequisite that fails."""
     from ..diagnosis import _check_and_case
     from ..exercises import requirements
-    from ..checking import FAILED
+    from ..runner import FAILED
     exercise, problem = report.exercise, report.first_problem
     if problem is None or problem.status in (NOT_IMPLEMENTED, TIMEOUT):
         return
@@ -107,7 +107,7 @@ def explain(report, lib, recorded: Recording, answer=None, timeout=None) -> None
     suspects = [problem.culprit] if problem.culprit in before else \
         [e.id for e in exercises.all_exercises() if e.id in before and not e.answer]
     for suspect in suspects:
-        other = run_exercise(exercises.get(suspect), lib, recorded, timeout=timeout)
+        other = run_recorded_exercise(exercises.get(suspect), lib, recorded, timeout=timeout)
         if not other.passed:
             explain(other, lib, recorded, timeout=timeout)
             report.culprit_report = other
@@ -115,7 +115,7 @@ def explain(report, lib, recorded: Recording, answer=None, timeout=None) -> None
 
 
 def run(exercise_id: str, answer=None, root=None, timeout: float | None = None) -> ExerciseReport:
-    """coursekit.selfcheck.run in the browser: a fresh import of the engine, judged against the recording."""
+    """coursekit.verdicts.run in the browser: a fresh import of the engine, judged against the recording."""
     from ..engine import engine_root, fresh_engine
     exercise = exercises.get(exercise_id)
     if exercise.answer and answer is None:
@@ -124,20 +124,27 @@ def run(exercise_id: str, answer=None, root=None, timeout: float | None = None) 
     with fresh_engine(root or engine_root()) as minigrad:
         if exercise.answer:
             answer = answers.as_graded(exercise, answer, minigrad)
-        return judge_exercise(exercise, minigrad, None, answer, timeout)
+        return diagnosed_report(exercise, minigrad, None, answer, timeout)
 
 
 @contextmanager
-def recorded_selfcheck():
-    """coursekit.selfcheck with PyTorch's side read from the recording: its `check`, table and submit then
+def recorded_verdicts():
+    """coursekit.verdicts with PyTorch's side read from the recording: its `check`, table and submit then
     judge in the browser exactly as installed (the kernel enters this for good, see coursekit.lite.kernel)."""
-    from .. import selfcheck
-    saved = selfcheck.run, selfcheck.judge_exercise
-    selfcheck.run, selfcheck.judge_exercise = run, judge_exercise
+    from .. import verdicts
+    saved = use_recording()
     try:
         yield
     finally:
-        selfcheck.run, selfcheck.judge_exercise = saved
+        verdicts.run, verdicts.diagnosed_report = saved
+
+
+def use_recording() -> tuple:
+    """Point coursekit.verdicts at the recording; return what it used before."""
+    from .. import verdicts
+    saved = verdicts.run, verdicts.diagnosed_report
+    verdicts.run, verdicts.diagnosed_report = run, diagnosed_report
+    return saved
 
 
 def _notes(said: str) -> str:
@@ -149,11 +156,11 @@ def _notes(said: str) -> str:
 
 def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
     """coursekit.check in the browser: print the verdict when the exercise passes, raise it when not."""
-    from ..selfcheck import NotPassed, check as installed_check
+    from ..verdicts import NotPassed, check as installed_check
     printed = io.StringIO()
     try:
         recording()                       # missing or of another course: said before anything runs
-        with recorded_selfcheck(), redirect_stdout(printed):
+        with recorded_verdicts(), redirect_stdout(printed):
             installed_check(exercise_id, answer, timeout)
     except RecordingError as error:
         raise NotPassed(str(error)) from None
@@ -164,8 +171,8 @@ def check(exercise_id: str, answer=None, timeout: float | None = None) -> None:
 
 # ---------------------------------------------------------------- the terminal's commands, as a magic
 
-NOTEBOOKS_AT_GRADING = ("（笔记本练习 {ids} 在浏览器版里只能在笔记本中用 check(...) 检查；"
-                        "python -m coursekit check 的表格需要安装版读取笔记本，评分时照常检查。）")
+NOTEBOOKS_AT_GRADING = ("（笔记本练习 {ids} 不在下面的表格里：浏览器版读不了笔记本文件的格式，请在笔记本中用 "
+                        "check(...) 检查它们；评分时照常检查。）")
 ZIP_WRITTEN = ("已写好 {name}：{count} 个文件（minigrad/ 下的 .py 文件和 chapters/ 下的笔记本）。它在左边的文件面板里"
                "（课程的最上层文件夹）：右键点它，选 Download 下载到电脑，再上传到：{where}")
 
@@ -176,8 +183,8 @@ def _engine_ids() -> list[str]:
 
 def check_table(ids=None, root=None) -> int:
     """`python -m coursekit check` in the browser: the table of the engine exercises."""
-    from ..selfcheck import check_command
-    chosen = list(ids or _engine_ids())
+    from ..verdicts import check_command
+    chosen = list(ids or [e.id for e in exercises.all_exercises()])
     notebook = [i for i in chosen if i not in _engine_ids()]
     if notebook:
         print(NOTEBOOKS_AT_GRADING.format(ids="、".join(notebook)))
@@ -202,11 +209,11 @@ def submit(root=None) -> int:
     return 0 if passed else 1
 
 
-def judge_exercise(exercise, minigrad, torch=None, answer=None, timeout: float | None = None) -> ExerciseReport:
-    """coursekit.selfcheck.judge_exercise in the browser (`torch` is ignored: the recording answers)."""
-    from ..selfcheck import exercise_code
+def diagnosed_report(exercise, minigrad, torch=None, answer=None, timeout: float | None = None) -> ExerciseReport:
+    """coursekit.verdicts.diagnosed_report in the browser (`torch` is ignored: the recording answers)."""
+    from ..verdicts import exercise_code
     recorded = recording()
-    report = run_exercise(exercise, minigrad, recorded, answer, timeout)
+    report = run_recorded_exercise(exercise, minigrad, recorded, answer, timeout)
     if not report.passed:
         explain(report, minigrad, recorded, answer, timeout)
         report.code = exercise_code(exercise, minigrad)

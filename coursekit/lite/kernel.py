@@ -1,7 +1,7 @@
 """What `%load_ext coursekit` adds in the browser's Pyodide kernel.
 
 There is no PyTorch in the browser (nor sympy, unless the site's Pyodide has it): `import torch` fails with
-a Chinese message that says these cells need the installed edition, instead of Python's bare ModuleNotFoundError; coursekit.selfcheck's table
+a Chinese message that says these cells need the installed edition, instead of Python's bare ModuleNotFoundError; coursekit.verdicts's table
 judges against the recording (coursekit.lite.browser); and, with no terminal, `%coursekit check` and
 `%coursekit submit` run the terminal's commands. The rest of the extension (the
 engine found from the kernel's folder, the live engine of coursekit.live) works as installed: the site's
@@ -34,12 +34,12 @@ class NotInBrowser(importlib.abc.MetaPathFinder):
 
 
 def prepare(ipython=None) -> None:
-    """Install the notice for torch and sympy, write no bytecode, point coursekit.selfcheck at the recording, add `%coursekit` (once)."""
+    """Install the notice for torch and sympy, write no bytecode, point coursekit.verdicts at the recording, add `%coursekit` (once)."""
     from . import browser
     if not any(isinstance(finder, NotInBrowser) for finder in sys.meta_path):
         sys.meta_path.append(NotInBrowser())
     sys.dont_write_bytecode = True     # no __pycache__ folders in the student's file panel (and fewer writes)
-    browser.recorded_selfcheck().__enter__()          # for good: the table and submit judge the same way
+    browser.use_recording()            # for good: the table and submit judge as check(...) does
     if ipython is not None:
         ipython.register_magic_function(coursekit_magic, "line", "coursekit")
 

@@ -1,7 +1,7 @@
 """PyTorch's answers to every public case, recorded at build time for the browser, where there is no torch.
 
 One `.npz` file holds, for each exercise's public cases, what the probe gave on PyTorch (the
-`expected` arrays `coursekit.checking.judge` compares with) and, for probes that call backward, the
+`expected` arrays `coursekit.runner.compare_case` compares with) and, for probes that call backward, the
 gradients each PyTorch node received and gave its inputs (what `coursekit.diagnosis.compare_passes` needs
 to name the first wrong node). Its `index` entry (JSON) says which course version it was made from:
 `course_version()` hashes the registry, the checks and the solutions, so a recording from another course
@@ -80,7 +80,7 @@ def record(course_root: Path, shipped_checks: str, exercises=None) -> bytes:
     checks_digest() of the copy of coursekit the site ships."""
     import torch
     from .. import exercises as registry
-    from ..checking import exercise_cases
+    from ..runner import exercise_cases
     from ..compare import to_plain
     store, index = {}, {"version": course_version(course_root), "checks": shipped_checks, "cases": {}}
     for exercise in exercises or registry.all_exercises():

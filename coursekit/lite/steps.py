@@ -3,7 +3,7 @@
 Pyodide runs the kernel in one Web Worker thread: no SIGALRM, no watchdog thread, and JupyterLite's
 interrupt button needs a cross-origin isolated site, which GitHub Pages and most static servers are not.
 So the check traces the engine's own frames (files under a `minigrad/` folder): every `EVERY` lines it
-looks at the clock, and once the budget is spent it raises `coursekit.checking.CheckTimedOut` from the
+looks at the clock, and once the budget is spent it raises `coursekit.runner.CheckTimedOut` from the
 line that is running, with the frames on the stack, as the signal-based limit does. The verdict is then
 the same "did not return, probably an endless loop" paragraph, naming the student's function.
 """
@@ -13,7 +13,7 @@ import sys
 import time
 from contextlib import contextmanager
 
-from ..checking import CheckTimedOut, _stack
+from ..runner import CheckTimedOut, _stack
 from ..engine import PACKAGE
 
 EVERY = 2000            # lines between two looks at the clock

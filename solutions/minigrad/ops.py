@@ -161,7 +161,7 @@ class Sin(Op):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         ### BEGIN SOLUTION 2.1-vjp
-        # d(sin a)/da = cos a
+        # sin 的导数是 cos：d(sin a)/da = cos a
         return grad * a.cos()
         ### END SOLUTION
 

@@ -10,7 +10,7 @@ import pytest
 
 from coursekit.answers import AnswerNotFound, load_answer
 from coursekit.exercises import all_exercises
-from coursekit.selfcheck import judge_exercise, verdict
+from coursekit.verdicts import diagnosed_report, verdict
 
 
 @pytest.mark.parametrize("exercise", all_exercises(), ids=lambda e: e.id)
@@ -25,6 +25,6 @@ def test_exercise_matches_pytorch(exercise, mg):
         problem = ""
     if problem:                      # outside `except`: no "During handling of the above exception" copy
         pytest.fail(problem, pytrace=False)
-    report = judge_exercise(exercise, mg, torch, answer)
+    report = diagnosed_report(exercise, mg, torch, answer)
     if not report.passed:
         pytest.fail(verdict(report), pytrace=False)

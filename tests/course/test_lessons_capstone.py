@@ -190,7 +190,7 @@ def test_control_flow_figure_plots_the_slopes_found_by_backward(figure, mg):
 
 def test_self_check_passes_a_notebook_answer_built_on_the_already_imported_engine(mg):
     """What notebook 10 does: the answer cell imports minigrad, then check() runs on a fresh engine copy."""
-    from coursekit.selfcheck import run
+    from coursekit.verdicts import run
 
     def sin_derivative(x):
         t = mg.tensor(x, requires_grad=True)

@@ -33,7 +33,7 @@ def engine_ids() -> list[str]:
 
 CHECK_ALL = """import contextlib, io, time
 from coursekit import check, exercises
-from coursekit.selfcheck import NotPassed
+from coursekit.verdicts import NotPassed
 for e in exercises.all_exercises():
     if e.answer:
         continue
@@ -103,8 +103,12 @@ def repl(browser, url: str, cells: list[str], until: str, timeout: float = 400) 
     session = browser.open(f"{url}/repl/index.html?kernel=python&toolbar=1&{query}")
     browser.wait_for(session, f"document.body.innerText.includes({READY!r})", timeout)
     print(f"\nlite: kernel ready (and %load_ext coursekit) after {time.perf_counter() - started:.1f} s")
-    return browser.wait_for(session, f"document.body.innerText.includes({until!r}) && document.body.innerText",
-                            timeout)
+    try:
+        return browser.wait_for(session, f"document.body.innerText.includes({until!r}) && document.body.innerText",
+                                timeout)
+    except TimeoutError:
+        pytest.fail(f"{until} not printed in {timeout} s; the REPL ends with:\n"
+                    f"{browser.evaluate(session, 'document.body.innerText')[-3000:]}")
 
 
 def verdicts(text: str) -> dict[str, tuple[str, float]]:

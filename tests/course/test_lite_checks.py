@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from coursekit import exercises, selfcheck
-from coursekit.checking import TIMEOUT, CheckTimedOut
+from coursekit import exercises, verdicts
+from coursekit.runner import TIMEOUT, CheckTimedOut
 from coursekit.lite import browser, recording, steps
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,8 +44,8 @@ def engine_copy(tmp_path, old: str, new: str) -> Path:
 
 
 def both_verdicts(exercise_id: str, root: Path) -> tuple[str, str]:
-    here = selfcheck.verdict(selfcheck.run(exercise_id, root=root))
-    there = selfcheck.verdict(browser.run(exercise_id, root=root))
+    here = verdicts.verdict(verdicts.run(exercise_id, root=root))
+    there = verdicts.verdict(browser.run(exercise_id, root=root))
     return here, there
 
 
@@ -74,7 +74,7 @@ def test_a_recording_from_another_course_is_refused(recorded, tmp_path):
 
 
 def test_an_exercise_not_recorded_is_said(in_browser):
-    with pytest.raises(selfcheck.NotPassed, match="记录里没有练习 2.1-numdiff"):
+    with pytest.raises(verdicts.NotPassed, match="记录里没有练习 2.1-numdiff"):
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("MINIGRAD_ROOT", str(ROOT / "solutions"))
             browser.check("2.1-numdiff")

@@ -1,11 +1,12 @@
 """Diagnosis and blame read the engine through its typed extension points (`graph.TRACE`,
 `graph.RuleGradientError`), never through the names of local variables: a copy of the engine whose
 call_backward and backprop use other local names gets the same verdicts."""
+import ast
 import io
 import re
 import tokenize
 
-from coursekit.selfcheck import run, verdict
+from coursekit.verdicts import run, verdict
 from helpers import broken_engine
 
 RENAMES = {
@@ -59,8 +60,9 @@ def rename_locals(file: str, text: str) -> str:
         return text
     function, names = RENAMES[file]
     text = renamed(text, function, names)
-    body = text.split(f"def {function}(")[1].split("\ndef ")[0]
-    assert not [old for old in names if f" {old} = " in body or f"({old}, " in body], (file, function)
+    tree = next(n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.FunctionDef) and n.name == function)
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {a.arg for a in tree.args.args}
+    assert not used & set(names), (file, function, used & set(names))
     return text
 
 

@@ -142,9 +142,9 @@ ATTACKS = {   # name: (attack inside central_difference, what its feedback must 
                       ("No such file or directory", "评分环境禁止此操作：open")),
     "processes": (f"import subprocess\nsubprocess.Popen(['sleep', '{MARK}'])", "subprocess.Popen"),
     "fork": (f"import os\nif os.fork() == 0:\n    os.execvp('sleep', ['sleep', '{MARK}'])", "os.fork"),
-    "patch-checker": ("import coursekit.compare, coursekit.checking\n"
+    "patch-checker": ("import coursekit.compare, coursekit.runner\n"
                       "coursekit.compare.compare = lambda *a, **k: None\n"
-                      "coursekit.checking.judge = lambda *a, **k: None\n"
+                      "coursekit.runner.compare_case = lambda *a, **k: None\n"
                       "np.allclose = np.isclose = np.array_equal = lambda *a, **k: True\n"
                       "return np.zeros_like(x)", "数值不同"),
     "forged-result": ("import json, os, sys\nfd = json.loads(sys.argv[1])['result_fd']\n"

@@ -1,4 +1,4 @@
-"""coursekit's imports go one way (registry -> checks -> checking -> verdicts/diagnosis -> front ends): the
+"""coursekit's imports go one way (registry -> checks -> runner -> diagnosis -> verdicts -> front ends): the
 graph of every import, those inside functions too, has no circle. A circle makes the order modules load in
 matter, and pushes imports into functions to dodge it."""
 from __future__ import annotations

@@ -93,7 +93,7 @@ def test_standalone_repository_has_what_students_need_and_nothing_more(toy, tmp_
     for instructor_only in ("coursekit/validate.py", "coursekit/release/__init__.py", "coursekit/markers.py",
                             "coursekit/answerkey.py", "coursekit/checks/hidden.py", "coursekit/mirror.py"):
         assert instructor_only not in files
-    assert {"coursekit/selfcheck.py", "coursekit/engine.py", "coursekit/cli.py", "chapters/01_toy.ipynb",
+    assert {"coursekit/verdicts.py", "coursekit/engine.py", "coursekit/cli.py", "chapters/01_toy.ipynb",
             "minigrad/ops.py", "text/2.1_autodiff.md"} <= files
     pyproject = (out / "pyproject.toml").read_text(encoding="utf-8")
     assert 'testpaths = ["tests", "chapters"]' in pyproject and "--nbval --nbval-current-env" in pyproject

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from coursekit import exercises
-from coursekit.checking import ERROR, FAILED, NOT_IMPLEMENTED, PASSED, CaseResult
+from coursekit.runner import ERROR, FAILED, NOT_IMPLEMENTED, PASSED, CaseResult
 from coursekit.grading import report
 from coursekit.grading.outcome import CASE, PROBLEM, UNFINISHED, ExerciseOutcome, FirstFailure, Graded
 from coursekit.grading.results import to_results

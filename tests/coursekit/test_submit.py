@@ -14,7 +14,7 @@ from coursekit.answers import exercise_cells
 from coursekit.grading.sandbox import Isolation, Limits
 from coursekit.grading.submission import _kept
 from coursekit.release import Course, release
-from coursekit.selfcheck import NotPassed, check
+from coursekit.verdicts import NotPassed, check
 from coursekit.submit import is_submitted, submit
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from coursekit.compare import to_plain
-from coursekit.selfcheck import NotPassed, check, check_command, run, verdict
+from coursekit.verdicts import NotPassed, check, check_command, run, verdict
 from helpers import broken_engine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +79,7 @@ def test_without_sigalrm_a_watchdog_thread_stops_the_endless_loop_the_same_way(t
                               "        stack.append((node, False))\n")])
     text = verdict(run("2.1-backward-order", root=root, timeout=0.5))
     assert text.startswith("⏱") and "（topological_order）一直没有返回" in text and one_paragraph(text), text
-    from coursekit.checking import time_limit
+    from coursekit.runner import time_limit
     with time_limit(5):                        # a check that returns in time is not interrupted later
         pass
     __import__("time").sleep(0.2)
@@ -143,7 +143,7 @@ def test_an_output_that_is_none_is_explained_in_chinese():
 def test_no_reference_imports_torch_dynamo():
     """torch.func.jacrev imports torch._dynamo the first time (3 s idle, 15 s on a loaded machine): the
     checks' PyTorch side must not pay that (speed: benchmarks/checks.py)."""
-    code = ("import sys, torch\nfrom coursekit import exercises\nfrom coursekit.checking import exercise_cases\n"
+    code = ("import sys, torch\nfrom coursekit import exercises\nfrom coursekit.runner import exercise_cases\n"
             "for e in exercises.all_exercises():\n    if not e.answer:\n"
             "        for check, case in exercise_cases(e):\n            check.reference(torch, case.args)\n"
             "print('torch._dynamo' in sys.modules)")

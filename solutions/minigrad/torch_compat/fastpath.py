@@ -18,14 +18,6 @@ SAVES_INPUTS = frozenset(["inputs", "inputs+output"])
 _new = object.__new__
 
 
-def _output(data: np.ndarray) -> Tensor:
-    out = _new(Tensor)
-    out._data, out.requires_grad, out._grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
-        data, False, None, None, None, False, None
-    out._storage = out._view = None
-    return out
-
-
 def apply1(op, a: Tensor) -> Tensor:
     ctx = op.Node()
     data = op.forward(ctx, a._data)
@@ -33,7 +25,10 @@ def apply1(op, a: Tensor) -> Tensor:
         data = np.asarray(data)
     if data.dtype is NP_FLOAT64 and a._data.dtype is not NP_FLOAT64 and op.promotes:
         data = fix_dtype(data, a._data)
-    out = _output(data)
+    out = _new(Tensor)                        # Tensor(data) without __init__'s checks
+    out._data, out.requires_grad, out._grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
+        data, False, None, None, None, False, None
+    out._storage = out._view = None
     saves = op.saves
     ctx.saved = (a,) if saves == "inputs" else (out,) if saves == "output" else (a, out) if saves else ()
     if a.requires_grad and STATE.enabled:
@@ -59,7 +54,10 @@ def apply2(op, a, b) -> Tensor:
         data = np.asarray(data)
     if data.dtype is NP_FLOAT64 and op.promotes and not _has_float64((ad, bd)):
         data = fix_dtype(data, ad, bd)
-    out = _output(data)
+    out = _new(Tensor)                        # Tensor(data) without __init__'s checks
+    out._data, out.requires_grad, out._grad, out.grad_fn, out.tangent, out._retains_grad, out._accumulator = \
+        data, False, None, None, None, False, None
+    out._storage = out._view = None
     saves = op.saves
     ctx.saved = (a, b) if saves == "inputs" else (out,) if saves == "output" else (a, b, out) if saves else ()
     a_needs = a_is and a.requires_grad

@@ -1,7 +1,7 @@
 """Run an exercise's checks in this process: the engine under test against PyTorch.
 
 The grader runs the student's half in a child process instead (coursekit.grading); both meet in
-`judge`, which compares plain arrays only. A check whose engine side runs past its time limit (default
+`compare_case`, which compares plain arrays only. A check whose engine side runs past its time limit (default
 10 s, $COURSEKIT_TIMEOUT or `timeout=`) stops with status TIMEOUT, naming the function that did not return.
 """
 from __future__ import annotations
@@ -189,7 +189,7 @@ def describe_error(error: BaseException, blame=None) -> str:
     return f"{text}\n    出错位置：{where}" if where else text
 
 
-def judge(check: Check, case: Case, expected: dict, actual: dict) -> CaseResult:
+def compare_case(check: Check, case: Case, expected: dict, actual: dict) -> CaseResult:
     problem = compare(to_plain(expected), actual, check.tolerance)
     if problem is None:
         return CaseResult(check.name, case.label, PASSED)
@@ -257,7 +257,7 @@ def run_case(check: Check, case: Case, lib, torch, answer=None, allowed=None, bu
             actual = to_plain(check.attempt(lib, case.args, answer))
     except (Exception, CheckTimedOut) as error:   # the student's code raised: report it, keep checking
         return _failed_run(check, case, error, allowed)
-    return judge(check, case, expected, actual)
+    return compare_case(check, case, expected, actual)
 
 
 def exercise_cases(exercise) -> Iterable[tuple[Check, Case]]:

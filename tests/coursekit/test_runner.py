@@ -4,14 +4,16 @@ import pytest
 import torch
 
 from coursekit import exercises
-from coursekit.checking import NOT_IMPLEMENTED, exercise_cases, run_exercise
+from coursekit.runner import NOT_IMPLEMENTED, exercise_cases, run_exercise
 from coursekit.checks import hidden
 from coursekit.compare import compare, to_plain
-from coursekit.selfcheck import verdict
+from coursekit.verdicts import verdict
 
 TORCH_HAS_NO_TWIN = {"2.1-numdiff", "2.1-backward-order"}   # minigrad.numdiff, topological_order: no torch twin
-NO_TWIN_CHECKS = {"gradcheck.tolerances",           # calls minigrad.numdiff.jacobians_match (its ref is the formula)
-                  "backward-gradient.gradient-kinds"}   # minigrad takes a numpy or list gradient; torch only tensors
+NO_TWIN_CHECKS = {
+    "gradcheck.tolerances",              # calls minigrad.numdiff.jacobians_match (its ref is the formula)
+    "backward-gradient.gradient-kinds",  # minigrad takes a list or array as gradient; torch refuses (its ref converts)
+}
 
 
 @pytest.mark.parametrize("exercise", [e for e in exercises.all_exercises()
@@ -87,14 +89,14 @@ def test_unknown_exercise_id_is_a_clear_error():
         exercises.get("2.1-nope")
     assert exercises.get("练习 2.1-vjp").id == "2.1-vjp"          # as the README writes it: check("练习编号")
     from coursekit import check
-    from coursekit.selfcheck import NotPassed
+    from coursekit.verdicts import NotPassed
     with pytest.raises(NotPassed, match="没有编号为 '2.1-vpj' 的练习。练习编号有：2.1-numdiff、"):
         check("2.1-vpj")
 
 
 def test_check_raises_the_verdict_when_the_exercise_does_not_pass():
     from coursekit import check
-    from coursekit.selfcheck import NotPassed
+    from coursekit.verdicts import NotPassed
     with pytest.raises(NotPassed, match="⚠️.*no-such-exercise"):
         check("no-such-exercise")
 

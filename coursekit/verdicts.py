@@ -1,4 +1,5 @@
-"""The student's self-check: `check("2.1-vjp")` in a notebook, `python -m coursekit check` in a terminal.
+"""Verdicts: an exercise report told as one Chinese paragraph, and the student's self-check that prints them,
+`check("2.1-vjp")` in a notebook, `python -m coursekit check` in a terminal.
 
 Every failure is a verdict: a file that does not import, a check that does not return in time, a wrong
 value (with the first wrong node), a stub reached (naming the function still to write), each as one
@@ -14,7 +15,7 @@ from pathlib import Path
 from . import answers, exercises
 from .blame import import_verdict
 from .diagnosis import explain
-from .checking import ERROR, FAILED, NOT_IMPLEMENTED, TIMEOUT, ExerciseReport, default_timeout, run_exercise
+from .runner import ERROR, FAILED, NOT_IMPLEMENTED, TIMEOUT, ExerciseReport, default_timeout, run_exercise
 from .engine import EngineImportError, EngineNotFound, engine_root, fresh_engine
 from .tracebacks import engine_path, exercise_functions
 
@@ -34,10 +35,10 @@ def run(exercise_id: str, answer=None, root=None, timeout: float | None = None) 
     with fresh_engine(root or engine_root()) as minigrad:
         if exercise.answer:          # judged as the grader will: its cell run alone
             answer = answers.as_graded(exercise, answer, minigrad)
-        return judge_exercise(exercise, minigrad, torch, answer, timeout)
+        return diagnosed_report(exercise, minigrad, torch, answer, timeout)
 
 
-def judge_exercise(exercise, minigrad, torch, answer=None, timeout: float | None = None) -> ExerciseReport:
+def diagnosed_report(exercise, minigrad, torch, answer=None, timeout: float | None = None) -> ExerciseReport:
     """run_exercise, then, when it does not pass, who is at fault (the first wrong node, a prerequisite):
     what `verdict` needs to name the exercise and the code at fault."""
     report = run_exercise(exercise, minigrad, torch, answer, timeout=timeout)
@@ -253,7 +254,7 @@ def check_command(ids: list[str] | None = None, timeout: float | None = None, ro
             if exercise.answer:     # the saved notebook's cell, run alone (unsaved edits do not count)
                 with fresh_engine(root) as minigrad:
                     answer = answers.load_answer(exercise, root, minigrad)
-                    report = judge_exercise(exercise, minigrad, _torch(), answer, timeout)
+                    report = diagnosed_report(exercise, minigrad, _torch(), answer, timeout)
             else:
                 report = run(exercise.id, root=root, timeout=timeout)
         except EngineImportError as error:
