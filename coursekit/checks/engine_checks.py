@@ -398,6 +398,24 @@ def order_case(label, program, x, roots=(-1,)) -> Case:
                         "roots": np.asarray(roots, dtype=np.int64)})
 
 
+def _constant_graph(lib, x, c):
+    """y = x·c + x² with c a constant: the Times node's second input is None (nothing to differentiate)."""
+    Square, Times, Plus, _, _ = custom_functions(lib)
+    leaf = _leaf(lib, x)
+    return [Plus.apply(Times.apply(leaf, lib.tensor(c)), Square.apply(leaf)).grad_fn]
+
+
+def _order_constant_run(lib, x, c):
+    roots = _constant_graph(lib, x, c)
+    return _order_facts(lib.autograd.topological_order(roots), roots, lambda node: node.inputs)
+
+
+def _order_constant_ref(torch, x, c):
+    every = _reachable(_constant_graph(torch, x, c), lambda node: [f for f, _ in node.next_functions])
+    return {"列出的节点个数": len(every), "没有重复的节点": True, "都是 roots 依赖的节点": True,
+            "每个节点都排在它的所有输入之后": True}
+
+
 def _order_cases():
     cases = [order_case(label, program, _rand(30 + i, (3,))) for i, (label, program) in enumerate(PROGRAMS.items())]
     cases.append(order_case("两个输出：菱形图的 y 和中间的 b·x", PROGRAMS["菱形图 b = x², y = b·x + b"], _rand(33, (2,)),
@@ -414,6 +432,10 @@ BACKWARD_ORDER = (
     Check("拓扑序", _order_run, _order_cases, ref=_order_ref,
           hint="深度优先的后序遍历：一个节点的所有输入（node.inputs 中不是 None 的项）都已放进结果之后，才放它自己；"
                "广度优先的顺序不是拓扑序。每个节点只列一次（用一个 visited 集合）；roots 可以有好几个，它们依赖的节点都要列出。", key="backward.order"),
+    Check("拓扑序 · 常数输入", _order_constant_run,
+          lambda: [Case("y = x·c + x²，c 是常数（node.inputs 中有 None）", {"x": _rand(35, (3,)), "c": _rand(36, (3,))})],
+          ref=_order_constant_ref, hint="node.inputs 中不需要梯度的输入是 None：跳过它（child is not None and ...），"
+                                        "不要把 None 放进栈里。", key="backward.order-constant"),
     Check("拓扑序 · 共享的节点只列一次", _order_run, _shared_order_cases, ref=_order_ref,
           hint="用一个 visited 集合（set）记下已经放进栈的节点：被好几个节点用到的节点只访问一次、只列一次。", key="backward.order-shared"),
     Check("拓扑序 · 很深的链", _order_chain_run,
@@ -846,7 +868,8 @@ BACKWARD_GRADIENT = (
           hint="gradient 不是 Tensor 时，用 Tensor(np.asarray(gradient, dtype=self._data.dtype)) 转换成与输出 dtype "
                "相同的张量。", key="backward-gradient.gradient-kinds"),
     Check("非标量输出必须给 gradient", _nonscalar_error_run,
-          lambda: [Case("非标量 y 不传 gradient；gradient 形状不对", {"x": _rand(124, (3,)), "g": _rand(125, (4,))})],
+          lambda: [Case("非标量 y 不传 gradient；gradient 形状不对", {"x": _rand(124, (3,)), "g": _rand(125, (4,))}),
+                   Case("gradient 的形状 (2,) 比 y 的 (3,) 小", {"x": _rand(128, (3,)), "g": _rand(129, (2,))})],
           hint='非标量输出没有 gradient 时要抛出 RuntimeError("grad can be implicitly created only for scalar outputs")，'
                "不能悄悄用全 1 代替；形状不一致也要报错。", key="backward-gradient.nonscalar-error"),
     Check("backward 的其它参数", _backward_options_run,
