@@ -217,18 +217,18 @@ def mutated_root(solutions: Path, mutant: Mutant, folder: Path) -> Path:
 
 def run_mutant(solutions: Path, mutant: Mutant, timeout: float = TIMEOUT) -> Outcome:
     """The mutant's exercise checked, in this process, on a fresh import of the mutated engine."""
-    from . import exercises, selfcheck
+    from . import exercises, verdicts
     from .engine import EngineImportError
-    from .mistakes import define_answer
+    from .mistakes import defined_answer as define_answer
     exercise = exercises.get(mutant.exercise)
     try:
         with tempfile.TemporaryDirectory(prefix="coursekit-mutant-") as folder:
             root = mutated_root(solutions, mutant, Path(folder))
             answer = define_answer(mutant.source, exercise, root) if exercise.answer else None
-            report = selfcheck.run(exercise.id, answer, root=root, timeout=timeout)
+            report = verdicts.run(exercise.id, answer, root=root, timeout=timeout)
     except (EngineImportError, SyntaxError, NameError, TypeError) as error:   # the mutant does not even load
         return Outcome(mutant, False, True, f"does not load: {type(error).__name__}: {error}")
-    text = selfcheck.verdict(report)
+    text = verdicts.verdict(report)
     return Outcome(mutant, report.passed, f"练习 {mutant.exercise}" in text, text)
 
 
@@ -269,7 +269,7 @@ def differential(solutions: Path, mutant: Mutant, seeds: int = 20) -> str:
     from .runner import exercise_cases, run_exercise
     from .checks import hidden
     from .engine import fresh_engine
-    from .mistakes import define_answer
+    from .mistakes import defined_answer as define_answer
     exercise = exercises.get(mutant.exercise)
     with tempfile.TemporaryDirectory(prefix="coursekit-mutant-") as folder:
         root = mutated_root(solutions, mutant, Path(folder))
