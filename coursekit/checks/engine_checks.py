@@ -101,7 +101,7 @@ def numdiff_case(label, fn, x, h=1e-6) -> Case:
 
 
 def _numdiff_cases():
-    return [numdiff_case("logistic 映射 l4，x = 0.3", "logistic_l4", _arr([0.3], F64)),
+    return [numdiff_case("逻辑斯谛映射 l4，x = 0.3", "logistic_l4", _arr([0.3], F64)),
             numdiff_case("sum(x²)，x 形状 (4,)", "sum_sq", _rand(1, (4,), F64)),
             numdiff_case("sum(sin x · exp x)，x 形状 (2, 3)", "sin_exp", _rand(2, (2, 3), F64), 1e-5),
             numdiff_case("prod(x)，x 形状 (3,)", "prod", _rand(3, (3,), F64)),
