@@ -155,8 +155,11 @@ def watch(shell) -> LiveEngine | None:
     existing = getattr(shell, "_coursekit_live", None)
     if existing is not None:
         return existing
+    import importlib.util
     import IPython
-    if IPython.version_info < (9, 1):          # deduperreload came with IPython 9.1
+    # deduperreload came with IPython 9.1; the browser edition ships it beside Pyodide's IPython 8, so ask
+    # for the module, not the version
+    if importlib.util.find_spec("IPython.extensions.deduperreload") is None:
         print(OLD_IPYTHON.format(version=IPython.__version__), file=sys.stderr)
         return None
     from IPython.extensions.deduperreload.deduperreload import DeduperReloader

@@ -93,11 +93,17 @@ SMALL = ["2.1-numdiff", "2.1-ex-sin-derivative"]     # the exercises the small e
 
 
 def public_answers() -> dict[str, list]:
-    """PyTorch's answers to the public cases of 2.1-numdiff, keyed by the input's bytes."""
+    """PyTorch's answers to every public case of 2.1-numdiff, keyed as the attack looks them up: the input's
+    float64 bytes and the step h."""
     import torch
-    check = exercises.get("2.1-numdiff").checks[0]
-    return {case.args["x"].tobytes().hex(): np.asarray(check.reference(torch, case.args)["gradient"]).tolist()
-            for case in check.cases()}
+    answers = {}
+    for check in exercises.get("2.1-numdiff").checks:
+        for case in check.cases():
+            expected = check.reference(torch, case.args)
+            if "gradient" in expected:          # (the other checks look at x itself, or the result's type)
+                key = f"{np.asarray(case.args['x'], np.float64).tobytes().hex()}:{float(case.args['h'])!r}"
+                answers[key] = np.asarray(expected["gradient"]).tolist()
+    return answers
 
 
 def leftover_processes(marker: str = MARK) -> list[str]:
@@ -152,8 +158,8 @@ ATTACKS = {   # name: (attack inside central_difference, what its feedback must 
                       "print(json.dumps({'score': 100, 'tests': []}))\n"
                       "return np.zeros_like(x)", "结果无效"),
     "write-outside": ("open({out!r}, 'w').write('{{\"score\": 100}}')", "No such file or directory"),
-    "hard-coded": ("ANSWERS = {answers}\nif x.tobytes().hex() in ANSWERS:\n"
-                   "    return np.array(ANSWERS[x.tobytes().hex()])\nreturn np.zeros_like(x)", "只有隐藏用例未通过"),
+    "hard-coded": ("ANSWERS = {answers}\nkey = f'{x.tobytes().hex()}:{float(h)!r}'\nif key in ANSWERS:\n"
+                   "    return np.array(ANSWERS[key])\nreturn np.zeros_like(x)", "只有隐藏用例未通过"),
     "equals-anything": ("class Anything:\n    def __eq__(self, other):\n        return True\n"
                         "return Anything()", "TypeError"),
     "huge-result": ("return np.zeros(3 * 10 ** 6)", "上限"),
