@@ -322,11 +322,19 @@ def first_wrong_node(check, case, lib, torch, answer=None) -> Finding | None:
     if check.ref is not None or not hasattr(lib, "graph"):
         return None                                      # no twin probe on the torch side
     try:
-        probe = check.run.__code__.co_filename
-        with _passes(torch.autograd, _torch_pass, probe) as theirs:
+        with _passes(torch.autograd, _torch_pass, check.run.__code__.co_filename) as theirs:
             check.reference(torch, case.args, answer)
-        with _passes(lib.autograd, lambda roots: _minigrad_pass(lib, roots), probe) as mine, \
-                _traced(lib.graph, mine), time_limit(default_timeout()):
+    except Exception:                                    # noqa: BLE001 - then there is nothing to compare
+        return None
+    return wrong_node_against(theirs, check, case, lib, answer, time_limit(default_timeout()))
+
+
+def wrong_node_against(theirs: list, check, case, lib, answer, limit) -> Finding | None:
+    """minigrad's run of the probe, backward call by backward call, against PyTorch's passes `theirs` (run
+    just now, or recorded: the browser edition); `limit` is the context that bounds the student's code."""
+    try:
+        with _passes(lib.autograd, lambda roots: _minigrad_pass(lib, roots), check.run.__code__.co_filename) as mine, \
+                _traced(lib.graph, mine), limit:
             check.attempt(lib, case.args, answer)
     except (Exception, CheckTimedOut):                   # noqa: BLE001 - then there is nothing to compare
         return None
@@ -344,15 +352,22 @@ def _check_and_case(exercise, result):
                 (None, None))
 
 
-def explain(report, lib, torch, answer=None, timeout=None) -> None:
+def explain(report, lib, torch, answer=None, timeout=None, *, wrong_node=None, rerun=None) -> None:
     """Fill in who is at fault for the report's first problem: the first wrong node of a wrong backward,
-    else the first prerequisite whose own checks fail (report.culprit_report)."""
+    else the first prerequisite whose own checks fail (report.culprit_report). `wrong_node(exercise, check,
+    case, answer)` and `rerun(exercise)` ask PyTorch now by default; the browser edition asks its recording."""
+    if wrong_node is None:
+        def wrong_node(exercise, check, case, answer):
+            return first_wrong_node(check, case, lib, torch, answer)
+    if rerun is None:
+        def rerun(exercise):
+            return run_exercise(exercise, lib, torch, timeout=timeout)
     exercise, problem = report.exercise, report.first_problem
     if problem is None or problem.status in (NOT_IMPLEMENTED, TIMEOUT):
         return
     if problem.status == FAILED:
         check, case = _check_and_case(exercise, problem)
-        finding = first_wrong_node(check, case, lib, torch, answer) if check else None
+        finding = wrong_node(exercise, check, case, answer) if check else None
         if finding is not None:
             problem.diagnosis, problem.culprit = finding.text, finding.culprit
     if problem.culprit == exercise.id:
@@ -361,8 +376,8 @@ def explain(report, lib, torch, answer=None, timeout=None) -> None:
     suspects = [problem.culprit] if problem.culprit in before else \
         [e.id for e in exercises.all_exercises() if e.id in before and not e.answer]
     for suspect in suspects:
-        other = run_exercise(exercises.get(suspect), lib, torch, timeout=timeout)
+        other = rerun(exercises.get(suspect))
         if not other.passed:
-            explain(other, lib, torch, timeout=timeout)
+            explain(other, lib, torch, timeout=timeout, wrong_node=wrong_node, rerun=rerun)
             report.culprit_report = other
             return

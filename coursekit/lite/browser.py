@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import answers, exercises
-from ..runner import (NOT_IMPLEMENTED, TIMEOUT, CheckTimedOut, ExerciseReport, _allowed, _failed_run,
+from ..runner import (TIMEOUT, CheckTimedOut, ExerciseReport, _allowed, _failed_run,
                         _grad_mode_on, default_timeout, exercise_cases, compare_case)
 from ..compare import to_plain
 from .recording import RECORDING, VERSION_FILE, Recording, RecordingError
@@ -70,48 +70,20 @@ def run_recorded_exercise(exercise, lib, recorded: Recording, answer=None, timeo
 
 def first_wrong_node(exercise, check, case, lib, recorded: Recording, answer=None):
     """coursekit.diagnosis.first_wrong_node, with PyTorch's backward calls read from the recording."""
-    from ..diagnosis import _minigrad_pass, _passes, _traced, compare_passes
+    from ..diagnosis import wrong_node_against
     theirs = recorded.passes(exercise.id, check.name, case.label)
     if not theirs or not hasattr(lib, "graph"):
         return None
-    try:
-        probe = check.run.__code__.co_filename
-        with _passes(lib.autograd, lambda roots: _minigrad_pass(lib, roots), probe) as mine, \
-                _traced(lib.graph, mine), StepBudget(default_timeout()).spend():
-            check.attempt(lib, case.args, answer)
-    except (Exception, CheckTimedOut):                 # noqa: BLE001 - then there is nothing to compare
-        return None
-    for m, t in zip(mine, theirs):
-        finding = compare_passes(lib, m, t)
-        if finding is not None:
-            return finding
-    return None
+    return wrong_node_against(theirs, check, case, lib, answer, StepBudget(default_timeout()).spend())
 
 
 def explain(report, lib, recorded: Recording, answer=None, timeout=None) -> None:
-    """coursekit.diagnosis.explain: the first wrong node, else the first prerequisite that fails."""
-    from ..diagnosis import _check_and_case
-    from ..exercises import requirements
-    from ..runner import FAILED
-    exercise, problem = report.exercise, report.first_problem
-    if problem is None or problem.status in (NOT_IMPLEMENTED, TIMEOUT):
-        return
-    if problem.status == FAILED:
-        check, case = _check_and_case(exercise, problem)
-        finding = first_wrong_node(exercise, check, case, lib, recorded, answer) if check else None
-        if finding is not None:
-            problem.diagnosis, problem.culprit = finding.text, finding.culprit
-    if problem.culprit == exercise.id:
-        return
-    before = requirements(exercise)
-    suspects = [problem.culprit] if problem.culprit in before else \
-        [e.id for e in exercises.all_exercises() if e.id in before and not e.answer]
-    for suspect in suspects:
-        other = run_recorded_exercise(exercises.get(suspect), lib, recorded, timeout=timeout)
-        if not other.passed:
-            explain(other, lib, recorded, timeout=timeout)
-            report.culprit_report = other
-            return
+    """coursekit.diagnosis.explain, with PyTorch's side read from the recording."""
+    from ..diagnosis import explain as explain_live
+    explain_live(report, lib, None, answer, timeout,
+                 wrong_node=lambda exercise, check, case, answer:
+                 first_wrong_node(exercise, check, case, lib, recorded, answer),
+                 rerun=lambda exercise: run_recorded_exercise(exercise, lib, recorded, timeout=timeout))
 
 
 def run(exercise_id: str, answer=None, root=None, timeout: float | None = None) -> ExerciseReport:
