@@ -83,6 +83,8 @@ CONTRACTS: tuple[Item, ...] = (
             ("rtol", "gradcheck.tolerances", "同上，rtol = 1e-3（不一致）"),
             ("promise: atol and rtol not swapped", "gradcheck.tolerances",
              "导数为 0 处差 0.01，atol = 1e-6，rtol = 0.1（不一致：rtol 乘的是 |数值|）"),
+            ("promise: rtol multiplies |numerical|, not |analytical|", "gradcheck.tolerances",
+             "数值 0.9，解析 1.0，atol = 0，rtol = 0.105（不一致：乘 |解析| 会判成一致）"),
             ("promise: every element (np.all), not a sum or a mean", "gradcheck.wrong-rule",
              "错误的 backward：权重顺序颠倒（总和不变）")),
     *_items("2.1-jacobian", "jacfwd",

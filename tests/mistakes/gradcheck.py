@@ -27,4 +27,6 @@ MISTAKES = [
             "return bool(np.allclose(analytical, numerical))", hint="用调用者传入的 atol 和 rtol"),
     Mistake("atol and rtol swapped", "return bool(" + RULE + ")",
             "return bool(np.allclose(analytical, numerical, rtol=atol, atol=rtol))", hint="也不要把两者对调"),
+    Mistake("rtol scaled by the analytical value instead of the numerical one (half of the docstring's rule)",
+            "<= atol + rtol * np.abs(numerical)", "<= atol + rtol * np.abs(analytical)", hint="rtol·|数值|"),
 ]
