@@ -133,7 +133,7 @@ _NUMPY_SHAPE_ERRORS = (     # numpy's English message -> the shapes it names
     re.compile(rf"could not be broadcast together with remapped shapes \[original->remapped\]: {_SHAPE}\s+and requested shape {_SHAPE}"),
     re.compile(rf"could not be broadcast together with shapes {_SHAPE} {_SHAPE}"),
     re.compile(r"input operand has more dimensions than allowed by the axis remapping"),
-    re.compile(rf"cannot reshape array of size \d+ into shape {_SHAPE}"),
+    re.compile(rf"cannot reshape array of size (\d+) into shape {_SHAPE}"),
 )
 
 
@@ -148,17 +148,22 @@ def _shape_error_text(error: BaseException, frame) -> str:
     if not isinstance(error, ValueError) or match is None:
         return ""
     shapes = [_shape(s) for s in match.groups()]
-    what = (f"形状 {shapes[0]} 的数组不能 reshape 成 {shapes[0]}" if "reshape" in match.re.pattern else
-            f"形状 {shapes[0]} 不能广播成 {shapes[1]}" if "requested" in match.re.pattern else
-            f"形状 {shapes[0]} 与 {shapes[1]} 不能广播到一起" if shapes else "一个数组的维数比要广播成的形状还多")
+    broadcast = "（广播从最后一维起对齐，每一维要么相等、要么其中一个是 1）"
+    what = (f"{shapes[0][0]} 个元素不能 reshape 成形状 {shapes[1]}（reshape 不改变元素的个数，要复制成更大的形状用 expand）"
+            if "reshape" in match.re.pattern else
+            f"形状 {shapes[0]} 不能广播成 {shapes[1]}{broadcast}" if "requested" in match.re.pattern else
+            f"形状 {shapes[0]} 与 {shapes[1]} 不能广播到一起{broadcast}" if shapes else
+            f"一个数组的维数比要广播成的形状还多{broadcast}")
     name = frame.f_code.co_qualname
     node = frame.f_locals.get("ctx")
     inputs = [getattr(x, "meta", None) for x in getattr(node, "inputs", ()) if x is not None]
-    text = f"{name} 里的形状对不上：{what}（广播从最后一维起对齐，每一维要么相等、要么其中一个是 1）。"
+    text = f"{name} 里的形状对不上：{what}。"
     if name.endswith(".backward") and inputs and hasattr(node, "meta"):
         out, given = tuple(node.meta[0]), tuple(inputs[0][0])
         text += f"这个运算的输出形状是 {out}，收到的梯度 ḡ 也是这个形状；要返回的梯度必须是输入的形状 {given}。"
-        if len(given) > len(out):
+        if not out:
+            text += "ḡ 是标量：直接 expand 成输入的形状。"
+        elif len(given) > len(out):
             text += ("求和去掉了维度：先把 ḡ reshape 成被求和的维度长度为 1 的形状（即 keepdim=True 时的形状），"
                      "再 expand 成输入的形状。")
         elif len(given) == len(out) and all(o in (1, g) for o, g in zip(out, given)):

@@ -836,8 +836,9 @@ DOT_SUM = (
                    dot_sum_case("sum(dim=0)，形状 (2, 3)", "sum", (2, 3), dim=0, dtype=F64, seed=111),
                    dot_sum_case("sum(dim=1, keepdim=True)，形状 (2, 3)", "sum", (2, 3), dim=1,
                                 keepdim=True, dtype=F64, seed=112)],
-          hint="求和的规则也要用 minigrad 的张量运算写出（grad.reshape(...).expand(...)，不要用 numpy 或 ._data）："
-               "create_graph=True 时梯度才带有计算图，二阶导数才对。", key="dot-sum.sum-create-graph"),
+          hint="求和的规则也要用 minigrad 的张量运算写出（grad.reshape(...).expand(...)，不要用 numpy 或 ._data，"
+               "也不要靠与全 1 张量相乘来广播：那要用到后面练习的 unbroadcast）：create_graph=True 时梯度才带有计算图，二阶导数才对。", key="dot-sum.sum-create-graph",
+          functions=("Sum.backward", "SumDim.backward")),
 )
 
 

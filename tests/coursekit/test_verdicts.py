@@ -266,3 +266,15 @@ def test_the_exception_a_failed_check_raises_is_named_in_chinese(tmp_path, monke
     with pytest.raises(NotPassed) as raised:
         check("2.1-numdiff")
     assert type(raised.value).__name__ == "未通过" and str(raised.value).startswith("❌ 练习 2.1-numdiff")
+
+
+def test_a_later_exercise_reached_through_given_code_is_not_blamed_on_that_code(tmp_path):
+    """A sum(dim) rule that broadcasts by multiplying with ones: under create_graph the second pass needs
+    unbroadcast (a later exercise), reached through backprop, which is right: the rule is the student's to change."""
+    root = engine(tmp_path, [("ops.py", "            grad = grad.reshape(_keep_shape(ctx.shape, ctx.dims))\n"
+                                        "        return grad.expand(ctx.shape)",
+                              "            grad = grad.reshape(_keep_shape(ctx.shape, ctx.dims))\n"
+                              "        return grad * Tensor(np.ones(ctx.shape))")], stubs=("2.1.2-unbroadcast",))
+    text = verdict(run("2.1.1-dot-sum", root=root))
+    assert "问题出在" not in text and "2.1-backward-accumulate" not in text, text
+    assert "练习 2.1.2-unbroadcast（广播的梯度" in text and "你的代码：minigrad/ops.py 中的 Sum.backward、SumDim.backward" in text
