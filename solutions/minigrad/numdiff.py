@@ -1,5 +1,5 @@
-"""数值微分：中心差分；以及梯度检验 gradcheck——把 backward 算出的雅可比矩阵与数值方法算出的
-比较（与 torch.autograd.gradcheck 的思路相同）。
+"""数值微分：中心差分（练习 2.1-numdiff，笔记本 01）——只调用函数本身来估计导数；以及梯度检验
+gradcheck（笔记本 03）——用中心差分核对自动微分算出的导数（与 torch.autograd.gradcheck 的思路相同）。
 
 阅读地图
   练习 2.1-numdiff    central_difference（只用 numpy：x 的副本、np.ndindex 逐个元素）

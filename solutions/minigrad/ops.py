@@ -1,6 +1,7 @@
 """练习用到的基本运算：Add、Sub、Mul、Log、Sin、Dot、Sum、SumDim。
 
-每个运算是 graph.Op 的子类，有三个静态方法：
+每个运算是一个继承 graph.Op 的类（Op 是引擎里所有基本运算共同的父类：由它调用下面的方法、记录计算图，
+你只写方法里的规则）。每个运算有三个静态方法：
     forward(ctx, *arrays)   在 numpy 数组上算出结果（已经写好）
     jvp(ctx, *tangents)     切线规则（前向模式，笔记本 02）：由输入的切线返回输出的切线
     backward(ctx, grad)     反向规则（反向模式，笔记本 03 讲）：grad 是最终输出对这个运算的输出的导数，
@@ -15,10 +16,15 @@ ctx.saved_tensors 是 forward 时保存的张量：saves = "inputs" 保存输入
   练习 2.1.1-dot-sum  Dot.backward、Sum.backward、SumDim.backward
   可以用的工具
     ctx.saved_tensors       forward 时保存的输入（Mul、Log、Sin、Dot）
-    a.cos()、-g、g / a       张量的运算（torch_compat 装到 Tensor 上的方法）
+    g + a、g - a、g * a、g / a、-g    张量之间的加减乘除和取负
+    a.cos()、a.sin()、a.log()、a.exp()   张量的方法（它们定义在 minigrad/torch_compat/ 里：那是引擎模仿
+                            PyTorch 各种细节的部分，做练习不需要读它）
+  只在笔记本 05 的练习 2.1.1-dot-sum 中用到
     g.expand(shape)         把 g 沿长度为 1 的维度（或新的前置维度）复制成 shape
     g.reshape(shape)        同样的元素，换一个形状
-    ctx.shape、ctx.dims、ctx.keepdim   Sum/SumDim 的 forward 记下的输入形状、求和的维度（已排序、非负）
+    ctx.shape               Sum/SumDim 的 forward 记下的输入形状
+    ctx.dims、ctx.keepdim    SumDim 的 forward 记下的被求和的维度（元组，已排序、非负）和是否 keepdim=True
+                            （keepdim=True 时被求和的维度留下、长度为 1：(2, 3) 按维度 1 求和得 (2, 1)，否则得 (2,)）
     _keep_shape(shape, dims)   shape 中 dims 那几维换成 1（keepdim=True 时和的形状）
   可以跳过：wrap_dim、_dims、_float（维度与 dtype 的细节），各运算的 forward
 """
