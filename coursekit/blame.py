@@ -141,7 +141,7 @@ def _shape(text: str) -> tuple:
     return tuple(int(n) for n in text.replace(" ", "").split(",") if n)
 
 
-def _shape_error_text(error: BaseException, frame) -> str:
+def _shape_error_text(error: BaseException, frame, given: bool = False) -> str:
     """numpy's English shape error inside the student's function, said in Chinese: which shapes do not fit and,
     in a backward rule, the gradient's shape against the input's and what to do; numpy's line stays below."""
     match = next((m for m in (p.search(str(error)) for p in _NUMPY_SHAPE_ERRORS) if m), None)
@@ -168,6 +168,8 @@ def _shape_error_text(error: BaseException, frame) -> str:
                      "再 expand 成输入的形状。")
         elif len(given) == len(out) and all(o in (1, g) for o, g in zip(out, given)):
             text += "ḡ 的维数已经与输入相同（长度为 1 的维度已在原位）：不要再加维度，直接 expand 成输入的形状。"
+    if given:         # no exercise function on the stack: one returned something of the wrong shape
+        text += "这是课程给出的代码：通常是某个练习函数返回的结果形状不对（例如返回了元组，或者多了、少了维度）。"
     return f"{text}\n    numpy 的原话：{type(error).__name__}: {error}"
 
 
@@ -184,7 +186,7 @@ def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
         return found
     if deepest is None:
         frame, line, exercise = frames[-1]
-        return Blame(_spot(frame, line, exercise), None)
+        return Blame(_spot(frame, line, exercise), None, _shape_error_text(error, frame, given=True))
     frame, line, exercise = frames[deepest]
     return Blame(_spot(frame, line, exercise), exercise, _shape_error_text(error, frame))
 

@@ -278,3 +278,10 @@ def test_a_later_exercise_reached_through_given_code_is_not_blamed_on_that_code(
     text = verdict(run("2.1.1-dot-sum", root=root))
     assert "问题出在" not in text and "2.1-backward-accumulate" not in text, text
     assert "练习 2.1.2-unbroadcast（广播的梯度" in text and "你的代码：minigrad/ops.py 中的 Sum.backward、SumDim.backward" in text
+
+
+def test_numpys_shape_error_in_given_code_is_said_in_chinese_and_points_at_the_rule(tmp_path):
+    root = engine(tmp_path, [("ops.py", "        return da + db\n", "        return da, db\n")])
+    text = verdict(run("2.1-jvp", root=root))
+    assert "push_tangent 里的形状对不上" in text and "练习函数返回的结果形状不对" in text, text
+    assert "numpy 的原话：ValueError" in text and "你的代码：minigrad/ops.py 中的 Add.jvp\n" in text, text
