@@ -49,6 +49,11 @@ class EngineSources(importlib.abc.MetaPathFinder, importlib.abc.InspectLoader):
             parts = path.relative_to(root).with_suffix("").parts     # ops/__init__.py after ops.py: as in
             self.modules[".".join(parts[:-1] if source.package else parts)] = source     # Python, the package wins
 
+    def stamp(self, filename: str) -> tuple[int, int] | None:
+        """(mtime_ns, size) of an engine file as this check read it (coursekit.tracebacks asks)."""
+        source = self.files.get(Path(filename))
+        return source.stamp if source else None
+
     # ------------------------------------------------------------ the import protocol
 
     def find_spec(self, fullname, path=None, target=None):

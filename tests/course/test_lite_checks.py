@@ -125,6 +125,11 @@ def test_the_engine_is_imported_afresh_from_sources_kept_while_unchanged(in_brow
                    encoding="utf-8")                               # the same size: the time tells
     assert verdicts.verdict(browser.run("2.1-vjp", root=root)).startswith("❌")
     assert [p for p in kept if sources._SOURCES.files[p] is not kept[p]] == [ops]
+    from coursekit.tracebacks import _stamp
+    with sources.engine(root):                          # during a check: the stamps it read, not the drive's
+        ops.write_text(ops.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        assert _stamp(str(ops)) == sources._SOURCES.files[ops].stamp != (ops.stat().st_mtime_ns, ops.stat().st_size)
+    assert _stamp(str(ops)) == (ops.stat().st_mtime_ns, ops.stat().st_size)
     (root / "minigrad" / "added.py").write_text("VALUE = 1\n", encoding="utf-8")
     with sources.engine(root):
         added = importlib.import_module("minigrad.added")
