@@ -22,7 +22,7 @@ STUDENT_MODULES = CHILD_MODULES + (
 
 # the browser edition's own modules, relative to coursekit/lite/: its package is STUDENT_MODULES and these
 # (coursekit/__init__.py imports them only in the browser, sys.platform == "emscripten")
-LITE_RUNTIME = ("__init__.py", "browser.py", "kernel.py", "recording.py", "steps.py")
+LITE_RUNTIME = ("__init__.py", "browser.py", "kernel.py", "recording.py", "sources.py", "steps.py")
 
 # the student's tests, {path in the student repository: path in the course}: the student's tests/ is flat
 STUDENT_TESTS = {
