@@ -367,6 +367,27 @@ def test_bool_of_a_many_element_tensor_raises_like_torch(mg):
         bool(mg.ones(2) > 0)
 
 
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+@pytest.mark.parametrize("dim", [(), []])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_empty_dim_list_reduces_every_dim_like_torch(mg, reduce, dim, keepdim):
+    def result(t):
+        x = t.tensor([[[1.0], [2.0]]], requires_grad=True)
+        y = getattr(x, reduce)(dim=dim, keepdim=keepdim)
+        (y * 3).sum().backward()
+        return tuple(y.shape), y.detach().numpy().tolist(), x.grad.numpy().tolist(), grad_fn_name(y)
+    assert result(mg) == result(torch)
+
+
+@pytest.mark.parametrize("shape", [(-2,), (3, -3), (-1, -1), (2, -1, -1)])
+def test_bad_reshape_sizes_raise_torch_s_error(mg, shape):
+    def message(t):
+        with pytest.raises(RuntimeError) as error:
+            t.ones(2, 3).reshape(*shape)
+        return str(error.value)
+    assert message(mg) == message(torch)
+
 GRAD_FN_NAMES = {
     "x + y": lambda t, x, y: x + y, "x - y": lambda t, x, y: x - y, "x * y": lambda t, x, y: x * y,
     "x / y": lambda t, x, y: x / y, "x ** 2": lambda t, x, y: x ** 2, "x ** y": lambda t, x, y: x ** y,

@@ -32,6 +32,13 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
+def _every_dim_if_empty(dim, ndim: int):
+    """sum(dim=()) and mean(dim=[]) reduce every dim in torch (numpy's axis=() reduces none)."""
+    if isinstance(dim, (tuple, list)) and not dim:
+        return tuple(range(ndim))
+    return dim
+
+
 class CoreMethods:
     """Mixed into Tensor by install() (no state of its own)."""
     __slots__ = ()
@@ -331,6 +338,7 @@ class CoreMethods:
     def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
         if axis is not None or keepdims is not None:
             dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
+        dim = _every_dim_if_empty(dim, self._data.ndim)
         if dim is None:
             out = _apply1(_ops.Sum, self)
         else:
@@ -342,6 +350,7 @@ class CoreMethods:
         if self._data.dtype.kind not in "fc":
             raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
                                f"point or complex dtype. Got: {self.dtype.name.capitalize()}")
+        dim = _every_dim_if_empty(dim, self._data.ndim)
         if dim is None:
             return _ops.Mean.apply(self)
         return _ops.MeanDim.apply(self, dim=dim, keepdim=keepdim)

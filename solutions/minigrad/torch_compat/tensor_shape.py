@@ -31,10 +31,17 @@ def _warn_once(message: str) -> None:
 
 
 def _shape_args(shape) -> tuple:
-    """reshape(2, 3) and reshape((2, 3)) alike."""
+    """reshape(2, 3) and reshape((2, 3)) alike; torch's errors for sizes below -1 or two -1s (numpy reads any
+    negative size as "the rest")."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
-    return tuple([int(s) for s in shape])
+        shape = shape[0]
+    sizes = tuple([int(s) for s in shape])
+    for i, size in enumerate(sizes):
+        if size < -1:
+            raise RuntimeError(f"invalid shape dimension {size} at index {i} of shape {list(sizes)}")
+    if sizes.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    return sizes
 
 
 class ShapeMethods:
