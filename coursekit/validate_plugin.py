@@ -152,7 +152,7 @@ def validate(root: Path, only: list[str] | None = None, skip_slow: bool = False)
     args = [str(here / "validate.py"), "--course-root", str(Path(root).resolve()),
             # not the settings or conftest.py of whatever folder this runs in; node ids as shown, no cache
             "-c", os.devnull, "--rootdir", os.getcwd(), "--confcutdir", str(here), "-p", "no:cacheprovider",
-            "-v", "--no-header", "-rN"]
+            "-v", "--no-header", "-rP"]     # -rP: what a passing step printed (mistakes-caught: its counts)
     args += [f"--course-step={name}" for name in only or ()]
     if skip_slow:
         args += ["-m", "not slow"]
