@@ -51,13 +51,17 @@ def pytest_collect_file(file_path: Path, parent):
                                          course_root=parent.config.rootpath / root)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    """Keep the steps --course-step names; run the slow steps first: with `--dist loadscope` they then start
+    at once on the workers, rather than last in line (tests/conftest.py still puts its own FIRST before)."""
     wanted = config.getoption("course_step")
     if wanted:
         dropped = [i for i in items if isinstance(i, StepItem) and i.step.name not in wanted]
         if dropped:
             config.hook.pytest_deselected(items=dropped)
             items[:] = [i for i in items if i not in dropped]
+    items.sort(key=lambda item: not (isinstance(item, StepItem) and item.step.slow))
 
 
 def pytest_report_teststatus(report, config):
