@@ -11,6 +11,7 @@ It sits below coursekit.runner, which names the spot of every error it reports.
 """
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from dataclasses import dataclass
@@ -127,6 +128,49 @@ def _rule_result(error: BaseException, allowed) -> Blame | None:
                  f"返回与它形状相同的梯度。")
 
 
+_SHAPE = r"\(([\d, ]*)\)"
+_NUMPY_SHAPE_ERRORS = (     # numpy's English message -> the shapes it names
+    re.compile(rf"could not be broadcast together with remapped shapes \[original->remapped\]: {_SHAPE}\s+and requested shape {_SHAPE}"),
+    re.compile(rf"could not be broadcast together with shapes {_SHAPE} {_SHAPE}"),
+    re.compile(r"input operand has more dimensions than allowed by the axis remapping"),
+    re.compile(rf"cannot reshape array of size (\d+) into shape {_SHAPE}"),
+)
+
+
+def _shape(text: str) -> tuple:
+    return tuple(int(n) for n in text.replace(" ", "").split(",") if n)
+
+
+def _shape_error_text(error: BaseException, frame) -> str:
+    """numpy's English shape error inside the student's function, said in Chinese: which shapes do not fit and,
+    in a backward rule, the gradient's shape against the input's and what to do; numpy's line stays below."""
+    match = next((m for m in (p.search(str(error)) for p in _NUMPY_SHAPE_ERRORS) if m), None)
+    if not isinstance(error, ValueError) or match is None:
+        return ""
+    shapes = [_shape(s) for s in match.groups()]
+    broadcast = "（广播从最后一维起对齐，每一维要么相等、要么其中一个是 1）"
+    what = (f"{shapes[0][0]} 个元素不能 reshape 成形状 {shapes[1]}（reshape 不改变元素的个数，要复制成更大的形状用 expand）"
+            if "reshape" in match.re.pattern else
+            f"形状 {shapes[0]} 不能广播成 {shapes[1]}{broadcast}" if "requested" in match.re.pattern else
+            f"形状 {shapes[0]} 与 {shapes[1]} 不能广播到一起{broadcast}" if shapes else
+            f"一个数组的维数比要广播成的形状还多{broadcast}")
+    name = frame.f_code.co_qualname
+    node = frame.f_locals.get("ctx")
+    inputs = [getattr(x, "meta", None) for x in getattr(node, "inputs", ()) if x is not None]
+    text = f"{name} 里的形状对不上：{what}。"
+    if name.endswith(".backward") and inputs and hasattr(node, "meta"):
+        out, given = tuple(node.meta[0]), tuple(inputs[0][0])
+        text += f"这个运算的输出形状是 {out}，收到的梯度 ḡ 也是这个形状；要返回的梯度必须是输入的形状 {given}。"
+        if not out:
+            text += "ḡ 是标量：直接 expand 成输入的形状。"
+        elif len(given) > len(out):
+            text += ("求和去掉了维度：先把 ḡ reshape 成被求和的维度长度为 1 的形状（即 keepdim=True 时的形状），"
+                     "再 expand 成输入的形状。")
+        elif len(given) == len(out) and all(o in (1, g) for o, g in zip(out, given)):
+            text += "ḡ 的维数已经与输入相同（长度为 1 的维度已在原位）：不要再加维度，直接 expand 成输入的形状。"
+    return f"{text}\n    numpy 的原话：{type(error).__name__}: {error}"
+
+
 def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
     """Where an engine error comes from. `allowed`: the exercise checked and its prerequisites (code of
     any other exercise is not the student's to write yet: a stub there was reached by mistake)."""
@@ -142,7 +186,7 @@ def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
         frame, line, exercise = frames[-1]
         return Blame(_spot(frame, line, exercise), None)
     frame, line, exercise = frames[deepest]
-    return Blame(_spot(frame, line, exercise), exercise)
+    return Blame(_spot(frame, line, exercise), exercise, _shape_error_text(error, frame))
 
 
 def import_verdict(error: BaseException) -> str:

@@ -42,6 +42,7 @@ class Pass:
 class Finding:
     culprit: str | None          # the exercise at fault
     text: str                    # Chinese, one or two lines
+    function: str = ""           # the function at fault, when one is ("Mul.backward")
 
 
 def _numpy(value):
@@ -254,7 +255,7 @@ def graph_dropped(lib, mine: Pass) -> Finding | None:
                 rule, exercise = _rule_exercise(node)
                 return Finding(exercise, f"{rule} 返回的梯度（{type(g).__name__}）没有计算图：create_graph=True 时，"
                                          f"二阶导数要对这个梯度再求导，所以反向规则要用 minigrad 的运算写成（不要用 "
-                                         f"numpy 数组或 .data）。")
+                                         f"numpy 数组或 .data）。", rule)
     return None
 
 
@@ -281,14 +282,14 @@ def rule_finding(lib, node, number: int, incoming, expected: list) -> Finding | 
         rule, exercise = _rule_exercise(node)
         return Finding(exercise, f"第一个出错的节点（从输入数起）：{node.name()}（{rule}，第 {number} 个运算），"
                                  f"输出形状 {_shape_text(node.meta[0])}：它收到的梯度与 PyTorch 相同，但它算给输入的"
-                                 f"梯度不同（{_size(max(errors))}）。")
+                                 f"梯度不同（{_size(max(errors))}）。", rule)
     engine = _try_local(lib, node, incoming, raw=False)     # the rule is right: and summed to the inputs' shapes?
     if engine is not None and any(_error(a, b) is not None for a, b in zip(engine, expected) if b is not None):
         code = lib.broadcast.unbroadcast.__code__
         owner = exercise_at(code.co_filename, code.co_firstlineno + 1)
         return Finding(owner.exercise if owner else None,
                        f"{node.name()} 的反向规则本身正确，但把它的结果求和回输入形状后与 PyTorch 不同："
-                       f"问题在 unbroadcast（minigrad/broadcast.py）。")
+                       f"问题在 unbroadcast（minigrad/broadcast.py）。", "unbroadcast")
     return None
 
 
@@ -369,7 +370,7 @@ def explain(report, lib, torch, answer=None, timeout=None, *, wrong_node=None, r
         check, case = _check_and_case(exercise, problem)
         finding = wrong_node(exercise, check, case, answer) if check else None
         if finding is not None:
-            problem.diagnosis, problem.culprit = finding.text, finding.culprit
+            problem.diagnosis, problem.culprit, problem.rule = finding.text, finding.culprit, finding.function
     if problem.culprit == exercise.id:
         return
     before = exercises.requirements(exercise)

@@ -18,7 +18,7 @@ from typing import Iterable
 from .blame import locate, locate_loop
 from .checks.base import Case, Check
 from .compare import compare, to_plain
-from .exercises import requirements
+from .exercises import get, requirements
 
 PASSED, FAILED, NOT_IMPLEMENTED, ERROR, TIMEOUT = "passed", "failed", "not_implemented", "error", "timeout"
 _EXERCISE_IN_MESSAGE = re.compile(r"练习\s*(\S+?)\s*(?:尚未完成|：|:|$)")
@@ -36,6 +36,8 @@ class CaseResult:
     where: str = ""                  # where a student looks: "minigrad/ops.py 第 97 行（Mul.jvp）"
     culprit: str | None = None       # the exercise whose code is at fault, when known
     diagnosis: str = ""              # Chinese: what went wrong there (e.g. the first wrong node)
+    hint: str = ""                   # Chinese: the check's hint for this failure (Check.hint_for)
+    rule: str = ""                   # the function the diagnosis found wrong ("Mul.backward"), when it did
 
     @property
     def ok(self) -> bool:
@@ -190,10 +192,18 @@ def describe_error(error: BaseException, blame=None) -> str:
 
 
 def compare_case(check: Check, case: Case, expected: dict, actual: dict) -> CaseResult:
-    problem = compare(to_plain(expected), actual, check.tolerance)
+    expected = to_plain(expected)
+    problem = compare(expected, actual, check.tolerance)
     if problem is None:
         return CaseResult(check.name, case.label, PASSED)
-    return CaseResult(check.name, case.label, FAILED, problem)
+    return CaseResult(check.name, case.label, FAILED, problem, hint=check.hint_for(case, expected, actual))
+
+
+def _titled(exercise_id: str) -> str:
+    try:
+        return f"（{get(exercise_id).title}）"
+    except KeyError:
+        return ""
 
 
 def _failed_run(check: Check, case: Case, error: BaseException, allowed=None) -> CaseResult:
@@ -209,9 +219,11 @@ def _failed_run(check: Check, case: Case, error: BaseException, allowed=None) ->
     if stub is not None and (allowed is None or stub in allowed or stub == "?"):
         return CaseResult(check.name, case.label, NOT_IMPLEMENTED, str(error), stub, function=function, where=where)
     if stub is not None and blame and not blame.text:
-        blame.text = f"检查运行到了练习 {stub} 的代码，那是后面的练习，现在还用不到它：是这里的代码走错了路"
+        blame.text = (f"检查运行到了练习 {stub}{_titled(stub)}的代码，那是后面的练习，现在还用不到它："
+                      f"是这道练习的代码让检查走到了那里（出错位置只是去那里的路上）")
+        blame.culprit = None      # the frame on the way (given code, a prerequisite) did not choose to go there
     return CaseResult(check.name, case.label, ERROR, describe_error(error, blame), function=function,
-                      where=where, culprit=blame.culprit if blame else None)
+                      where=where, culprit=blame.culprit if blame else None, hint=check.hint_for(case))
 
 
 class Budget:

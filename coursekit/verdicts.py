@@ -44,7 +44,7 @@ def diagnosed_report(exercise, minigrad, torch, answer=None, timeout: float | No
     report = run_exercise(exercise, minigrad, torch, answer, timeout=timeout)
     if not report.passed:
         explain(report, minigrad, torch, answer, timeout)
-        report.code = exercise_code(exercise, minigrad)
+        report.code = exercise_code(exercise, minigrad, suspects(report))
     return report
 
 
@@ -52,16 +52,28 @@ def _in_code(function: str, code: str) -> bool:
     return bool(function) and any(f"{sep}{function}" in code for sep in (" ", "、"))
 
 
-def exercise_code(exercise, minigrad) -> str:
+def suspects(report: ExerciseReport) -> tuple[str, ...]:
+    """The exercise's functions the first failure points at: the rule the diagnosis found wrong, else the
+    functions the failing check runs (Check.functions: "切线规则 · mul" runs Mul.jvp); () when unknown."""
+    problem = report.first_problem
+    if problem is None:
+        return ()
+    if problem.rule:
+        return (problem.rule,)
+    return next((c.functions for c in report.exercise.checks if c.name == problem.check), ())
+
+
+def exercise_code(exercise, minigrad, only: tuple[str, ...] = ()) -> str:
     """'minigrad/ops.py 中的 Add.jvp、Mul.jvp；minigrad/ops.py 中的 Sin.jvp': the functions that hold
     the exercise in this engine (found by their marker or stub comment; else the exercise's file), or a notebook
-    exercise's function."""
+    exercise's function. `only`: the functions at fault, when known (those of them that are the exercise's)."""
     if exercise.answer:
         return f"{exercise.where} 中的 {exercise.answer}"
     files = sorted(Path(minigrad.__file__).parent.rglob("*.py"))
-    found = _in_files((engine_path(str(path)) or path.name, f.qualname) for path in files
-                      for f in exercise_functions(str(path)) if f.exercise == exercise.id)
-    return "；".join(found) or exercise.where       # the `# 练习 <id>` comment deleted: the file at least
+    pairs = [(engine_path(str(path)) or path.name, f.qualname) for path in files
+             for f in exercise_functions(str(path)) if f.exercise == exercise.id]
+    chosen = [(path, name) for path, name in pairs if name in only]
+    return "；".join(_in_files(chosen or pairs)) or exercise.where   # the `# 练习 <id>` comment deleted: the file at least
 
 
 # ---------------------------------------------------------------- verdicts
@@ -150,18 +162,23 @@ def verdict(report: ExerciseReport) -> str:
         lines.append(f"  {problem.diagnosis}")
     if report.code and not culprit and not _in_code(problem.function, report.code):   # the error is not in
         lines.append(f"  你的代码：{report.code}")            # the student's function: name the code to look at
-    hint = next((c.hint for c in exercise.checks if c.name == problem.check and c.hint), "")
+    hint = problem.hint or next((c.hint for c in exercise.checks if c.name == problem.check and c.hint), "")
     if hint and not culprit:
         lines.append(f"  提示：{hint}")
     return "\n".join(lines)
 
 
-class NotPassed(Exception):
+class 未通过(Exception):
     """Raised by a check cell whose exercise does not pass yet: the cell counts as failed (for nbval, and
-    "Run All" stops there), and the notebook shows the verdict alone, without a traceback."""
+    "Run All" stops there), and the notebook shows the verdict alone, without a traceback. The class name is
+    what students read above the verdict where a front end titles an error with it (nbclient's `ename`,
+    VS Code's error box, the last line of a plain Python traceback), so it is Chinese."""
 
     def _render_traceback_(self) -> list[str]:      # IPython's hook for how an exception is shown
         return [str(self)]
+
+
+NotPassed = 未通过       # the name the tooling's code uses
 
 
 _MAY_IMPORT_TORCH = re.compile(rb"^[ \t]*(?:import|from)[ \t][^\n]*\btorch\b", re.MULTILINE)

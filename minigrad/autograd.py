@@ -68,7 +68,7 @@ def topological_order(roots: list) -> list:
     """返回 roots 依赖的所有节点（沿 `node.inputs` 往回走，跳过其中的 None），每个节点只出现一次，
     并且排在它的所有输入之后（拓扑序）。节点可以放进 set 和 dict。
 
-    请用循环和显式的栈来写，不要用递归：10 万个运算连成的链比 Python 的递归深度上限还深。"""
+    请用循环和显式的栈来写，不要用递归：5000 个运算连成的链就比 Python 的递归深度上限（约 1000）还深。"""
     # 练习 2.1-backward-order：反向模式：计算图的拓扑排序。在这里写你的代码。
     raise NotImplementedError("练习 2.1-backward-order 尚未完成：反向模式：计算图的拓扑排序（minigrad/autograd.py）")
 
@@ -76,6 +76,7 @@ def topological_order(roots: list) -> list:
 def backprop(roots: list, root_grads: list, retain_graph: bool, sink) -> None:
     """把梯度 root_grads 从节点 roots 传到计算图的每个节点，按拓扑逆序（topological_order 的倒序）处理。
 
+    同一个节点在 roots 中出现几次，它的起始梯度就是 root_grads 中对应的几个梯度之和（相加，不是覆盖）。
     对每个节点，等所有用到它的节点都处理完（它的梯度已经累加完整）之后：
     1. 调用 `sink(node, gradient)`（它把叶子的梯度存进 .grad）；
     2. 调用 `call_backward(node, gradient)`：它对 `node.inputs` 的每一项给出一个梯度

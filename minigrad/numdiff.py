@@ -3,7 +3,7 @@
 
 阅读地图
   练习 2.1-numdiff    central_difference（只用 numpy：x 的副本、np.ndindex 逐个元素）
-  练习 2.1-gradcheck  jacobians_match（两个 numpy 数组逐元素比较，返回 Python 的 bool）
+  练习 2.1-gradcheck  jacobians_match（两个 numpy 数组逐元素比较，返回一个真假值）
   可以参考：gradcheck 怎样用 numerical_jacobian 和 analytical_jacobian 调用你写的两个函数
   可以跳过：_outputs、GradcheckError
 """
@@ -71,7 +71,10 @@ def analytical_jacobian(func, inputs: tuple, which: int) -> np.ndarray:
 
 
 def jacobians_match(analytical: np.ndarray, numerical: np.ndarray, atol: float, rtol: float) -> bool:
-    """两个雅可比矩阵的每个元素都满足 |解析值 − 数值| ≤ atol + rtol·|数值| 时返回 True，否则 False。"""
+    """两个雅可比矩阵的每个元素都满足 |解析值 − 数值| ≤ atol + rtol·|数值| 时返回 True，否则 False。
+    atol 是绝对容差（absolute tolerance），rtol 是相对容差（relative tolerance）。返回值只要能当作
+    一个真假值使用（gradcheck 写的是 `if not jacobians_match(...)`）：True/False 或 np.all 的结果都可以，
+    逐元素比较得到的整个布尔数组不行。"""
     # 练习 2.1-gradcheck：梯度检验：比较解析梯度与数值梯度。在这里写你的代码。
     raise NotImplementedError("练习 2.1-gradcheck 尚未完成：梯度检验：比较解析梯度与数值梯度（minigrad/numdiff.py）")
 

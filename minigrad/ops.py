@@ -2,11 +2,12 @@
 
 每个运算是 graph.Op 的子类，有三个静态方法：
     forward(ctx, *arrays)   在 numpy 数组上算出结果（已经写好）
-    backward(ctx, grad)     反向规则（向量-雅可比积）：grad 是输出的梯度，对每个输入返回一个梯度，
-                            用 minigrad 的运算来写（这样 create_graph 时还能再求导）
-    jvp(ctx, *tangents)     切线规则（前向模式）：由输入的切线返回输出的切线
-ctx.saved_tensors 是 forward 时保存的张量：saves = "inputs" 保存输入。广播不用管：梯度的形状
-与输入不同时，引擎（graph.call_backward）会调用 unbroadcast 求和回输入的形状。
+    jvp(ctx, *tangents)     切线规则（前向模式，笔记本 02）：由输入的切线返回输出的切线
+    backward(ctx, grad)     反向规则（反向模式，笔记本 03 讲）：grad 是最终输出对这个运算的输出的导数，
+                            对每个输入返回最终输出对它的导数；用 minigrad 的张量运算来写
+                            （这样以后还能对导数再求导，笔记本 10）
+ctx.saved_tensors 是 forward 时保存的张量：saves = "inputs" 保存输入。
+两个输入形状不同的情况（笔记本 06 讲）由引擎处理：规则照公式写，不用管形状。
 
 阅读地图
   练习 2.1-jvp        Add.jvp、Sub.jvp、Mul.jvp、Log.jvp、Sin.jvp

@@ -11,6 +11,7 @@ class Case:
     label: str                       # what a student reads, e.g. "mul: (3,) * (3,) float32"
     args: dict[str, Any] = field(default_factory=dict)
     like: str = ""                   # a hidden case with the shapes of a public one: that case's label
+    hint: str = ""                   # Chinese: the mistake this case is built to expose (else the check's hint)
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,23 @@ class Check:
     ref: Callable[..., dict] | None = None
     answer: bool = False
     hint: str = ""                   # Chinese, shown when the check fails
+    hints: Callable[[dict, dict], str] | None = None   # (expected, actual) -> the hint their difference
+                                     # points at (e.g. twice the answer: the denominator), "" when none does
+    functions: tuple[str, ...] = ()  # the exercise's functions this check runs ("Mul.jvp"); () = all of them
     tolerance: tuple[float, float] | None = None   # (rtol, atol) instead of coursekit.compare's policy
     key: str = ""                    # e.g. "vjp.mul"; every registered check has one (tests/coursekit/test_runner.py)
+
+    def hint_for(self, case: Case, expected: dict | None = None, actual: dict | None = None) -> str:
+        """The hint for a failing case: what the values show, else what the case is built to expose, else
+        the check's own hint."""
+        if self.hints is not None and expected is not None and actual is not None:
+            try:
+                found = self.hints(expected, actual)
+            except Exception:                    # noqa: BLE001 - a value it cannot read: the other hints
+                found = ""
+            if found:
+                return found
+        return case.hint or self.hint
 
     def reference(self, torch, args: dict, answer=None) -> dict:
         if self.ref is not None:

@@ -107,7 +107,9 @@ def _numdiff_cases():
             numdiff_case("prod(x)，x 形状 (3,)", "prod", _rand(3, (3,), F64)),
             # prod is linear in each xᵢ, so a central difference is exact at any h: with h = 1e-3 only a
             # shifted point (an xᵢ not put back before the next element) shows, by about h
-            numdiff_case("prod(x)，x 形状 (4,)，h = 1e-3", "prod", _rand(5, (4,), F64), 1e-3)]
+            Case("prod(x)，x 形状 (4,)，h = 1e-3", {"fn": "prod", "x": _rand(5, (4,), F64), "h": 1e-3},
+                 hint="prod(x) 对每个 xᵢ 都是线性的，中心差分在任何 h 下都精确：结果不同，说明算后面的元素时，"
+                      "前面的 xᵢ 没有放回原值（加减 h 之后一直留着）。算完一个元素先把它放回原值（x[i] = old），再算下一个。")]
 
 
 def _numdiff_type_cases():
@@ -133,10 +135,29 @@ def _numdiff_step_cases():
             numdiff_case("sum(sin x · exp x)，x 形状 (2,)，h = 0.05", "sin_exp", _rand(7, (2,), F64), 0.05)]
 
 
+CENTRAL = "(f(x+h·eᵢ) − f(x−h·eᵢ)) / 2h"
+NUMDIFF_RATIOS = (   # your result / PyTorch's, and what it points at
+    (2.0, "你的结果正好是 PyTorch 的 2 倍：中心差分的分母是 2h（x+h 与 x−h 相距 2h），不是 h。"),
+    (-1.0, f"你的结果正好是 PyTorch 的相反数：中心差分是 {CENTRAL}，加 h 的 f 在前，减 h 的在后。"),
+    (0.5, f"你的结果约是 PyTorch 的一半：中心差分是 {CENTRAL}，两侧 x+h·eᵢ 与 x−h·eᵢ 都要算（不是 x+h·eᵢ 与 x）。"),
+)
+
+
+def _numdiff_hints(expected, actual) -> str:
+    """What a wrong central difference's values point at: the wrong shape, or a fixed ratio to the answer."""
+    want, got = (np.asarray(d["gradient"], dtype=F64) for d in (expected, actual))
+    if got.shape != want.shape:
+        return (f"结果的形状要与 x 相同（这里是 {want.shape}，你的是 {got.shape}）：对 x 的每一个元素各做一次，"
+                f"任意形状都用 np.ndindex(x.shape) 逐个取下标（range(len(x)) 只走第一维）。")
+    if np.any(np.abs(want) > 1e-3):
+        return next((hint for ratio, hint in NUMDIFF_RATIOS if np.allclose(got, ratio * want, rtol=1e-3, atol=1e-6)), "")
+    return ""
+
+
 NUMDIFF = (
-    Check("中心差分", _numdiff_run, _numdiff_cases, ref=_numdiff_ref, tolerance=(1e-5, 1e-6),
-          hint="中心差分 (f(x+h·eᵢ) − f(x−h·eᵢ)) / 2h：分母是 2h，不是 h；对 x 的每个元素（任意形状，"
-               "用 np.ndindex 逐个取下标）各做一次，算完一个元素先把它放回原值，再算下一个；在 float64 上计算。", key="numdiff"),
+    Check("中心差分", _numdiff_run, _numdiff_cases, ref=_numdiff_ref, tolerance=(1e-5, 1e-6), hints=_numdiff_hints,
+          hint=f"中心差分 {CENTRAL}：对 x 的每一个元素（任意形状，用 np.ndindex 逐个取下标）各做一次，每次只移动"
+               "这一个元素，算完先把它放回原值；在 float64 上计算。", key="numdiff"),
     Check("中心差分 · 不改动传入的 x", _numdiff_input_run, lambda: _numdiff_cases()[1:3], ref=_numdiff_input_ref,
           hint="central_difference 不能改动调用者的 x：先复制一份（np.array(x, dtype=np.float64)），"
                "在副本上加减 h。", key="numdiff.input-unchanged"),
@@ -459,7 +480,7 @@ BACKWARD_ACCUMULATE = (
           lambda: [Case("两次 backward 的梯度累加", {"x": _rand(15, (3,)), "g": _rand(16, (3,))})],
           hint="叶子的 .grad 要累加（+=），不能覆盖；不需要梯度的张量 .grad 保持 None。", key="backward.leaf-accumulation"),
     Check("retain_graph 与图的释放", _free_graph_run,
-          lambda: [Case("retain_graph 与图的释放", {"x": _rand(17, (3,)), "g": _rand(18, (3,))})],
+          lambda: [Case("y = x²·x，backward 三次：retain_graph=True，默认，第三次应报错", {"x": _rand(17, (3,)), "g": _rand(18, (3,))})],
           hint="retain_graph=False 时，反向传播后要释放保存的中间值（node.release()），retain_graph=True 时不能释放；"
                "再次 backward 应报错并提到 retain_graph。", key="backward.retain-graph"),
     Check("重复调用 backward", _repeat_run,
@@ -515,19 +536,19 @@ def gradcheck_case(label, fn, x, scale=1.0, bump=None, w=None) -> Case:
 
 
 def _gradcheck_right_cases():
-    return [gradcheck_case("正确的 backward：d(x²)/dx = 2x", "square", _rand(20, (3,), F64)),
-            gradcheck_case("正确的 backward，形状 (2, 2)", "square", _rand(22, (2, 2), F64)),
-            gradcheck_case("正确的 backward：d(x³)/dx = 3x²，x 含 0（导数为 0，靠 atol）", "cube", _arr([0.0, 0.0, 1.5], F64)),
-            gradcheck_case("正确的 backward：x²，x ≈ 1000（数值误差约 1e-4，靠 rtol）", "square", _arr([1000.0, -1200.0], F64))]
+    return [gradcheck_case("d(x²)/dx = 2x", "square", _rand(20, (3,), F64)),
+            gradcheck_case("d(x²)/dx = 2x，形状 (2, 2)", "square", _rand(22, (2, 2), F64)),
+            gradcheck_case("d(x³)/dx = 3x²，x 含 0（导数为 0，靠 atol）", "cube", _arr([0.0, 0.0, 1.5], F64)),
+            gradcheck_case("x²，x ≈ 1000（数值误差约 1e-4，靠 rtol）", "square", _arr([1000.0, -1200.0], F64))]
 
 
 def _gradcheck_wrong_cases():
     w = _arr([1.0, 2.0, 3.0], F64)
-    return [gradcheck_case("错误的 backward：返回 3x（偏大）", "square", _rand(21, (3,), F64), scale=1.5),
-            gradcheck_case("错误的 backward：返回 x（偏小），x > 0", "square", _rand(23, (3,), F64, positive=True), scale=0.5),
-            gradcheck_case("错误的 backward：6 个元素中只有一个差 0.01", "square", _rand(24, (6,), F64, positive=True) + 1,
+    return [gradcheck_case("返回 3x（偏大）", "square", _rand(21, (3,), F64), scale=1.5),
+            gradcheck_case("返回 x（偏小），x > 0", "square", _rand(23, (3,), F64, positive=True), scale=0.5),
+            gradcheck_case("6 个元素中只有一个差 0.01", "square", _rand(24, (6,), F64, positive=True) + 1,
                            bump=_arr([0, 0, 0.01, 0, 0, 0], F64)),
-            gradcheck_case("错误的 backward：权重顺序颠倒（总和不变）", "weights", _rand(25, (3,), F64), bump=w[::-1] - w, w=w)]
+            gradcheck_case("权重顺序颠倒（总和不变）", "weights", _rand(25, (3,), F64), bump=w[::-1] - w, w=w)]
 
 
 def _match_run(lib, analytical, numerical, atol, rtol):
@@ -627,7 +648,7 @@ def elementwise_case(op, shape, dtype, seed, tangents: bool, label=None) -> Case
         args["ta"], args["tb"] = _rand(rng, shape, dtype), _rand(rng, shape, dtype)
     else:
         args["g"] = _rand(rng, shape, dtype)
-    return Case(label or f"{GRAPH if op == 'graph' else op}，形状 {shape} {_dtype_name(dtype)}", args)
+    return Case(label or f"{GRAPH + '，' if op == 'graph' else ''}形状 {shape} {_dtype_name(dtype)}", args)
 
 
 SHAPES = {"add": ((3,), (2, 2)), "sub": ((2, 3), ()), "mul": ((4,), (2, 1, 3)), "log": ((3,), (2, 2)),
@@ -653,19 +674,28 @@ JVP_HINTS = {"add": "加法的切线规则：d(a + b) = da + db（两个切线�
              "graph": "组合函数的切线由各运算的切线规则逐个传递：检查 add、sub、mul、log、sin 的 jvp。"}
 VJP_HINTS = {"add": "加法的伴随规则：ā = ḡ，b̄ = ḡ（ḡ 原样传给两边）。",
              "sub": "减法的伴随规则：ā = ḡ，b̄ = −ḡ（b 得到的是负号）。",
-             "mul": "乘法的伴随规则：ā = ḡ·b，b̄ = ḡ·a（a 的梯度乘的是 b，不是 a）。",
+             "mul": "乘法的伴随规则：ā = ḡ·b，b̄ = ḡ·a（两边都要乘上 ḡ；a 的梯度乘的是 b，不是 a）。",
              "log": "对数的伴随规则：ā = ḡ / a（要乘上 ḡ）。",
              "sin": "正弦的伴随规则：ā = ḡ·cos a（是 cos a，不是 sin a；要乘上 ḡ）。",
              "graph": "组合函数的梯度由各运算的伴随规则逐个传回：检查 add、sub、mul、log、sin 的 backward。"}
 GRAPH_HINT = ("反向规则要用 minigrad 的张量运算写出（不要用 .data、.numpy() 或 numpy 函数）："
               "create_graph=True 时算出的梯度才带有计算图，才能再求一次导。")
 
-JVP = tuple(Check(f"切线规则 · {'组合' if op == 'graph' else op}", _jvp_run, _op_cases(op, True), hint=JVP_HINTS[op], key=f"jvp.{op}")
+
+
+def _rule(op: str, method: str) -> tuple[str, ...]:
+    """The one exercise function a check of `op` runs ("Mul.jvp"); the composite runs them all."""
+    return () if op == "graph" else (f"{op.capitalize()}.{method}",)
+
+
+JVP = tuple(Check(f"切线规则 · {'组合' if op == 'graph' else op}", _jvp_run, _op_cases(op, True), hint=JVP_HINTS[op],
+                  key=f"jvp.{op}", functions=_rule(op, "jvp"))
             for op in (*OPS, "graph"))
-VJP = (*(Check(f"伴随规则 · {'组合' if op == 'graph' else op}", _vjp_run, _op_cases(op, False), hint=VJP_HINTS[op], key=f"vjp.{op}")
+VJP = (*(Check(f"伴随规则 · {'组合' if op == 'graph' else op}", _vjp_run, _op_cases(op, False), hint=VJP_HINTS[op],
+               key=f"vjp.{op}", functions=_rule(op, "backward"))
          for op in (*OPS, "graph")),
        Check("伴随规则 · create_graph", _vjp_graph_run,
-             lambda: [elementwise_case(op, (3,), F64 if i % 2 else F32, 90 + i, False, f"{op}，create_graph=True")
+             lambda: [elementwise_case(op, (3,), F64 if i % 2 else F32, 90 + i, False, GRAPH if op == "graph" else op)
                       for i, op in enumerate((*OPS, "graph"))],
              hint=GRAPH_HINT, key="vjp.create-graph"))
 
@@ -781,28 +811,34 @@ def dot_sum_case(label, op, shape, dim=None, keepdim=False, dtype=F32, seed=90) 
 
 DOT_SUM = (
     Check("点积规则", _dot_sum_run,
-          lambda: [dot_sum_case("dot，长度 4", "dot", (4,)),
-                   dot_sum_case("dot，长度 3，float64", "dot", (3,), dtype=F64, seed=93)],
-          hint="dot(a, b) 的伴随规则：ā = ḡ·b，b̄ = ḡ·a（a 的梯度乘的是 b）。", key="dot-sum.dot"),
+          lambda: [dot_sum_case("长度 4", "dot", (4,)),
+                   dot_sum_case("长度 3，float64", "dot", (3,), dtype=F64, seed=93)],
+          hint="dot(a, b) 的伴随规则：ā = ḡ·b，b̄ = ḡ·a（两边都要乘上 ḡ；a 的梯度乘的是 b）。", key="dot-sum.dot",
+          functions=("Dot.backward",)),
     Check("点积规则 · create_graph", _dot_graph_run,
-          lambda: [dot_sum_case("dot，长度 3，create_graph=True", "dot", (3,), dtype=F64, seed=94)],
-          hint="规则要用 minigrad 的张量运算写出（grad * b，不要用 b.data 或 numpy）：create_graph=True 时梯度才带有计算图。", key="dot-sum.dot-create-graph"),
+          lambda: [dot_sum_case("长度 3，float64", "dot", (3,), dtype=F64, seed=94)],
+          hint="规则要用 minigrad 的张量运算写出（grad * b，不要用 b.data 或 numpy）：create_graph=True 时梯度才带有计算图。", key="dot-sum.dot-create-graph",
+          functions=("Dot.backward",)),
     Check("求和规则 · sum()", _dot_sum_run,
-          lambda: [dot_sum_case("sum()，形状 (4,)", "sum", (4,), seed=96),
-                   dot_sum_case("sum()，形状 (2, 3)", "sum", (2, 3), seed=99)],
-          hint="sum() 的梯度：用 grad.expand(输入的形状) 把标量 ḡ 复制回输入的形状。", key="dot-sum.sum"),
+          lambda: [dot_sum_case("形状 (4,)", "sum", (4,), seed=96),
+                   dot_sum_case("形状 (2, 3)", "sum", (2, 3), seed=99)],
+          hint="sum() 的梯度：用 grad.expand(输入的形状) 把标量 ḡ 复制回输入的形状。", key="dot-sum.sum",
+          functions=("Sum.backward",)),
     Check("求和规则 · sum(dim)", _dot_sum_run,
-          lambda: [dot_sum_case("sum(dim=0)，形状 (2, 3)", "sum", (2, 3), dim=0, seed=102),
-                   dot_sum_case("sum(dim=1, keepdim=True)，形状 (2, 3)", "sum", (2, 3), dim=1, keepdim=True, seed=105),
-                   dot_sum_case("sum(dim=-1)，形状 (2, 3, 4)，float64", "sum", (2, 3, 4), dim=-1, dtype=F64, seed=108)],
-          hint="按 dim 求和的梯度：keepdim=False 时先把 ḡ reshape 成被求和的维度长度为 1 的形状，再 expand 回输入的形状。", key="dot-sum.sum-dim"),
+          lambda: [dot_sum_case("dim=0，形状 (2, 3)", "sum", (2, 3), dim=0, seed=102),
+                   dot_sum_case("dim=1, keepdim=True，形状 (2, 3)", "sum", (2, 3), dim=1, keepdim=True, seed=105),
+                   dot_sum_case("dim=-1，形状 (2, 3, 4)，float64", "sum", (2, 3, 4), dim=-1, dtype=F64, seed=108)],
+          hint="按 dim 求和的梯度：keepdim=False 时 ḡ 少了被求和的维度，先把 ḡ reshape 成那些维度长度为 1 的形状"
+               "（keepdim=True 时 ḡ 已经是这个形状），再 expand 回输入的形状。", key="dot-sum.sum-dim",
+          functions=("SumDim.backward",)),
     Check("求和规则 · create_graph", _sum_graph_run,
-          lambda: [dot_sum_case("sum()，形状 (3,)，create_graph=True", "sum", (3,), dtype=F64, seed=110),
-                   dot_sum_case("sum(dim=0)，形状 (2, 3)，create_graph=True", "sum", (2, 3), dim=0, dtype=F64, seed=111),
-                   dot_sum_case("sum(dim=1, keepdim=True)，形状 (2, 3)，create_graph=True", "sum", (2, 3), dim=1,
+          lambda: [dot_sum_case("sum()，形状 (3,)", "sum", (3,), dtype=F64, seed=110),
+                   dot_sum_case("sum(dim=0)，形状 (2, 3)", "sum", (2, 3), dim=0, dtype=F64, seed=111),
+                   dot_sum_case("sum(dim=1, keepdim=True)，形状 (2, 3)", "sum", (2, 3), dim=1,
                                 keepdim=True, dtype=F64, seed=112)],
-          hint="求和的规则也要用 minigrad 的张量运算写出（grad.reshape(...).expand(...)，不要用 numpy 或 ._data）："
-               "create_graph=True 时梯度才带有计算图，二阶导数才对。", key="dot-sum.sum-create-graph"),
+          hint="求和的规则也要用 minigrad 的张量运算写出（grad.reshape(...).expand(...)，不要用 numpy 或 ._data，"
+               "也不要靠与全 1 张量相乘来广播：那要用到后面练习的 unbroadcast）：create_graph=True 时梯度才带有计算图，二阶导数才对。", key="dot-sum.sum-create-graph",
+          functions=("Sum.backward", "SumDim.backward")),
 )
 
 
@@ -1122,7 +1158,7 @@ HIGHER_ORDER = (
                                                       "order": "ba"})],
           hint="autograd.grad 按 inputs 的顺序返回梯度，而不是把它们累加到 .grad 中。", key="higher-order.grad-keeps-grad"),
     Check("create_graph=False", _no_graph_run,
-          lambda: [higher_order_case("y = ln(x)·x，create_graph=False", "ln(x)·x", (3,), F64, 188)],
+          lambda: [higher_order_case("y = ln(x)·x", "ln(x)·x", (3,), F64, 188)],
           hint="create_graph=False 时，反向规则在关闭梯度模式下运行（set_grad_enabled(create_graph)），"
                "得到的梯度不带计算图。", key="higher-order.no-graph"),
     Check("autograd.grad 的参数", _grad_options_run,

@@ -34,7 +34,8 @@ def _failure_lines(outcome: ExerciseOutcome) -> list[str]:
                      "比较，看看代码是否只对公开输入成立。")
     if len(failures) > MAX_FAILURES_SHOWN:
         lines.append(f"- 另有 {len(failures) - MAX_FAILURES_SHOWN} 个用例未通过。")
-    hints = {c.hint for c in outcome.exercise.checks if c.hint and any(f.result.check == c.name for f in failures)}
+    checks = {c.name: c.hint for c in outcome.exercise.checks}
+    hints = {f.result.hint or checks.get(f.result.check, "") for f in failures} - {""}
     lines.extend(f"- 提示：{hint}" for hint in sorted(hints))
     return lines
 

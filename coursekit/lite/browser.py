@@ -183,10 +183,10 @@ def submit(root=None) -> int:
 
 def diagnosed_report(exercise, minigrad, torch=None, answer=None, timeout: float | None = None) -> ExerciseReport:
     """coursekit.verdicts.diagnosed_report in the browser (`torch` is ignored: the recording answers)."""
-    from ..verdicts import exercise_code
+    from ..verdicts import exercise_code, suspects
     recorded = recording()
     report = run_recorded_exercise(exercise, minigrad, recorded, answer, timeout)
     if not report.passed:
         explain(report, minigrad, recorded, answer, timeout)
-        report.code = exercise_code(exercise, minigrad)
+        report.code = exercise_code(exercise, minigrad, suspects(report))
     return report

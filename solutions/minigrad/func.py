@@ -34,7 +34,8 @@ def _tuple(x) -> tuple:
 
 
 def jvp(func, primals, tangents, *, strict: bool = False, has_aux: bool = False):
-    """返回 (func(*primals), J·tangents)：一次前向计算，同时把切线一起往前推（对偶数）。"""
+    """返回 (func(*primals), J·tangents)：一次前向计算：每个输入带着自己的切线，
+    每个运算在算出值的同时用切线规则算出输出的切线（前向模式）。"""
     primals, tangents = _tuple(primals), _tuple(tangents)
     for name, values in (("primals", primals), ("tangents", tangents)):      # as torch.func.jvp says it
         for value in values:
@@ -77,9 +78,9 @@ def vjp(func, *primals, has_aux: bool = False):
     if has_aux:
         out, aux = out
 
-    def vjp_fn(*cotangents):
-        """vᵀJ：以 v 为起点做一次反向传播（计算图保留，可以再次调用）。"""
-        outs, vs = _tuple(out), cotangents
+    def vjp_fn(*vectors):
+        """vᵀJ：以 v（每个输出一个，与输出同形状）为起点做一次反向传播（计算图保留，可以再次调用）。"""
+        outs, vs = _tuple(out), vectors
         if len(vs) == 1 and isinstance(out, (tuple, list)):
             vs = _tuple(vs[0])
         roots = [vertex(o) for o in outs if o.requires_grad]

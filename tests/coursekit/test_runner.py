@@ -108,5 +108,5 @@ def test_in_a_notebook_a_check_that_does_not_pass_fails_the_cell_and_shows_only_
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     NotebookClient(notebook, allow_errors=True, kernel_name="python3").execute()
     (error,) = notebook.cells[1].outputs
-    assert error.output_type == "error" and error.ename == "NotPassed"      # the cell failed: nbval sees it
+    assert error.output_type == "error" and error.ename == "未通过"      # the cell failed: nbval sees it; a title in Chinese
     assert len(error.traceback) == 1 and "no-such-exercise" in error.traceback[0]   # the verdict, no stack

@@ -202,3 +202,79 @@ def test_a_rule_whose_exercise_comment_was_deleted_is_still_the_students(tmp_pat
                               "        return grad, -grd\n")])
     text = verdict(run("2.1-vjp", root=root))
     assert "（Sub.backward）" in text and "minigrad/ops.py 第" in text and "2.1-backward-" not in text, text
+
+
+def _hint(text: str) -> str:
+    return next(line for line in text.splitlines() if line.strip().startswith("提示："))
+
+
+def test_the_numdiff_hint_is_the_one_the_failing_case_points_at(tmp_path):
+    """/ h gives twice the answer on the first case: the denominator. An x[i] never put back passes every case
+    but the one built for it (prod, linear in each xᵢ, h = 1e-3): the restoring, not the denominator."""
+    halved = _hint(verdict(run("2.1-numdiff", root=engine(tmp_path / "h", [("numdiff.py", "/ (2 * h)", "/ h")]))))
+    assert "2 倍" in halved and "分母是 2h" in halved and "放回原值" not in halved, halved
+    kept = engine(tmp_path / "kept", [("numdiff.py", "        f_minus = f(x)\n        x[i] = old\n", "        f_minus = f(x)\n")])
+    restore = _hint(verdict(run("2.1-numdiff", root=kept)))
+    assert "放回原值" in restore and "分母" not in restore, restore
+    flipped = _hint(verdict(run("2.1-numdiff", root=engine(tmp_path / "sign", [("numdiff.py", "(f_plus - f_minus)",
+                                                                                   "(f_minus - f_plus)")]))))
+    assert "相反数" in flipped and "分母是 2h" not in flipped, flipped
+
+
+def test_your_code_names_only_the_function_the_failing_case_runs(tmp_path):
+    from coursekit.verdicts import suspects
+    root = engine(tmp_path, [("ops.py", "return da * b + a * db", "return da * db"), SWAPPED_MUL])
+    forward = verdict(run("2.1-jvp", root=root))                       # the check "切线规则 · mul" runs Mul.jvp
+    assert "你的代码：minigrad/ops.py 中的 Mul.jvp\n" in forward and "Add.jvp" not in forward, forward
+    backward = verdict(run("2.1-vjp", root=root))                      # the diagnosis found Mul.backward wrong
+    assert "你的代码：minigrad/ops.py 中的 Mul.backward\n" in backward and "Sub.backward" not in backward, backward
+    composite = run("2.1-jvp", root=engine(tmp_path / "g", [("ops.py", "return da + db", "return da - db")]))
+    composite.results = [r for r in composite.results if r.check == "切线规则 · 组合" and not r.ok]
+    assert composite.results and suspects(composite) == ()              # a composite runs them all: unknown
+
+
+def test_a_case_label_does_not_repeat_its_checks_name():
+    """The verdict says `check · case`: the case label carries only what the check's name does not."""
+    from coursekit import exercises
+    from coursekit.checks import hidden
+    from coursekit.runner import exercise_cases
+    rng = np.random.default_rng(0)
+    for exercise in exercises.all_exercises():
+        for check, case in exercise_cases(exercise):
+            draw = hidden.GENERATORS.get(check.key)
+            for label in [case.label] + ([draw(rng).label] if draw else []):
+                last = check.name.split(" · ")[-1]          # "mul" in "切线规则 · mul", "create_graph"...
+                assert not label.startswith(last) and not label.endswith(last), f"{check.name} · {label}"
+                assert last not in label or " · " not in check.name, f"{check.name} · {label}"   # detach · ….detach()
+
+
+def test_numpys_broadcast_error_in_a_sum_rule_is_said_in_chinese_with_numpys_line_below(tmp_path):
+    root = engine(tmp_path, [("ops.py", "        if not ctx.keepdim:\n            grad = grad.reshape(_keep_shape(ctx.shape, "
+                                        "ctx.dims))\n", "")])
+    lines = verdict(run("2.1.1-dot-sum", root=root)).splitlines()
+    said = next(i for i, line in enumerate(lines) if "运行出错：" in line)
+    assert "SumDim.backward" in lines[said] and "(2, 3) 不能广播成 (2, 3, 4)" in lines[said], lines
+    assert "输入的形状 (2, 3, 4)" in lines[said] and "keepdim=True" in lines[said] and "expand" in lines[said]
+    assert "operands could not be broadcast" not in lines[said]
+    assert lines[said + 1].strip().startswith("numpy 的原话：ValueError: operands could not be broadcast"), lines
+
+
+def test_the_exception_a_failed_check_raises_is_named_in_chinese(tmp_path, monkeypatch):
+    """nbclient records the class name as the error's `ename`; VS Code and plain tracebacks print it."""
+    root = engine(tmp_path, [("numdiff.py", "/ (2 * h)", "/ h")])
+    monkeypatch.setenv("MINIGRAD_ROOT", str(root))
+    with pytest.raises(NotPassed) as raised:
+        check("2.1-numdiff")
+    assert type(raised.value).__name__ == "未通过" and str(raised.value).startswith("❌ 练习 2.1-numdiff")
+
+
+def test_a_later_exercise_reached_through_given_code_is_not_blamed_on_that_code(tmp_path):
+    """A sum(dim) rule that broadcasts by multiplying with ones: under create_graph the second pass needs
+    unbroadcast (a later exercise), reached through backprop, which is right: the rule is the student's to change."""
+    root = engine(tmp_path, [("ops.py", "            grad = grad.reshape(_keep_shape(ctx.shape, ctx.dims))\n"
+                                        "        return grad.expand(ctx.shape)",
+                              "            grad = grad.reshape(_keep_shape(ctx.shape, ctx.dims))\n"
+                              "        return grad * Tensor(np.ones(ctx.shape))")], stubs=("2.1.2-unbroadcast",))
+    text = verdict(run("2.1.1-dot-sum", root=root))
+    assert "问题出在" not in text and "2.1-backward-accumulate" not in text, text
+    assert "练习 2.1.2-unbroadcast（广播的梯度" in text and "你的代码：minigrad/ops.py 中的 Sum.backward、SumDim.backward" in text
