@@ -53,8 +53,9 @@ def pytest_collect_file(file_path: Path, parent):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Keep the steps --course-step names; run the slow steps first: with `--dist loadscope` they then start
-    at once on the workers, rather than last in line (tests/conftest.py still puts its own FIRST before)."""
+    """Keep the steps --course-step names; collect the slow steps first: with `--dist loadscope
+    --no-loadscope-reorder` (pyproject.toml) they then start at once on the workers, rather than last in line
+    (tests/conftest.py still puts its own FIRST before them)."""
     wanted = config.getoption("course_step")
     if wanted:
         dropped = [i for i in items if isinstance(i, StepItem) and i.step.name not in wanted]
