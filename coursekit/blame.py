@@ -11,7 +11,10 @@ It sits below coursekit.runner, which names the spot of every error it reports.
 """
 from __future__ import annotations
 
+import ast
+import inspect
 import re
+import textwrap
 import sys
 import traceback
 from dataclasses import dataclass
@@ -87,6 +90,20 @@ def _result_line(function, args: tuple, fallback: Spot) -> Spot:
     return Spot(fallback.path, line, fallback.function, fallback.exercise, text)
 
 
+def _return_line(function, fallback: Spot | None) -> Spot | None:
+    """The line of `function`'s only `return` (the count of what it returns is decided there), else `fallback`."""
+    try:
+        lines, first = inspect.getsourcelines(function)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError):
+        return fallback
+    returns = [n for n in ast.walk(tree.body[0]) if isinstance(n, ast.Return)]
+    if fallback is None or len(returns) != 1:
+        return fallback
+    line = first + returns[0].lineno - 1
+    return Spot(fallback.path, line, fallback.function, fallback.exercise, lines[returns[0].lineno - 1].strip())
+
+
 def _rule_error(error: BaseException):
     """The engine's typed error for a rule's unusable result (graph.RuleGradientError), or None."""
     while error is not None:
@@ -106,6 +123,7 @@ def _rule_result(error: BaseException, allowed) -> Blame | None:
     spot = _function_spot(getattr(getattr(node, "rule", None), "backward", None))
     name = f"{node.rule.__name__}.backward"
     if error.index is None:                          # the count of gradients
+        spot = _return_line(node.rule.backward, spot)
         return Blame(spot, spot.exercise if spot else None,
                      f"{name} 返回了 {error.got} 个梯度，而这个运算有 {error.expected} 个输入：每个输入返回一个梯度"
                      f"（不需要梯度的输入返回 None）。")
@@ -141,7 +159,7 @@ def _shape(text: str) -> tuple:
     return tuple(int(n) for n in text.replace(" ", "").split(",") if n)
 
 
-def _shape_error_text(error: BaseException, frame) -> str:
+def _shape_error_text(error: BaseException, frame, given: bool = False) -> str:
     """numpy's English shape error inside the student's function, said in Chinese: which shapes do not fit and,
     in a backward rule, the gradient's shape against the input's and what to do; numpy's line stays below."""
     match = next((m for m in (p.search(str(error)) for p in _NUMPY_SHAPE_ERRORS) if m), None)
@@ -168,7 +186,25 @@ def _shape_error_text(error: BaseException, frame) -> str:
                      "再 expand 成输入的形状。")
         elif len(given) == len(out) and all(o in (1, g) for o, g in zip(out, given)):
             text += "ḡ 的维数已经与输入相同（长度为 1 的维度已在原位）：不要再加维度，直接 expand 成输入的形状。"
+    if given:         # no exercise function on the stack: one returned something of the wrong shape
+        text += "这是课程给出的代码：通常是某个练习函数返回的结果形状不对（例如返回了元组，或者多了、少了维度）。"
     return f"{text}\n    numpy 的原话：{type(error).__name__}: {error}"
+
+
+_AMBIGUOUS = re.compile(r"truth value of an array with more than one element is ambiguous")
+
+
+def _truth_value_text(error: BaseException, frame) -> str:
+    """numpy's "truth value ... is ambiguous": an array where Python wanted one True or False."""
+    if not isinstance(error, ValueError) or not _AMBIGUOUS.search(str(error)):
+        return ""
+    return (f"{frame.f_code.co_qualname} 在这一行要一个真假值（True 或 False），拿到的却是有多个元素的数组："
+            f"逐元素比较（<=、== 等）得到的是布尔数组，要用 np.all(...) 把它合成一个真假值再返回。"
+            f"\n    numpy 的原话：{type(error).__name__}: {error}")
+
+
+def _error_text(error: BaseException, frame, given: bool = False) -> str:
+    return _shape_error_text(error, frame, given) or _truth_value_text(error, frame)
 
 
 def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
@@ -184,9 +220,9 @@ def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
         return found
     if deepest is None:
         frame, line, exercise = frames[-1]
-        return Blame(_spot(frame, line, exercise), None)
+        return Blame(_spot(frame, line, exercise), None, _error_text(error, frame, given=True))
     frame, line, exercise = frames[deepest]
-    return Blame(_spot(frame, line, exercise), exercise, _shape_error_text(error, frame))
+    return Blame(_spot(frame, line, exercise), exercise, _error_text(error, frame))
 
 
 def import_verdict(error: BaseException) -> str:

@@ -53,8 +53,8 @@ def _lite(args) -> int:
 
 
 def _validate(args) -> int:
-    from .validate import validate
-    return validate(args.root, only=args.step, skip_slow=args.fast)
+    from .validate_plugin import validate
+    return validate(args.root, only=args.step, skip_slow=args.skip_slow)
 
 
 def _step_names(argv) -> str:
@@ -94,10 +94,13 @@ def _add_instructor_verbs(verbs, argv=None) -> None:
         p.add_argument("--force", action="store_true", help="replace OUT if it is not empty")
         p.set_defaults(handler=_lite)
     if _available("coursekit.validate"):
-        p = verbs.add_parser("validate", parents=[root], help="prove the course consistent (exit 0 only if it is)")
+        p = verbs.add_parser("validate", parents=[root], help="prove the course consistent (exit 0 only if it is)",
+                             description="Run the validator's steps as pytest tests (coursekit/validate_plugin.py). "
+                                         "Exit code 0: all fine; 1: problems found (each with what to do); 2: bad "
+                                         "input (a malformed notebook, a missing file, an unknown step).")
         p.add_argument("--step", action="append", metavar="NAME",
                        help="run only this step (repeatable): " + _step_names(argv))
-        p.add_argument("--fast", action="store_true", help="skip the slow steps")
+        p.add_argument("--skip-slow", "--fast", action="store_true", help="skip the slow steps")
         p.set_defaults(handler=_validate)
 
 

@@ -51,9 +51,12 @@ def describe(array: np.ndarray) -> str:
 
 
 def _values(array: np.ndarray, limit: int = 6) -> str:
-    flat = array.reshape(-1)
-    text = np.array2string(flat[:limit], precision=6, separator=", ")
-    return text[:-1] + ", ...]" if flat.size > limit else text
+    """A short, one-line picture of the values: a scalar as itself, a small array in its own shape, a large one
+    as its first elements in row order."""
+    if array.size <= limit:
+        return " ".join(np.array2string(array, precision=6, separator=", ").split())
+    text = np.array2string(array.reshape(-1)[:limit], precision=6, separator=", ")[:-1] + ", ...]"
+    return f"{text}（按行展开的前 {limit} 个）" if array.ndim > 1 else text
 
 
 def _how_far(expected: np.ndarray, actual: np.ndarray, wrong: np.ndarray) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.abc
 import os
 import sys
 from contextlib import contextmanager
@@ -59,8 +60,10 @@ def activate(root: str | os.PathLike) -> Path:
 
 
 @contextmanager
-def fresh_engine(root: str | os.PathLike):
-    """Import a fresh copy of the engine in `root` (edited files included); restore the old one after."""
+def fresh_engine(root: str | os.PathLike, finder: importlib.abc.MetaPathFinder | None = None):
+    """Import a fresh copy of the engine in `root` (edited files included); restore the old one after.
+    `finder`, if given, finds the engine's modules while the engine is in use (the browser's, which keeps
+    their sources in memory: coursekit.lite.sources); else Python's finders do, their caches cleared."""
     root = Path(root).resolve()
     if not is_engine_root(root):
         raise EngineNotFound(f"{root} has no {PACKAGE}/__init__.py")
@@ -68,7 +71,10 @@ def fresh_engine(root: str | os.PathLike):
     for name in saved_modules:
         del sys.modules[name]
     sys.path.insert(0, str(root))
-    importlib.invalidate_caches()
+    if finder is None:
+        importlib.invalidate_caches()
+    else:
+        sys.meta_path.insert(0, finder)
     try:
         try:
             engine = importlib.import_module(PACKAGE)
@@ -80,3 +86,5 @@ def fresh_engine(root: str | os.PathLike):
             del sys.modules[name]
         sys.modules.update(saved_modules)
         sys.path[:] = saved_path
+        if finder is not None:
+            sys.meta_path.remove(finder)

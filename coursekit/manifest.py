@@ -22,7 +22,7 @@ STUDENT_MODULES = CHILD_MODULES + (
 
 # the browser edition's own modules, relative to coursekit/lite/: its package is STUDENT_MODULES and these
 # (coursekit/__init__.py imports them only in the browser, sys.platform == "emscripten")
-LITE_RUNTIME = ("__init__.py", "browser.py", "kernel.py", "recording.py", "steps.py")
+LITE_RUNTIME = ("__init__.py", "browser.py", "kernel.py", "recording.py", "sources.py", "steps.py")
 
 # the student's tests, {path in the student repository: path in the course}: the student's tests/ is flat
 STUDENT_TESTS = {
@@ -37,7 +37,7 @@ STUDENT_EXTRAS = ("text/", "environment.yml", ".gitignore")
 # never in the student repository, relative to the course root (the validator's no-leaks step fails on any)
 INSTRUCTOR_ONLY = (
     "solutions/", "coursekit/grading/", "coursekit/release/", "coursekit/templates/", "coursekit/validate.py",
-    "coursekit/answerkey.py", "coursekit/mirror.py", "coursekit/markers.py", "coursekit/mistakes.py",
+    "coursekit/validate_plugin.py", "coursekit/answerkey.py", "coursekit/mirror.py", "coursekit/markers.py", "coursekit/mistakes.py",
     "coursekit/notebook_runs.py", "coursekit/manifest.py", "coursekit/checks/hidden.py",
     "coursekit/checks/contracts.py", "coursekit/mutants.py", "coursekit/lite/site.py",
     "coursekit/lite/pyodide_dist.py", "coursekit/lite/wheel.py", "tests/engine/",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -89,11 +90,22 @@ def _scan_file(filename: str, mtime_ns: int, size: int) -> tuple[ExerciseFunctio
         return _scan(file.read(), _listed(engine_path(filename)))
 
 
+def _stamp(filename: str) -> tuple[int, int]:
+    """(mtime_ns, size) of a file. While a browser check runs, its import finder holds the engine's files
+    and knows them from the look it took when the check started (coursekit.lite.sources): the drive there
+    is slow to ask."""
+    for finder in sys.meta_path:
+        known = getattr(finder, "stamp", lambda _: None)(filename)
+        if known:
+            return known
+    stat = os.stat(filename)
+    return stat.st_mtime_ns, stat.st_size
+
+
 def exercise_functions(filename: str) -> tuple[ExerciseFunction, ...]:
     """The functions of one engine file that hold an exercise (cached until the file changes)."""
     try:
-        stat = os.stat(filename)
-        return _scan_file(filename, stat.st_mtime_ns, stat.st_size)
+        return _scan_file(filename, *_stamp(filename))
     except Exception:                # noqa: BLE001 - unreadable here (e.g. a sandbox refuses): no exercise
         return ()
 

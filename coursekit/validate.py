@@ -1,8 +1,10 @@
-"""`python -m coursekit validate`: prove the course consistent.
+"""The validator's steps: what proves the course consistent.
 
-The validator is a list of named steps; each is a small function `step(course) -> [Problem]`, so the
-maintainers' pytest runs exactly the same steps (tests/coursekit/test_validate.py). Exit code: 0 when every step
-finds nothing, 1 when a step finds problems, 2 on bad input (malformed notebook, missing file, unknown id).
+Each step is a small function `step(course) -> [Problem]`, listed in STEPS. pytest is their only runner:
+coursekit/validate_plugin.py makes each step a test, which the maintainers' suite collects on the real course
+(pyproject.toml) and `python -m coursekit validate [--root R] [--step NAME ...] [--skip-slow]` runs through
+`pytest.main`. Exit code of the command: 0 when every step finds nothing, 1 when a step finds problems, 2 on
+bad input (a malformed notebook, a missing file, an unknown step name), said in one line.
 """
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -23,7 +24,7 @@ from .mirror import TEXT, cell_output_text, check_mirror
 from .mistakes import catalogue_problems
 from .notebook_runs import in_order_problems, run_nbval, student_notebook_problems
 from .release.build import build_minigrad, build_student_files, differences, write_files
-from .release.course import Course, CourseInputError, files_under, read_notebook, read_text
+from .release.course import Course, files_under, read_notebook, read_text
 from .release.notebook_steps import NotebookContext, clear_solutions, is_free_answer, is_solution_cell, nbgrader
 from .release.repository import build_repository
 from .tracebacks import _scan
@@ -449,57 +450,3 @@ STEPS = (
          "exercise, named in the verdict", slow=True),
     Step("in-order", in_order, "each chapter runs in order with only the exercises done so far", slow=True),
 )
-
-
-# ---------------------------------------------------------------- the command
-
-def _crash(error: Exception) -> Problem:
-    import traceback
-    frame = traceback.extract_tb(error.__traceback__)[-1]
-    where = f"{frame.filename}:{frame.lineno}"
-    if isinstance(error, SyntaxError) and error.filename:
-        where = f"{error.filename}:{error.lineno}"
-    return Problem(where, f"the step crashed: {type(error).__name__}: {error}")
-
-
-def _say(line: str = "") -> None:
-    print(line, flush=True)
-
-
-WIDTH = max(len(step.name) for step in STEPS)
-
-
-def run_steps(course: Course, steps=STEPS, echo=_say) -> int:
-    results = []          # (step, status, problems, seconds)
-    input_error = False
-    for step in steps:
-        started = time.perf_counter()
-        try:
-            problems = step.run(course)
-            status = "ok" if not problems else "FAIL"
-        except (CourseInputError, MarkerError) as error:
-            problems, status, input_error = [Problem(str(error).split(":")[0], str(error))], "ERROR", True
-        except Exception as error:       # e.g. the solutions engine does not import: say where, briefly
-            problems, status = [_crash(error)], "ERROR"
-        results.append((step, status, problems, time.perf_counter() - started))
-        echo(f"  {step.name:<{WIDTH}} {status:<5} ({time.perf_counter() - started:.1f} s)")
-    echo("")
-    echo(f"{'check':<{WIDTH}} {'status':<6} {'problems':>8}")
-    echo(f"{'-' * WIDTH} {'-' * 6} {'-' * 8}")
-    for step, status, problems, _ in results:
-        echo(f"{step.name:<{WIDTH}} {status:<6} {len(problems):>8}")
-    for step, status, problems, _ in results:
-        for problem in problems:
-            echo(f"\n[{step.name}] {problem.file}\n    {problem.fix}")
-    if input_error:
-        return 2
-    return 0 if all(status == "ok" for _, status, _, _ in results) else 1
-
-
-def validate(root: Path, only: list[str] | None = None, skip_slow: bool = False, echo=_say) -> int:
-    names = {step.name for step in STEPS}
-    unknown = [name for name in only or [] if name not in names]
-    if unknown:
-        raise CourseInputError(f"unknown validation step(s) {', '.join(unknown)}; steps: {', '.join(sorted(names))}")
-    steps = [s for s in STEPS if (not only or s.name in only) and not (skip_slow and s.slow)]
-    return run_steps(root if isinstance(root, Course) else Course(root), steps, echo)

@@ -452,7 +452,7 @@ def _shared_order_cases():
 BACKWARD_ORDER = (
     Check("拓扑序", _order_run, _order_cases, ref=_order_ref,
           hint="深度优先的后序遍历：一个节点的所有输入（node.inputs 中不是 None 的项）都已放进结果之后，才放它自己；"
-               "广度优先的顺序不是拓扑序。每个节点只列一次（用一个 visited 集合）；roots 可以有好几个，它们依赖的节点都要列出。", key="backward.order"),
+               "一层一层地访问（广度优先）得到的顺序不一定是拓扑序。每个节点只列一次（用一个 visited 集合）；roots 可以有好几个，它们依赖的节点都要列出。", key="backward.order"),
     Check("拓扑序 · 常数输入", _order_constant_run,
           lambda: [Case("y = x·c + x²，c 是常数（node.inputs 中有 None）", {"x": _rand(35, (3,)), "c": _rand(36, (3,))})],
           ref=_order_constant_ref, hint="node.inputs 中不需要梯度的输入是 None：跳过它（child is not None and ...），"
@@ -747,10 +747,12 @@ def _jacobian_cases():
 JACOBIAN = (
     Check("雅可比矩阵 · jacfwd", _jacfwd_run, _jacobian_cases, ref=_jacobian_ref("jacfwd"),
           hint="jacfwd：对输入的每个方向 eⱼ 做一次 jvp（只有第 argnums 个参数的切线是 eⱼ，其余参数的切线为 0），"
-               "得到雅可比的第 j 列；按列拼接（dim=-1），形状是 out.shape + x.shape。", key="jacobian.jacfwd"),
+               "得到雅可比的第 j 列；按列拼接（dim=-1），形状是 out.shape + x.shape。", key="jacobian.jacfwd",
+          functions=("jacfwd",)),
     Check("雅可比矩阵 · jacrev", _jacrev_run, _jacobian_cases, ref=_jacobian_ref("jacrev"),
           hint="jacrev：对输出的每个方向 eᵢ 做一次 vjp，取第 argnums 个参数的结果，得到雅可比的第 i 行；"
-               "按行拼接（dim=0），形状是 out.shape + x.shape。", key="jacobian.jacrev"),
+               "按行拼接（dim=0），形状是 out.shape + x.shape。", key="jacobian.jacrev",
+          functions=("jacrev",)),
 )
 
 

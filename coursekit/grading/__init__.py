@@ -3,7 +3,7 @@
 One module per job:
 - submission.py unpacks a folder or zip safely; notebooks.py reads its notebooks' exercise cells (a
   notebook that cannot be read costs only its own exercises);
-- plan.py lists the cases to run (PlanItem), runner.py drives the child of one submission and compares
+- plan.py lists the cases to run (PlanItem), child_protocol.py drives the child of one submission and compares
   its answers with PyTorch; sandbox.py starts and ends the confined child (child.py runs inside it,
   bubblewrap.py builds its sandbox);
 - grader.py grades one submission and a batch, pool.py runs a batch in worker processes and stops it on

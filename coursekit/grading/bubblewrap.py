@@ -27,12 +27,16 @@ processes per user namespace (since 5.14). Where the grader's user may not make 
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
 import functools
 import os
 import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +91,7 @@ def _libraries(binaries: list[str]) -> set[str]:
 
 @functools.lru_cache(maxsize=1)
 def runtime() -> Runtime:
-    import numpy
+    import numpy       # here, not above: the CLI imports this module at start (grading/cli.py -> sandbox)
     interpreter = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
     paths = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_prefix})
     stdlib = os.path.realpath(paths["stdlib"])
@@ -183,10 +187,6 @@ def seccomp_program() -> bytes:
     otherwise link the instructor's user keyring (listed in /proc/keys) and read the keys in it, and any
     child could read the session keyring it inherits. Built with libseccomp (any other architecture's
     system calls kill the child)."""
-    import ctypes
-    import ctypes.util
-    import errno
-    import tempfile
     name = ctypes.util.find_library("seccomp")
     if name is None:
         raise Unavailable("libseccomp is not installed (`apt install libseccomp2`), which the sandbox needs to "
@@ -237,7 +237,6 @@ def check() -> None:
     """Raise Unavailable (with what to do) unless a bubblewrap sandbox can be started here."""
     if shutil.which("bwrap") is None:
         raise Unavailable(f"bubblewrap (bwrap) is not installed: {INSTALL}")
-    import tempfile
     with tempfile.TemporaryDirectory(prefix="bwrap-probe-") as folder:
         script = Path(folder, "probe.py")
         script.write_text("import os\nprint('ok')\n")

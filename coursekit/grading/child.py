@@ -111,7 +111,7 @@ def drop_privileges(config: dict) -> None:
 
 def limit_resources(config: dict) -> None:
     """Soft and hard limits alike, so that student code cannot raise them again."""
-    import resource
+    import resource        # POSIX only: the parent imports this module too (decode_array), on any system
     memory = int(config["memory_bytes"])
     limits = [("RLIMIT_AS", memory), ("RLIMIT_CPU", int(config["cpu_seconds"])),
               ("RLIMIT_FSIZE", int(config["file_bytes"])), ("RLIMIT_CORE", 0), ("RLIMIT_NOFILE", 256)]

@@ -7,11 +7,13 @@ import sys
 import warnings
 from pathlib import Path
 
+from .bubblewrap import Unavailable
 from .sandbox import Isolation, Limits
 
 
 def _grade(args) -> int:
-    from .bubblewrap import Unavailable
+    # grader, exercises and gradescope import numpy and the checks: here, not above, because every
+    # `python -m coursekit` command imports this module to list its verbs
     from .grader import SCRATCH, Interrupted, grade, summary
     limits = Limits(exercise_seconds=args.exercise_timeout, submission_seconds=args.submission_timeout,
                     memory_bytes=args.memory_mb * 2 ** 20,

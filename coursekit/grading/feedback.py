@@ -16,27 +16,26 @@ def reproduce_line(outcome: ExerciseOutcome) -> str:
 
 
 def _failure_lines(outcome: ExerciseOutcome) -> list[str]:
-    failures = [f for f in outcome.failures if f[0].message != NOT_RUN]
+    failures = [c for c in outcome.failures if c.result.message != NOT_RUN]
     stub = outcome.unfinished
     if stub is not None:
         if outcome.waiting_on:
             return [f"- 未完成：检查用到了练习 {outcome.waiting_on}，它还没有完成（{stub.message}）"]
         return [f"- 未完成：请在 {outcome.exercise.where} 中完成标有「练习 {outcome.exercise.id}」的部分。"]
     lines = []
-    for result, hidden, inputs in failures[:MAX_FAILURES_SHOWN]:
-        kind = "隐藏用例" if hidden else "公开用例"
-        label = result.case if "隐藏" in result.case or not hidden else f"{result.case}（隐藏用例）"
-        lines.append(f"- {kind}「{result.check} · {label}」未通过：")
-        if inputs:
-            lines.append(f"  - 输入：{inputs}")
+    for case in failures[:MAX_FAILURES_SHOWN]:
+        result = case.result
+        lines.append(f"- {'隐藏用例' if case.hidden else '公开用例'}「{result.check} · {result.case}」未通过：")
+        if case.inputs:
+            lines.append(f"  - 输入：{case.inputs}")
         lines.extend(f"  {line}" for line in result.message.splitlines())
-    if failures and all(hidden for _, hidden, _ in failures):
+    if failures and all(case.hidden for case in failures):
         lines.append("- 公开用例全部通过，只有隐藏用例未通过：`check` 只运行公开用例，请用上面的输入自己与 PyTorch "
                      "比较，看看代码是否只对公开输入成立。")
     if len(failures) > MAX_FAILURES_SHOWN:
         lines.append(f"- 另有 {len(failures) - MAX_FAILURES_SHOWN} 个用例未通过。")
     checks = {c.name: c.hint for c in outcome.exercise.checks}
-    hints = {r.hint or checks.get(r.check, "") for r, _, _ in failures} - {""}
+    hints = {f.result.hint or checks.get(f.result.check, "") for f in failures} - {""}
     lines.extend(f"- 提示：{hint}" for hint in sorted(hints))
     return lines
 
@@ -47,8 +46,8 @@ SEE_ABOVE = "没有运行检查：原因见上文「关于提交本身」"
 def exercise_section(outcome: ExerciseOutcome, shared: str = "") -> str:
     """The feedback of one exercise (also the `output` of its test in results.json, where it stands alone).
     In feedback.md a problem `shared` by every exercise is told once, above, and referred to here."""
-    exercise, total = outcome.exercise, len(outcome.results)
-    hidden = sum(outcome.hidden)
+    exercise, total = outcome.exercise, len(outcome.cases)
+    hidden = sum(case.hidden for case in outcome.cases)
     mark = "✅" if outcome.passed else "❌"
     lines = [f"### {mark} 练习 {exercise.id}：{exercise.title}（{outcome.score}/{exercise.points} 分）", ""]
     if outcome.passed:
@@ -57,7 +56,7 @@ def exercise_section(outcome: ExerciseOutcome, shared: str = "") -> str:
         if outcome.problem:
             lines.append(f"- {SEE_ABOVE if outcome.problem == shared else outcome.problem}")
         lines.extend(_failure_lines(outcome))
-        passed = sum(r.ok for r in outcome.results)
+        passed = sum(case.result.ok for case in outcome.cases)
         if total:
             lines.append(f"- 通过 {passed}/{total} 个用例（其中隐藏用例 {hidden} 个）。")
         lines.append(f"- {reproduce_line(outcome)}")

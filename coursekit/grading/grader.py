@@ -1,7 +1,7 @@
 """Grade submissions: unpack each one, run its exercises in a child, write its signed results, then the
 class's summaries (grades.csv, gradebook.csv, the report).
 
-One child per submission runs the exercises in order (runner.py); a time-out, crash or refused action
+One child per submission runs the exercises in order (child_protocol.py); a time-out, crash or refused action
 ends that child, the exercise gets the failure, and a fresh child continues with the next exercise.
 What belongs to the submission (a notebook that cannot be read, a missing minigrad/) costs only the
 exercises it touches; "rerun to retry" is said only when the grader itself failed.
@@ -31,7 +31,7 @@ from .pool import Signals, run_all
 from .progress import Progress
 from .report import RESERVED as REPORT_FILES, write_reports
 from .results import KEY_FILE, results_text, sign, signing_key, to_results, write_atomic
-from .runner import Runner, load_torch
+from .child_protocol import ChildProtocol, load_torch
 from .sandbox import Isolation, Limits
 from .submission import Submission, submission_name, unpack
 from .tables import grades_csv, score_table
@@ -49,7 +49,7 @@ def grade_submission(submission: Submission, scratch: Path, site: Path, limits: 
     start = time.monotonic()
     deadline = start + limits.submission_seconds
     rng = np.random.default_rng(secrets.randbits(64))
-    runner, notebooks = Runner(submission, scratch, site, limits), Notebooks(submission)
+    protocol, notebooks = ChildProtocol(submission, scratch, site, limits), Notebooks(submission)
     outcomes = []
     try:
         for exercise in chosen_exercises(exercise_ids):
@@ -64,12 +64,12 @@ def grade_submission(submission: Submission, scratch: Path, site: Path, limits: 
             else:
                 try:
                     source = notebooks.answer(exercise) if exercise.answer else None
-                    outcome = runner.run(exercise, items, source, deadline)
+                    outcome = protocol.run(exercise, items, source, deadline)
                 except AnswerNotFound as error:
                     outcome.problem = str(error)
             outcomes.append(outcome)
     finally:
-        runner.stop()
+        protocol.stop()
     return Graded(submission.name, submission.hash, outcomes, list(submission.notes), time.monotonic() - start,
                   submission.unreadable)
 

@@ -15,6 +15,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+from .grader import grade
+from .results import write_results
+from .sandbox import Isolation, Limits
+
 COURSEKIT = Path(__file__).resolve().parent.parent
 BUNDLED = ("__init__.py", "answers.py", "runner.py", "compare.py", "exercises.py", "markers.py",
            "blame.py", "tracebacks.py", "checks", "grading")
@@ -111,7 +115,6 @@ def _isolation() -> str:
     """On Gradescope one container per submission is the isolation and the child runs as an unprivileged
     user (CONTAINER). COURSEKIT_ISOLATION=bwrap adds the bubblewrap sandbox where the image has it; the
     unconfined mode is never available here."""
-    from .sandbox import Isolation
     chosen = os.environ.get("COURSEKIT_ISOLATION", Isolation.CONTAINER)
     if chosen not in (Isolation.CONTAINER, Isolation.BWRAP):
         raise SystemExit(f"COURSEKIT_ISOLATION={chosen!r}: use {Isolation.CONTAINER!r} or {Isolation.BWRAP!r}")
@@ -120,9 +123,6 @@ def _isolation() -> str:
 
 def run(root: Path | None = None) -> int:
     """Grade $AUTOGRADER_ROOT/submission into $AUTOGRADER_ROOT/results/results.json."""
-    from .grader import grade
-    from .results import write_results
-    from .sandbox import Limits
     root = Path(root or os.environ.get("AUTOGRADER_ROOT", "/autograder"))
     results_dir = root / "results"
     work = results_dir / "coursekit"

@@ -43,32 +43,39 @@ def _line(text: str) -> str:
     return first if len(first) <= MAX_ERROR else first[:MAX_ERROR - 1] + "…"
 
 
+@dataclass(frozen=True)
+class GradedCase:
+    """One case as graded: its result, and what the feedback tells about it."""
+    result: CaseResult
+    hidden: bool = False      # drawn at grading time (coursekit/checks/hidden.py), not one of the public cases
+    inputs: str = ""          # a short description of the case's arguments
+    twin: str = ""            # a hidden case redrawn from a public one: that public case's label
+
+
 @dataclass
 class ExerciseOutcome:
     exercise: object                              # coursekit.exercises.Exercise
-    results: list[CaseResult] = field(default_factory=list)
-    hidden: list[bool] = field(default_factory=list)
-    inputs: list[str] = field(default_factory=list)   # a short description of each case's arguments
+    cases: list[GradedCase] = field(default_factory=list)
     problem: str = ""                             # what stopped the whole exercise (time limit, crash, torch...)
     notes: list[str] = field(default_factory=list)
-    twins: list[str] = field(default_factory=list)    # per case: the public case a hidden one was redrawn from
 
     @property
     def passed(self) -> bool:
-        return not self.problem and bool(self.results) and all(r.ok for r in self.results)
+        return not self.problem and bool(self.cases) and all(c.result.ok for c in self.cases)
 
     @property
     def score(self) -> int:
         return self.exercise.points if self.passed else 0
 
     @property
-    def failures(self) -> list[tuple[CaseResult, bool, str]]:
-        return [(r, h, i) for r, h, i in zip(self.results, self.hidden, self.inputs) if not r.ok]
+    def failures(self) -> list[GradedCase]:
+        """The cases that failed, those a time-out or crash kept from running included."""
+        return [c for c in self.cases if not c.result.ok]
 
     @property
     def unfinished(self) -> CaseResult | None:
         """The first failure when every case that ran stopped at unfinished code (a stub), else None."""
-        ran = [r for r, _, _ in self.failures if r.message != NOT_RUN]
+        ran = [c.result for c in self.failures if c.result.message != NOT_RUN]
         return ran[0] if ran and all(r.status == NOT_IMPLEMENTED for r in ran) else None
 
     @property
@@ -86,10 +93,10 @@ class ExerciseOutcome:
         stub = self.unfinished
         if stub is not None:
             return FirstFailure(UNFINISHED, _line(stub.message), exercise=self.waiting_on, node=stub.function)
-        twins = self.twins or [""] * len(self.results)
-        for result, hidden, twin in zip(self.results, self.hidden, twins):
-            if not result.ok and result.message != NOT_RUN:
-                return FirstFailure(CASE, _line(result.message), result.check, twin or result.case, hidden,
+        for case in self.failures:
+            result = case.result
+            if result.message != NOT_RUN:
+                return FirstFailure(CASE, _line(result.message), result.check, case.twin or result.case, case.hidden,
                                     result.function)
         return FirstFailure(PROBLEM, "没有运行任何用例")
 

@@ -87,13 +87,15 @@ def explain(report, lib, recorded: Recording, answer=None, timeout=None) -> None
 
 
 def run(exercise_id: str, answer=None, root=None, timeout: float | None = None) -> ExerciseReport:
-    """coursekit.verdicts.run in the browser: a fresh import of the engine, judged against the recording."""
-    from ..engine import engine_root, fresh_engine
+    """coursekit.verdicts.run in the browser: a fresh import of the engine (its sources kept in memory while
+    unchanged, coursekit.lite.sources), judged against the recording."""
+    from ..engine import engine_root
+    from .sources import engine
     exercise = exercises.get(exercise_id)
     if exercise.answer and answer is None:
         raise TypeError(f'练习 {exercise_id} 需要把你定义的函数传进来：check("{exercise_id}", {exercise.answer})')
     recording()                                      # a missing recording is said before anything runs
-    with fresh_engine(root or engine_root()) as minigrad:
+    with engine(root or engine_root()) as minigrad:
         if exercise.answer:
             answer = answers.as_graded(exercise, answer, minigrad)
         return diagnosed_report(exercise, minigrad, None, answer, timeout)
@@ -108,15 +110,27 @@ def recorded_verdicts():
     try:
         yield
     finally:
-        verdicts.run, verdicts.diagnosed_report = saved
+        verdicts.run, verdicts.diagnosed_report, verdicts.torch_warnings = saved
 
 
 def use_recording() -> tuple:
-    """Point coursekit.verdicts at the recording; return what it used before."""
+    """Point coursekit.verdicts at the recording (and at the sources in memory); return what it used before."""
     from .. import verdicts
-    saved = verdicts.run, verdicts.diagnosed_report
-    verdicts.run, verdicts.diagnosed_report = run, diagnosed_report
+    saved = verdicts.run, verdicts.diagnosed_report, verdicts.torch_warnings
+    verdicts.run, verdicts.diagnosed_report, verdicts.torch_warnings = run, diagnosed_report, torch_warnings
     return saved
+
+
+def torch_warnings(root=None) -> list[str]:
+    """coursekit.verdicts.torch_warnings on the files the check has just read (coursekit.lite.sources), not
+    on the drive again."""
+    from ..engine import EngineNotFound, engine_root
+    from ..verdicts import torch_imports
+    from .sources import files
+    try:
+        return torch_imports(files(root or engine_root()))
+    except EngineNotFound:
+        return []
 
 
 def _notes(said: str) -> str:

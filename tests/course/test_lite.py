@@ -129,6 +129,7 @@ def test_student_site(sites, browser, tmp_path):
     text = repl(browser, f"{sites.url}/student", cells, "@@end")
     found = verdicts(text)
     assert set(found) == set(engine_ids()) and {m for m, _ in found.values()} == {"⏳"}, text[-3000:]
+    print("lite: seconds per ⏳ check in the browser:", {i: t for i, (_, t) in found.items()})
     assert "@@live edited" in text, text[-3000:]
     loop = re.search(r"^@@loop (.*)$", text, re.M).group(1)
     assert loop.startswith("⏱ 练习 2.1-numdiff") and "死循环" in loop and "浏览器里不能中断" in loop, loop

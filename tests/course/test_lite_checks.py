@@ -5,6 +5,7 @@ test_lite.py.
 """
 from __future__ import annotations
 
+import importlib
 import shutil
 import textwrap
 from pathlib import Path
@@ -104,3 +105,44 @@ def test_a_loop_in_the_engine_gives_the_timeout_verdict(in_browser, tmp_path):
     report = browser.run("2.1-vjp", root=root, timeout=0.5)
     assert report.first_problem.status == TIMEOUT
     assert "Mul.backward" in report.first_problem.where
+
+
+def test_the_engine_is_imported_afresh_from_sources_kept_while_unchanged(in_browser, tmp_path):
+    """coursekit.lite.sources: new modules every check, a file read again only when its time or size changed."""
+    from coursekit.engine import EngineImportError
+    from coursekit.lite import sources
+    shutil.copytree(ROOT / "solutions" / "minigrad", tmp_path / "minigrad")
+    root = tmp_path
+    assert browser.run("2.1-vjp", root=root).passed
+    kept = dict(sources._SOURCES.files)
+    with sources.engine(root) as first:
+        first.left_by_a_check = True
+    with sources.engine(root) as second:
+        assert second is not first and not hasattr(second, "left_by_a_check")
+    assert sources._SOURCES.files == kept                          # nothing read again
+    ops = next(p for p in kept if "return grad * b, grad * a" in p.read_text(encoding="utf-8"))
+    ops.write_text(ops.read_text(encoding="utf-8").replace("return grad * b, grad * a", "return grad * a, grad * b"),
+                   encoding="utf-8")                               # the same size: the time tells
+    assert verdicts.verdict(browser.run("2.1-vjp", root=root)).startswith("❌")
+    assert [p for p in kept if sources._SOURCES.files[p] is not kept[p]] == [ops]
+    from coursekit.tracebacks import _stamp
+    with sources.engine(root):                          # during a check: the stamps it read, not the drive's
+        ops.write_text(ops.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        assert _stamp(str(ops)) == sources._SOURCES.files[ops].stamp != (ops.stat().st_mtime_ns, ops.stat().st_size)
+    assert _stamp(str(ops)) == (ops.stat().st_mtime_ns, ops.stat().st_size)
+    (root / "minigrad" / "added.py").write_text("VALUE = 1\n", encoding="utf-8")
+    with sources.engine(root):
+        added = importlib.import_module("minigrad.added")
+        assert added.VALUE == 1 and added.__file__ == str(root / "minigrad" / "added.py")
+    (root / "minigrad" / "added.py").unlink()
+    (root / "minigrad" / "__init__.py").write_text("def broken(:\n", encoding="utf-8")
+    with pytest.raises(EngineImportError, match="SyntaxError") as failed:
+        with sources.engine(root):
+            pass
+    assert failed.value.__cause__.lineno == 1 and "added.py" not in str(sources.files(root))
+
+
+def test_torch_warnings_in_the_browser_are_the_installed_ones(tmp_path):
+    root = engine_copy(tmp_path, "return grad * b, grad * a", "import torch\n        return grad * b, grad * a")
+    found = browser.torch_warnings(root)
+    assert found == verdicts.torch_warnings(root) and len(found) == 1 and "导入了 torch" in found[0]

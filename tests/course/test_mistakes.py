@@ -1,6 +1,6 @@
 """The mistakes catalogue (tests/mistakes/) and the machinery of the validator step mistakes-caught.
 
-The step itself runs once, on the real course, in test_validate.py (test_the_course_passes); here: the
+The step itself runs once, on the real course, as the test validate::mistakes-caught (coursekit/validate_plugin.py); here: the
 catalogue's shape, that every entry applies, that the step reports what it cannot catch, and that the
 hidden cases vary more than the values.
 """

@@ -2,7 +2,7 @@
 
 In-process, on a small package named `minigrad` in a tmp folder (the real engine is imported by other
 tests; this one is swapped in and out of sys.modules). A real kernel does the same in the validator's
-in-order step (tests/coursekit/test_validate.py), where every chapter runs its cells after edits, without a restart.
+in-order step (coursekit/validate.py), where every chapter runs its cells after edits, without a restart.
 """
 from __future__ import annotations
 

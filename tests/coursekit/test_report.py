@@ -17,7 +17,7 @@ import pytest
 from coursekit import exercises
 from coursekit.runner import ERROR, FAILED, NOT_IMPLEMENTED, PASSED, CaseResult
 from coursekit.grading import report
-from coursekit.grading.outcome import CASE, PROBLEM, UNFINISHED, ExerciseOutcome, FirstFailure, Graded
+from coursekit.grading.outcome import CASE, PROBLEM, UNFINISHED, ExerciseOutcome, FirstFailure, Graded, GradedCase
 from coursekit.grading.results import to_results
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,10 +32,11 @@ def outcome(exercise_id: str, *cases: tuple[str, str, bool], problem: str = "", 
     """An exercise's outcome from (case label, status, hidden) triples (HIDDEN_TWIN was redrawn from JVP_CASE)."""
     exercise = exercises.get(exercise_id)
     check = exercise.checks[0].name
-    results = [CaseResult(check, label, status, "" if status == PASSED else message or "最大误差 0.5（容差 1e-06）",
-                          exercise_id if status == NOT_IMPLEMENTED else None) for label, status, _ in cases]
-    return ExerciseOutcome(exercise, results, [h for _, _, h in cases], ["x=[1., 2., 3.]"] * len(cases), problem,
-                           twins=[JVP_CASE if label == HIDDEN_TWIN else "" for label, _, _ in cases])
+    graded = [GradedCase(CaseResult(check, label, status, "" if status == PASSED else message or "最大误差 0.5（容差 1e-06）",
+                                    exercise_id if status == NOT_IMPLEMENTED else None),
+                         hidden, "x=[1., 2., 3.]", JVP_CASE if label == HIDDEN_TWIN else "")
+              for label, status, hidden in cases]
+    return ExerciseOutcome(exercise, graded, problem)
 
 
 def passed(exercise_id: str) -> ExerciseOutcome:
@@ -87,6 +88,17 @@ def test_first_failure_is_data_in_results_json():
     stopped = to_results(Graded("x", "h", [outcome("2.1-jvp", ("add", FAILED, False), problem=NO_ENGINE)]))
     assert stopped["tests"][0]["extra_data"]["first_failure"] == FirstFailure(PROBLEM, NO_ENGINE).to_json()
     assert to_results(Graded("x", "h", [passed("2.1-jvp")]))["tests"][0]["extra_data"]["first_failure"] is None
+
+
+def test_the_feedback_tells_hidden_cases_by_their_flag_not_their_label():
+    """A hidden case is told as one by GradedCase.hidden, whatever its label says (and a public one too)."""
+    from coursekit.grading.feedback import exercise_section
+    said = exercise_section(outcome("2.1-jvp", ("隐藏 in a public label", FAILED, False), ("plain label", FAILED, True)))
+    assert "- 公开用例「" in said and f"{JVP_CHECK} · 隐藏 in a public label」未通过" in said
+    assert f"- 隐藏用例「{JVP_CHECK} · plain label」未通过" in said
+    assert "通过 0/2 个用例（其中隐藏用例 1 个）" in said
+    only_hidden = exercise_section(outcome("2.1-jvp", ("public", PASSED, False), ("plain label", FAILED, True)))
+    assert "只有隐藏用例未通过" in only_hidden
 
 
 def test_the_report_never_reads_the_feedback_text(batch, tmp_path):

@@ -278,3 +278,38 @@ def test_a_later_exercise_reached_through_given_code_is_not_blamed_on_that_code(
     text = verdict(run("2.1.1-dot-sum", root=root))
     assert "问题出在" not in text and "2.1-backward-accumulate" not in text, text
     assert "练习 2.1.2-unbroadcast（广播的梯度" in text and "你的代码：minigrad/ops.py 中的 Sum.backward、SumDim.backward" in text
+
+
+def test_numpys_shape_error_in_given_code_is_said_in_chinese_and_points_at_the_rule(tmp_path):
+    root = engine(tmp_path, [("ops.py", "        return da + db\n", "        return da, db\n")])
+    text = verdict(run("2.1-jvp", root=root))
+    assert "push_tangent 里的形状对不上" in text and "练习函数返回的结果形状不对" in text, text
+    assert "numpy 的原话：ValueError" in text and "你的代码：minigrad/ops.py 中的 Add.jvp\n" in text, text
+
+
+def test_a_boolean_array_returned_where_a_truth_value_is_wanted_is_said_in_chinese(tmp_path):
+    """jacobians_match without np.all: numpy's "truth value ... is ambiguous" is raised in gradcheck (given code)."""
+    root = engine(tmp_path, [("numdiff.py", "return bool(np.all(np.abs(analytical - numerical) <= atol + rtol * np.abs(numerical)))",
+                              "return np.abs(analytical - numerical) <= atol + rtol * np.abs(numerical)")])
+    lines = verdict(run("2.1-gradcheck", root=root)).splitlines()
+    said = next(i for i, line in enumerate(lines) if "运行出错：" in line)
+    assert "要一个真假值" in lines[said] and "np.all" in lines[said] and "ambiguous" not in lines[said], lines
+    assert lines[said + 1].strip().startswith("numpy 的原话：ValueError: The truth value"), lines
+    assert any("jacobians_match" in line for line in lines if line.strip().startswith("你的代码")), lines
+
+
+def test_a_rule_returning_too_few_gradients_points_at_its_return_line(tmp_path):
+    root = engine(tmp_path, [("ops.py", "        return grad, grad\n", "        return grad\n")])
+    text = verdict(run("2.1-vjp", root=root))
+    assert "Add.backward 返回了 1 个梯度" in text, text
+    line = next(line for line in text.splitlines() if "出错位置" in line)
+    number = int(re.search(r"第 (\d+) 行", line).group(1))
+    assert (root / "minigrad" / "ops.py").read_text().splitlines()[number - 1].strip() == "return grad", line
+
+
+def test_values_in_a_verdict_keep_their_shape_and_a_scalar_is_itself():
+    from coursekit.compare import compare_one
+    assert compare_one("ok", np.array(True), np.array(False)) == "`ok` 不同：PyTorch 为 True，你的为 False"
+    text = compare_one("J", np.eye(2), np.zeros((2, 2)))
+    assert "[[1., 0.], [0., 1.]]" in text and "\n    你的：  [[0., 0.], [0., 0.]]" in text, text
+    assert "按行展开的前 6 个" in compare_one("J", np.eye(3), np.zeros((3, 3)))

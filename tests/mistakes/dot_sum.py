@@ -23,4 +23,8 @@ MISTAKES = [
             "_keep_shape(ctx.shape, ctx.dims))\n        return grad.expand(ctx.shape)",
             "_keep_shape(ctx.shape, ctx.dims))\n        return Tensor(np.broadcast_to(grad._data, ctx.shape).copy())",
             hint="求和的规则也要用 minigrad 的张量运算写出"),
+    Mistake("sum(dim): a dim added back even when keepdim=True kept it",
+            "        if not ctx.keepdim:\n            grad = grad.reshape(_keep_shape(ctx.shape, ctx.dims))\n"
+            "        return grad.expand(ctx.shape)",
+            "        return grad.unsqueeze(ctx.dims[0]).expand(ctx.shape)", hint="不要再加维度"),
 ]

@@ -4,6 +4,8 @@ from coursekit.mistakes import Mistake
 EXERCISE = "2.1-jvp"
 MISTAKES = [
     Mistake("add: only the first tangent", "return da + db", "return da", hint="两个切线都要加上"),
+    Mistake("add: the two tangents returned as a tuple, not added", "return da + db", "return da, db",
+            hint="练习函数返回的结果形状不对"),
     Mistake("sub: sign error, da + db", "return da - db", "return da + db", hint="db 前是负号"),
     Mistake("mul: swapped factors, da·a + b·db", "return da * b + a * db", "return da * a + b * db",
             hint="d(a·b) = da·b + a·db"),

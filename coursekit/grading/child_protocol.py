@@ -15,7 +15,7 @@ import numpy as np
 from ..runner import ERROR, FAILED, NOT_IMPLEMENTED, CaseResult, compare_case
 from ..compare import MAX_ELEMENTS
 from .child import decode_array
-from .outcome import NOT_RUN, ExerciseOutcome
+from .outcome import NOT_RUN, ExerciseOutcome, GradedCase
 from .plan import PlanItem, describe_args
 from .sandbox import Child, ChildDied, Limits, ProtocolError
 from .submission import Submission
@@ -81,7 +81,7 @@ def case_result(item: PlanItem, message: dict, torch) -> CaseResult:
 
 # ---------------------------------------------------------------- one submission's child
 
-class Runner:
+class ChildProtocol:
     """The child of one submission: started on demand, replaced after a failure."""
 
     def __init__(self, submission: Submission, scratch: Path, site: Path, limits: Limits):
@@ -157,16 +157,13 @@ class Runner:
         if self.child is not None and self.child.loaded_torch():
             outcome.problem = "检测到学生代码加载了 PyTorch：不得用 torch 计算答案，本题不得分"
             self.stop()
-        for item in items[len(outcome.results):]:
+        for item in items[len(outcome.cases):]:
             record(outcome, item, CaseResult(item.check.name, item.case.label, FAILED, NOT_RUN))
         return outcome
 
 
 def record(outcome: ExerciseOutcome, item: PlanItem, result: CaseResult) -> None:
-    outcome.results.append(result)
-    outcome.hidden.append(item.hidden)
-    outcome.inputs.append(describe_args(item.case.args))
-    outcome.twins.append(item.case.like)
+    outcome.cases.append(GradedCase(result, item.hidden, describe_args(item.case.args), item.case.like))
 
 
 def _output(child: Child) -> str:
