@@ -14,8 +14,8 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import textwrap
 import sys
+import textwrap
 import traceback
 from dataclasses import dataclass
 
@@ -159,7 +159,7 @@ def _shape(text: str) -> tuple:
     return tuple(int(n) for n in text.replace(" ", "").split(",") if n)
 
 
-def _shape_error_text(error: BaseException, frame, given: bool = False) -> str:
+def _shape_error_text(error: BaseException, frame, given_code: bool = False) -> str:
     """numpy's English shape error inside the student's function, said in Chinese: which shapes do not fit and,
     in a backward rule, the gradient's shape against the input's and what to do; numpy's line stays below."""
     match = next((m for m in (p.search(str(error)) for p in _NUMPY_SHAPE_ERRORS) if m), None)
@@ -177,16 +177,16 @@ def _shape_error_text(error: BaseException, frame, given: bool = False) -> str:
     inputs = [getattr(x, "meta", None) for x in getattr(node, "inputs", ()) if x is not None]
     text = f"{name} 里的形状对不上：{what}。"
     if name.endswith(".backward") and inputs and hasattr(node, "meta"):
-        out, given = tuple(node.meta[0]), tuple(inputs[0][0])
-        text += f"这个运算的输出形状是 {out}，收到的梯度 ḡ 也是这个形状；要返回的梯度必须是输入的形状 {given}。"
+        out, wanted = tuple(node.meta[0]), tuple(inputs[0][0])
+        text += f"这个运算的输出形状是 {out}，收到的梯度 ḡ 也是这个形状；要返回的梯度必须是输入的形状 {wanted}。"
         if not out:
             text += "ḡ 是标量：直接 expand 成输入的形状。"
-        elif len(given) > len(out):
+        elif len(wanted) > len(out):
             text += ("求和去掉了维度：先把 ḡ reshape 成被求和的维度长度为 1 的形状（即 keepdim=True 时的形状），"
                      "再 expand 成输入的形状。")
-        elif len(given) == len(out) and all(o in (1, g) for o, g in zip(out, given)):
+        elif len(wanted) == len(out) and all(o in (1, w) for o, w in zip(out, wanted)):
             text += "ḡ 的维数已经与输入相同（长度为 1 的维度已在原位）：不要再加维度，直接 expand 成输入的形状。"
-    if given:         # no exercise function on the stack: one returned something of the wrong shape
+    if given_code:    # no exercise function on the stack: one returned something of the wrong shape
         text += "这是课程给出的代码：通常是某个练习函数返回的结果形状不对（例如返回了元组，或者多了、少了维度）。"
     return f"{text}\n    numpy 的原话：{type(error).__name__}: {error}"
 
@@ -203,8 +203,8 @@ def _truth_value_text(error: BaseException, frame) -> str:
             f"\n    numpy 的原话：{type(error).__name__}: {error}")
 
 
-def _error_text(error: BaseException, frame, given: bool = False) -> str:
-    return _shape_error_text(error, frame, given) or _truth_value_text(error, frame)
+def _error_text(error: BaseException, frame, given_code: bool = False) -> str:
+    return _shape_error_text(error, frame, given_code) or _truth_value_text(error, frame)
 
 
 def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
@@ -220,7 +220,7 @@ def locate(error: BaseException, allowed: set[str] | None = None) -> Blame:
         return found
     if deepest is None:
         frame, line, exercise = frames[-1]
-        return Blame(_spot(frame, line, exercise), None, _error_text(error, frame, given=True))
+        return Blame(_spot(frame, line, exercise), None, _error_text(error, frame, given_code=True))
     frame, line, exercise = frames[deepest]
     return Blame(_spot(frame, line, exercise), exercise, _error_text(error, frame))
 

@@ -256,6 +256,7 @@ def test_numpys_broadcast_error_in_a_sum_rule_is_said_in_chinese_with_numpys_lin
     assert "SumDim.backward" in lines[said] and "(2, 3) 不能广播成 (2, 3, 4)" in lines[said], lines
     assert "输入的形状 (2, 3, 4)" in lines[said] and "keepdim=True" in lines[said] and "expand" in lines[said]
     assert "operands could not be broadcast" not in lines[said]
+    assert "课程给出的代码" not in lines[said], lines      # the rule is the student's own code
     assert lines[said + 1].strip().startswith("numpy 的原话：ValueError: operands could not be broadcast"), lines
 
 
