@@ -240,12 +240,12 @@ def test_a_case_label_does_not_repeat_its_checks_name():
     from coursekit.runner import exercise_cases
     rng = np.random.default_rng(0)
     for exercise in exercises.all_exercises():
-        for check, case in exercise_cases(exercise):
-            draw = hidden.GENERATORS.get(check.key)
+        for one_check, case in exercise_cases(exercise):
+            draw = hidden.GENERATORS.get(one_check.key)
             for label in [case.label] + ([draw(rng).label] if draw else []):
-                last = check.name.split(" · ")[-1]          # "mul" in "切线规则 · mul", "create_graph"...
-                assert not label.startswith(last) and not label.endswith(last), f"{check.name} · {label}"
-                assert last not in label or " · " not in check.name, f"{check.name} · {label}"   # detach · ….detach()
+                last = one_check.name.split(" · ")[-1]          # "mul" in "切线规则 · mul", "create_graph"...
+                assert not label.startswith(last) and not label.endswith(last), f"{one_check.name} · {label}"
+                assert last not in label or " · " not in one_check.name, f"{one_check.name} · {label}"   # detach · ….detach()
 
 
 def test_numpys_broadcast_error_in_a_sum_rule_is_said_in_chinese_with_numpys_line_below(tmp_path):
