@@ -120,8 +120,15 @@ def _rule_result(error: BaseException, allowed) -> Blame | None:
     if error is None:
         return None
     node = error.node
-    spot = _function_spot(getattr(getattr(node, "rule", None), "backward", None))
-    name = f"{node.rule.__name__}.backward"
+    method = getattr(error, "method", "backward")
+    spot = _function_spot(getattr(getattr(node, "rule", None), method, None))
+    name = f"{node.rule.__name__}.{method}"
+    if method == "jvp":                              # the tangent is not a Tensor of the output's shape
+        spot = _return_line(getattr(node.rule, method), spot)
+        what = f" 形状为 {tuple(error.got)} 的张量" if isinstance(error.got, tuple) else f" {error.got} 类型的值"
+        return Blame(spot, spot.exercise if spot else None,
+                     f"{name} 返回了{what}，切线规则要返回与输出形状相同（{tuple(error.expected)}）的 minigrad 张量："
+                     f"用张量运算写（不要转成 numpy 数组或 Python 数）。")
     if error.index is None:                          # the count of gradients
         spot = _return_line(node.rule.backward, spot)
         return Blame(spot, spot.exercise if spot else None,

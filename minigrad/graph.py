@@ -44,16 +44,17 @@ class Extensions:
 
 EXT = Extensions()
 TRACE = None                                   # 追踪钩子：TRACE(node, grad, returned, grads)
+SIZE_ERROR = ("Trying to set a forward gradient that has a different size than that of the original Tensor, this is not "
+              "supported. Tensor is of size {} while the given forward gradient is of size {}.")
 
 
 class RuleGradientError(RuntimeError):
-    """反向规则返回的梯度不能用：个数不对，或（unbroadcast 之后）形状仍与输入不同。
-    str(error) 是 torch 的英文报错；node、index（第几个输入，个数不对时为 None）、
-    got（规则返回的梯度个数，或规则返回的形状、unbroadcast 之前）、expected（输入的个数或形状）。"""
-
-    def __init__(self, message: str, node, index, got, expected):
+    """规则返回的结果不能用：反向规则的梯度个数不对或（unbroadcast 之后）形状仍与输入不同，或切线规则的切线
+    不是与输出同形状的张量。str(error) 是 torch 的英文报错；node、index（第几个输入，个数不对时为 None）、
+    got（规则返回的个数、形状或类型）、expected（输入的个数或形状）、method（"backward" 或 "jvp"）。"""
+    def __init__(self, message: str, node, index, got, expected, method: str = "backward"):
         super().__init__(message)
-        self.node, self.index, self.got, self.expected = node, index, got, expected
+        self.node, self.index, self.got, self.expected, self.method = node, index, got, expected, method
 
 
 class Node:
@@ -209,10 +210,11 @@ def push_tangent(rule, ctx, inputs, out) -> Tensor:
                 else Tensor(np.zeros_like(x._data)) for x in inputs]
     with forward_ad_disabled():                # 切线规则自己的运算不再推送切线
         tangent = rule.jvp(ctx, *tangents)
-    if not isinstance(tangent, Tensor):
-        tangent = Tensor(np.array(tangent, dtype=out._data.dtype))
-    if tangent._data.shape != out._data.shape or tangent._data.dtype != out._data.dtype:
-        tangent = Tensor(np.broadcast_to(tangent._data, out._data.shape).astype(out._data.dtype))
+    got = tangent._data.shape if isinstance(tangent, Tensor) else type(tangent).__name__
+    if got != out._data.shape:                            # 与 torch 一样报错（dtype 则照原样保留）
+        message = (SIZE_ERROR.format(list(out._data.shape), list(got)) if isinstance(got, tuple)
+                   else f"expected Variable or None (got {got}) for grad output 0.")
+        raise RuleGradientError(message, ctx, 0, got, out._data.shape, "jvp")
     return tangent
 
 

@@ -281,11 +281,15 @@ def test_a_later_exercise_reached_through_given_code_is_not_blamed_on_that_code(
     assert "练习 2.1.2-unbroadcast（广播的梯度" in text and "你的代码：minigrad/ops.py 中的 Sum.backward、SumDim.backward" in text
 
 
-def test_numpys_shape_error_in_given_code_is_said_in_chinese_and_points_at_the_rule(tmp_path):
+def test_a_tangent_rule_returning_a_tuple_is_named_in_chinese_at_its_return(tmp_path):
+    """The engine refuses a tangent that is not a Tensor (as torch does), so the verdict names the rule, not
+    the given code that met it."""
     root = engine(tmp_path, [("ops.py", "        return da + db\n", "        return da, db\n")])
     text = verdict(run("2.1-jvp", root=root))
-    assert "push_tangent 里的形状对不上" in text and "练习函数返回的结果形状不对" in text, text
-    assert "numpy 的原话：ValueError" in text and "你的代码：minigrad/ops.py 中的 Add.jvp\n" in text, text
+    assert "Add.jvp 返回了 tuple 类型的值" in text and "minigrad 张量" in text and "numpy 的原话" not in text, text
+    line = next(line for line in text.splitlines() if "出错位置" in line)
+    number = int(re.search(r"第 (\d+) 行", line).group(1))
+    assert (root / "minigrad" / "ops.py").read_text().splitlines()[number - 1].strip() == "return da, db", line
 
 
 def test_a_boolean_array_returned_where_a_truth_value_is_wanted_is_said_in_chinese(tmp_path):
@@ -314,3 +318,13 @@ def test_values_in_a_verdict_keep_their_shape_and_a_scalar_is_itself():
     text = compare_one("J", np.eye(2), np.zeros((2, 2)))
     assert "[[1., 0.], [0., 1.]]" in text and "\n    你的：  [[0., 0.], [0., 0.]]" in text, text
     assert "按行展开的前 6 个" in compare_one("J", np.eye(3), np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("made, said", [(".numpy()", "ndarray 类型的值"), (".sum()", "形状为 () 的张量")])
+def test_a_tangent_rule_returning_no_tensor_or_the_wrong_shape_is_named_at_its_return(tmp_path, made, said):
+    root = engine(tmp_path, [("ops.py", "        return da * b + a * db\n", f"        return (da * b + a * db){made}\n")])
+    text = verdict(run("2.1-jvp", root=root))
+    assert f"Mul.jvp 返回了 {said}" in text and "minigrad 张量" in text, text
+    line = next(line for line in text.splitlines() if "出错位置" in line)
+    number = int(re.search(r"第 (\d+) 行", line).group(1))
+    assert (root / "minigrad" / "ops.py").read_text().splitlines()[number - 1].strip().startswith("return (da * b"), line

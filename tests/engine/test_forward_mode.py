@@ -200,3 +200,32 @@ def test_jvp_refuses_numbers_as_torch_func_does(mg, primals, tangents):
             (torch.func.jvp if lib is torch else mg.func.jvp)(lambda t: t * t, *args)
         messages.append(str(error.value))
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("returned", ["numpy", "shape", "dtype"])
+def test_a_custom_jvp_s_tangent_is_checked_as_torch_checks_it(mg, returned):
+    """A tangent that is not a Tensor, or not of the output's size, is refused with torch's message; another
+    dtype is kept, as torch keeps it."""
+    def tangent_of(t):
+        class Double(t.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 2
+
+            @staticmethod
+            def jvp(ctx, da):
+                made = da * 2
+                return {"numpy": made.numpy(), "shape": made.sum(), "dtype": made.double()}[returned]
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        try:
+            if t is torch:                     # torch.func needs setup_context; forward AD runs the jvp as written
+                with torch.autograd.forward_ad.dual_level():
+                    out = Double.apply(torch.autograd.forward_ad.make_dual(t.ones(3), t.ones(3)))
+                    return str(torch.autograd.forward_ad.unpack_dual(out).tangent.dtype)
+            return str(t.func.jvp(Double.apply, (t.ones(3),), (t.ones(3),))[1].dtype)
+        except RuntimeError as error:
+            return str(error).replace("numpy.ndarray", "ndarray")
+    assert tangent_of(mg) == tangent_of(torch)
